@@ -1,0 +1,228 @@
+package io.cmrwatch.core.event;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * JSON codec for {@link LossEvent}, the shared wire format (DESIGN.md). Decoding is strict about what matters (types,
+ * ranges, required fields) and lenient about what does not (unknown extra fields are ignored, so producers may add
+ * their own). Thread-safe.
+ */
+public final class LossEventCodec {
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder().enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
+  private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+  private LossEventCodec() {}
+
+  /** Decodes UTF-8 JSON bytes; throws {@link InvalidEventException} with the reason when they are not a valid event. */
+  public static LossEvent decode(byte[] json) {
+    if (json == null || json.length == 0) {
+      throw new InvalidEventException(Rejection.MALFORMED_JSON, "empty record: expected a JSON object");
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new InvalidEventException(Rejection.MALFORMED_JSON, "not valid JSON: " + firstLine(e));
+    }
+    return fromTree(node);
+  }
+
+  /** Decodes one JSON text; see {@link #decode(byte[])}. */
+  public static LossEvent decode(String json) {
+    return decode(json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Builds an event from an already-parsed JSON tree; see {@link #decode(byte[])}. */
+  public static LossEvent fromTree(JsonNode node) {
+    if (node == null || !node.isObject()) {
+      throw new InvalidEventException(
+          Rejection.MALFORMED_JSON,
+          "expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
+    }
+    return LossEvent.builder()
+        .schema((int) requiredLong(node, "schema"))
+        .experiment(requiredText(node, "experiment"))
+        .run(requiredText(node, "run"))
+        .ratio(requiredDouble(node, "ratio"))
+        .tokens(requiredLong(node, "tokens"))
+        .step(optionalLong(node, "step"))
+        .generalLoss(requiredDouble(node, "generalLoss"))
+        .domainLoss(requiredDouble(node, "domainLoss"))
+        .baseGeneralLoss(requiredDouble(node, "baseGeneralLoss"))
+        .baseDomainLoss(requiredDouble(node, "baseDomainLoss"))
+        .budgetTokens(optionalLong(node, "budgetTokens"))
+        .learningRate(optionalDouble(node, "learningRate"))
+        .time(optionalTime(node, "time"))
+        .eventId(requiredText(node, "eventId"))
+        .epsilon(optionalDouble(node, "epsilon"))
+        .lambda(optionalDouble(node, "lambda"))
+        .tokenUnit(optionalDouble(node, "tokenUnit"))
+        .build();
+  }
+
+  /** Encodes to compact UTF-8 JSON with the fields in the documented order; absent optional fields are omitted. */
+  public static byte[] encode(LossEvent e) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(384);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("schema", e.schema());
+      g.writeStringField("experiment", e.experiment());
+      g.writeStringField("run", e.run());
+      g.writeNumberField("ratio", e.ratio());
+      g.writeNumberField("tokens", e.tokens());
+      if (e.step() != null) {
+        g.writeNumberField("step", e.step());
+      }
+      g.writeNumberField("generalLoss", e.generalLoss());
+      g.writeNumberField("domainLoss", e.domainLoss());
+      g.writeNumberField("baseGeneralLoss", e.baseGeneralLoss());
+      g.writeNumberField("baseDomainLoss", e.baseDomainLoss());
+      if (e.budgetTokens() != null) {
+        g.writeNumberField("budgetTokens", e.budgetTokens());
+      }
+      if (e.learningRate() != null) {
+        g.writeNumberField("learningRate", e.learningRate());
+      }
+      if (e.time() != null) {
+        g.writeStringField("time", e.time().toString());
+      }
+      g.writeStringField("eventId", e.eventId());
+      if (e.epsilon() != null) {
+        g.writeNumberField("epsilon", e.epsilon());
+      }
+      if (e.lambda() != null) {
+        g.writeNumberField("lambda", e.lambda());
+      }
+      if (e.tokenUnit() != null) {
+        g.writeNumberField("tokenUnit", e.tokenUnit());
+      }
+      g.writeEndObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return out.toByteArray();
+  }
+
+  /** Encodes to a JSON string. */
+  public static String encodeToString(LossEvent e) {
+    return new String(encode(e), StandardCharsets.UTF_8);
+  }
+
+  private static JsonNode present(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new InvalidEventException(Rejection.MISSING_FIELD, field + " is required");
+    }
+    return v;
+  }
+
+  private static String requiredText(JsonNode node, String field) {
+    JsonNode v = present(node, field);
+    if (!v.isTextual()) {
+      throw new InvalidEventException(
+          Rejection.WRONG_TYPE, field + " must be a string, got " + typeName(v) + " " + v);
+    }
+    return v.textValue();
+  }
+
+  private static double requiredDouble(JsonNode node, String field) {
+    return number(present(node, field), field);
+  }
+
+  private static Double optionalDouble(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : number(v, field);
+  }
+
+  private static double number(JsonNode v, String field) {
+    if (v.isNumber()) {
+      return v.doubleValue();
+    }
+    // JSON has no NaN or Infinity; some Python loggers write them as strings. Name the real problem.
+    if (v.isTextual()) {
+      String t = v.textValue().trim();
+      if (t.equalsIgnoreCase("nan") || t.matches("(?i)[+-]?(inf|infinity)")) {
+        throw new InvalidEventException(
+            Rejection.NON_FINITE_LOSS, field + " must be a finite number, got \"" + v.textValue() + "\"");
+      }
+    }
+    throw new InvalidEventException(Rejection.WRONG_TYPE, field + " must be a number, got " + typeName(v) + " " + v);
+  }
+
+  private static long requiredLong(JsonNode node, String field) {
+    return integer(present(node, field), field);
+  }
+
+  private static Long optionalLong(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : integer(v, field);
+  }
+
+  private static long integer(JsonNode v, String field) {
+    if (v.isIntegralNumber()) {
+      if (!v.canConvertToLong()) {
+        throw new InvalidEventException(Rejection.WRONG_TYPE, field + " is out of the 64-bit integer range: " + v);
+      }
+      return v.longValue();
+    }
+    if (v.isNumber()) {
+      // Accept 1.2e9 (integral, written in float notation by many loggers); reject 12.5 tokens.
+      double d = v.doubleValue();
+      if (Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 9.0e18) {
+        return (long) d;
+      }
+      throw new InvalidEventException(Rejection.WRONG_TYPE, field + " must be a whole number, got " + v);
+    }
+    throw new InvalidEventException(
+        Rejection.WRONG_TYPE, field + " must be a whole number, got " + typeName(v) + " " + v);
+  }
+
+  private static Instant optionalTime(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new InvalidEventException(
+          Rejection.BAD_TIME, field + " must be an ISO-8601 instant string such as 2026-11-28T12:00:00Z, got " + v);
+    }
+    try {
+      return Instant.parse(v.textValue());
+    } catch (DateTimeParseException e) {
+      throw new InvalidEventException(
+          Rejection.BAD_TIME,
+          field + " must be an ISO-8601 instant such as 2026-11-28T12:00:00Z, got \"" + v.textValue() + "\"");
+    }
+  }
+
+  private static String typeName(JsonNode v) {
+    return v.getNodeType().toString().toLowerCase();
+  }
+
+  private static String firstLine(JsonProcessingException e) {
+    String m = e.getOriginalMessage();
+    return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+  }
+
+  private static String firstLine(IOException e) {
+    if (e instanceof JsonProcessingException jpe) {
+      return firstLine(jpe);
+    }
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+  }
+}
