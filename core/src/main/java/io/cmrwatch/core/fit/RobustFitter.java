@@ -1,0 +1,532 @@
+package io.cmrwatch.core.fit;
+
+import io.cmrwatch.core.law.Law;
+import io.cmrwatch.core.law.LawForm;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.hipparchus.exception.LocalizedCoreFormats;
+import org.hipparchus.exception.MathIllegalStateException;
+import org.hipparchus.linear.Array2DRowRealMatrix;
+import org.hipparchus.linear.ArrayRealVector;
+import org.hipparchus.linear.RealMatrix;
+import org.hipparchus.linear.RealVector;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresBuilder;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresOptimizer.Optimum;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresProblem;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.LevenbergMarquardtOptimizer;
+import org.hipparchus.optim.nonlinear.vector.leastsquares.MultivariateJacobianFunction;
+import org.hipparchus.util.Pair;
+
+/**
+ * Robust nonlinear least squares for the four law forms: minimises the Huber loss summed over points,
+ * Σ w_i·ρ_δ(y_i − f(x_i)), inside each form's physical parameter bounds, with Hipparchus' Levenberg–Marquardt.
+ *
+ * <p>{@link #fit} is a cold fit: exponents on a grid, the linear coefficients solved exactly for each, the best few
+ * starts polished by Levenberg–Marquardt in every physical box, the best kept. {@link #refit} is a warm start from a
+ * previous solution (one optimiser run; a cold fit if that run fails).
+ *
+ * <p>The general law is fitted twice, as one term (monotone) and as a rise-then-fall bump; the bump is kept only when
+ * it lowers the Bayesian information criterion, m·ln(L₁/L₂) &gt; 2·ln m (m points, L the summed Huber loss, 2 extra
+ * parameters), so monotone data get {@code a3 = 0, s3 = s2}.
+ *
+ * <p>Errors: malformed input (arrays of different lengths, NaN or infinite values, x ≤ 0, negative weights) is a
+ * programming error and throws {@link IllegalArgumentException} with the offending index; data that cannot support a
+ * fit (too few points) gives a {@link FitResult} with {@code converged == false}, {@code law == null} and the reason.
+ * Nothing else throws.
+ */
+public final class RobustFitter {
+
+  /** Coefficient bounds are this multiple of the data's y scale: far from binding, but keeps the search finite. */
+  private static final double COEF_SCALE = 1e6;
+  /** Exponent grid for cold starts (both signs; filtered to each box). */
+  private static final double[] S_GRID = {
+    -3, -2, -1.5, -1, -0.7, -0.5, -0.35, -0.2, -0.1, -0.03, 0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 1, 1.5, 2, 3
+  };
+  /** Starts polished per box in a cold fit. */
+  private static final int STARTS_PER_BOX = 2;
+  /** The bump (5 parameters) is only tried with at least this many points. */
+  private static final int MIN_POINTS_FOR_BUMP = 6;
+
+  private RobustFitter() {}
+
+  /** Cold fit of {@code form} to the points (x_i, y_i) with weights w_i (null: all 1). See the class comment. */
+  public static FitResult fit(LawForm form, double[] x, double[] y, double[] weights, FitOptions o) {
+    Data d = Data.of(form, x, y, weights, o);
+    String problem = d.insufficient(form);
+    if (problem != null) {
+      return FitResult.impossible(d.m, problem);
+    }
+    return cold(form, d, o, 0);
+  }
+
+  /**
+   * Warm refit from {@code start} (normally the previous fit of the same series): one Levenberg–Marquardt run inside
+   * the physical box that holds {@code start}. For the general law the start's model is kept (one term when
+   * {@code a3 == 0}, else the bump); run a cold {@link #fit} now and then to revisit that choice. Falls back to a cold
+   * fit when the warm run does not converge.
+   */
+  public static FitResult refit(LawForm form, double[] x, double[] y, double[] weights, Law start, FitOptions o) {
+    if (start == null || start.form() != form) {
+      throw new IllegalArgumentException(
+          "refit needs a start law of form " + form.id() + ", got " + (start == null ? "null" : start.form().id()));
+    }
+    Data d = Data.of(form, x, y, weights, o);
+    String problem = d.insufficient(form);
+    if (problem != null) {
+      return FitResult.impossible(d.m, problem);
+    }
+    double[] p = start.parameters();
+    boolean oneTermGeneral = form == LawForm.GENERAL && p[2] == 0 && o.lower() == null;
+    double[] sp = oneTermGeneral ? new double[] {p[0], p[1], p[4]} : p;
+    List<Box> boxes = oneTermGeneral ? d.oneTermBoxes(form) : d.boxes(form, o);
+    Box box = boxes.get(0);
+    for (Box b : boxes) {
+      if (b.distance2(sp) < box.distance2(sp)) {
+        box = b;
+      }
+    }
+    Run run = lm(d, box, sp, o);
+    if (!run.converged) {
+      return cold(form, d, o, run.evaluations);
+    }
+    return result(form, d, run, run.evaluations, "converged (warm start)");
+  }
+
+  private static FitResult cold(LawForm form, Data d, FitOptions o, int spent) {
+    int evaluations = spent;
+    if (form == LawForm.GENERAL && o.lower() == null) {
+      Run one = bestOf(d, d.oneTermBoxes(form), o);
+      evaluations += one.evaluations;
+      Run two = null;
+      if (d.m >= MIN_POINTS_FOR_BUMP) {
+        two = bestOf(d, Box.bump(d.coef), o);
+        evaluations += two.evaluations;
+      }
+      if (two != null && keepBump(one.loss, two.loss, d.m)) {
+        double[] p = two.p;
+        double peak = Math.pow(-p[0] * p[1] / (p[2] * p[3]), 1.0 / (p[3] - p[1]));
+        return result(form, d, two, evaluations, (two.converged ? "converged" : "not converged") + "; bump found, peak"
+            + " at x=" + (float) peak + " (BIC prefers two terms)");
+      }
+      return result(form, d, one, evaluations, (one.converged ? "converged" : "not converged")
+          + "; one term suffices, no bump" + (two == null ? " (too few points to try one)" : " (BIC)"));
+    }
+    Run best = bestOf(d, d.boxes(form, o), o);
+    return result(form, d, best, evaluations + best.evaluations, best.converged ? "converged" : best.note);
+  }
+
+  /** BIC rule: m·ln(L₁/L₂) &gt; k·ln m with k = 2 extra parameters (a tiny floor keeps exact data finite). */
+  static boolean keepBump(double oneTermLoss, double bumpLoss, int m) {
+    double floor = 1e-300;
+    return m * Math.log((oneTermLoss + floor) / (bumpLoss + floor)) > 2 * Math.log(m);
+  }
+
+  /** Grid starts in each box, the best {@link #STARTS_PER_BOX} polished, the lowest loss kept. */
+  private static Run bestOf(Data d, List<Box> boxes, FitOptions o) {
+    Run best = null;
+    int evaluations = 0;
+    for (Box box : boxes) {
+      for (double[] start : d.starts(box, STARTS_PER_BOX)) {
+        Run r = lm(d, box, start, o);
+        evaluations += r.evaluations;
+        if (best == null || better(r, best)) {
+          best = r;
+        }
+      }
+    }
+    return new Run(best.p, best.loss, best.converged, evaluations, best.note, best.terms);
+  }
+
+  private static boolean better(Run a, Run b) {
+    if (a.converged != b.converged && Math.abs(a.loss - b.loss) <= 1e-12 * Math.max(a.loss, b.loss)) {
+      return a.converged;
+    }
+    return a.loss < b.loss;
+  }
+
+  /** One Levenberg–Marquardt run on the pseudo-residuals sqrt(w_i)·φ(f(x_i) − y_i), projected onto the box. */
+  private static Run lm(Data d, Box box, double[] start, FitOptions o) {
+    int k = box.parameterCount();
+    int m = d.m;
+    double[] best = box.project(start.clone());
+    double[] bestLoss = {d.loss(best)};
+    int[] count = {0};
+    MultivariateJacobianFunction model = point -> {
+      double[] p = point.toArray();
+      double[] v = new double[m];
+      double[][] jac = new double[m][k];
+      double loss = 0;
+      for (int i = 0; i < m; i++) {
+        double f = p[k - 1];
+        double lnx = d.lnx[i];
+        double[] row = jac[i];
+        for (int t = 0; t < k - 1; t += 2) {
+          double xs = Math.exp(p[t + 1] * lnx);
+          f += p[t] * xs;
+          row[t] = xs;
+          row[t + 1] = p[t] * xs * lnx;
+        }
+        row[k - 1] = 1.0;
+        double r = f - d.y[i];
+        double phi = Huber.pseudoResidual(r, d.delta);
+        double scale = d.sw[i] * Huber.pseudoResidualSlope(r, d.delta);
+        v[i] = d.sw[i] * phi;
+        for (int j = 0; j < k; j++) {
+          row[j] *= scale;
+        }
+        loss += 0.5 * v[i] * v[i];
+      }
+      count[0]++;
+      if (loss < bestLoss[0]) {
+        bestLoss[0] = loss;
+        System.arraycopy(p, 0, best, 0, k);
+      }
+      return new Pair<RealVector, RealMatrix>(new ArrayRealVector(v, false), new Array2DRowRealMatrix(jac, false));
+    };
+    LeastSquaresProblem problem = new LeastSquaresBuilder()
+        .model(model)
+        .target(new double[m])
+        .start(best.clone())
+        .parameterValidator(point -> new ArrayRealVector(box.project(point.toArray()), false))
+        .maxEvaluations(o.maxEvaluations())
+        .maxIterations(o.maxEvaluations())
+        .lazyEvaluation(false)
+        .build();
+    LevenbergMarquardtOptimizer optimizer = new LevenbergMarquardtOptimizer()
+        .withCostRelativeTolerance(o.costRelativeTolerance())
+        .withParameterRelativeTolerance(o.parameterRelativeTolerance())
+        .withOrthoTolerance(o.orthoTolerance());
+    boolean converged;
+    String note;
+    try {
+      Optimum opt = optimizer.optimize(problem);
+      converged = true;
+      note = "converged";
+      double[] p = box.project(opt.getPoint().toArray());
+      double loss = d.loss(p);
+      if (loss <= bestLoss[0]) {
+        bestLoss[0] = loss;
+        System.arraycopy(p, 0, best, 0, k);
+      }
+    } catch (MathIllegalStateException e) {
+      if (e.getSpecifier() == LocalizedCoreFormats.MAX_COUNT_EXCEEDED) {
+        converged = false;
+        note = "did not converge within " + o.maxEvaluations() + " evaluations";
+      } else {
+        // "tolerance too small, no further reduction possible": the optimum is reached to machine precision.
+        converged = true;
+        note = "converged (machine precision)";
+      }
+    }
+    return new Run(best, bestLoss[0], converged, count[0], note, box.terms());
+  }
+
+  private static FitResult result(LawForm form, Data d, Run run, int evaluations, String message) {
+    int k = run.p.length;
+    double[] r = new double[d.m];
+    double sw = 0;
+    double ssr = 0;
+    double ybar = 0;
+    for (int i = 0; i < d.m; i++) {
+      r[i] = d.y[i] - value(run.p, d.x[i]);
+      sw += d.w[i];
+      ssr += d.w[i] * r[i] * r[i];
+      ybar += d.w[i] * d.y[i];
+    }
+    ybar /= sw;
+    double sst = 0;
+    for (int i = 0; i < d.m; i++) {
+      sst += d.w[i] * (d.y[i] - ybar) * (d.y[i] - ybar);
+    }
+    // Constant y (up to rounding of the mean) leaves no variance to explain: R² is undefined.
+    double tiny = 1e-12 * (Math.abs(ybar) + d.delta);
+    double r2 = sst > tiny * tiny * sw ? 1 - ssr / sst : Double.NaN;
+    double loss = Huber.totalLoss(r, d.w, d.delta);
+    FitStats stats = new FitStats(d.m, loss, Math.sqrt(ssr / sw), r2, d.delta);
+    double[][] cov = covariance(d, run.p, r);
+    double[] params = run.p;
+    if (form == LawForm.GENERAL && run.terms == 1) {
+      // One term: a3 = 0 and s3 = s2, fixed by model selection (zero variance).
+      params = new double[] {run.p[0], run.p[1], 0, run.p[1], run.p[2]};
+      double[][] full = new double[5][5];
+      int[] map = {0, 1, 4};
+      for (int i = 0; i < 3; i++) {
+        for (int j = 0; j < 3; j++) {
+          full[map[i]][map[j]] = cov[i][j];
+        }
+      }
+      cov = full;
+    }
+    double[] se = new double[params.length];
+    for (int i = 0; i < se.length; i++) {
+      se[i] = cov[i][i] >= 0 ? Math.sqrt(cov[i][i]) : Double.NaN;
+    }
+    boolean identifiable = true;
+    for (double v : se) {
+      identifiable &= !Double.isNaN(v);
+    }
+    String msg = message + (identifiable ? "" : "; parameters not identifiable from these points (standard errors NaN)")
+        + (k == d.m ? "; as many points as parameters" : "");
+    return new FitResult(Law.of(form, params), se, cov, stats, run.converged, evaluations, msg);
+  }
+
+  /**
+   * Cov(p) ≈ σ²·(Jᵀ W J)⁻¹ with J the model's Jacobian at the solution and the robust residual variance
+   * σ² = [Σ w_i·ψ_δ(r_i)² / (m − k)] / q², q = Σ_{|r_i|≤δ} w_i / Σ w_i (Huber's M-estimator sandwich; with no point
+   * beyond δ it is the ordinary weighted least-squares estimate). NaN when m ≤ k or Jᵀ W J is singular.
+   */
+  private static double[][] covariance(Data d, double[] p, double[] r) {
+    int k = p.length;
+    double[][] nan = new double[k][k];
+    for (double[] row : nan) {
+      Arrays.fill(row, Double.NaN);
+    }
+    if (d.m <= k) {
+      return nan;
+    }
+    double[][] a = new double[k][k];
+    double[] g = new double[k];
+    double psi2 = 0;
+    double inside = 0;
+    double sw = 0;
+    for (int i = 0; i < d.m; i++) {
+      double lnx = d.lnx[i];
+      for (int t = 0; t < k - 1; t += 2) {
+        double xs = Math.exp(p[t + 1] * lnx);
+        g[t] = xs;
+        g[t + 1] = p[t] * xs * lnx;
+      }
+      g[k - 1] = 1;
+      for (int u = 0; u < k; u++) {
+        for (int v = 0; v <= u; v++) {
+          a[u][v] += d.w[i] * g[u] * g[v];
+        }
+      }
+      double psi = Huber.influence(r[i], d.delta);
+      psi2 += d.w[i] * psi * psi;
+      sw += d.w[i];
+      if (Math.abs(r[i]) <= d.delta) {
+        inside += d.w[i];
+      }
+    }
+    double q = Math.max(inside / sw, 0.05);
+    double sigma2 = psi2 / (d.m - k) / (q * q);
+    double[][] inv = SmallMatrix.inverseSpd(a);
+    if (inv == null) {
+      return nan;
+    }
+    for (int u = 0; u < k; u++) {
+      for (int v = 0; v < k; v++) {
+        inv[u][v] *= sigma2;
+      }
+    }
+    return inv;
+  }
+
+  /** y = Σ a_t·x^s_t + b for p = [a_1, s_1, (a_2, s_2,) b]. */
+  static double value(double[] p, double x) {
+    double y = p[p.length - 1];
+    for (int t = 0; t < p.length - 1; t += 2) {
+      y += p[t] * Math.pow(x, p[t + 1]);
+    }
+    return y;
+  }
+
+  /** The outcome of one optimiser run (or the best of several). */
+  private record Run(double[] p, double loss, boolean converged, int evaluations, String note, int terms) {}
+
+  /** The fit's points (those with positive weight), prepared once: ln x, sqrt(w), δ and the coefficient scale. */
+  static final class Data {
+    final int m;
+    final double[] x;
+    final double[] lnx;
+    final double[] y;
+    final double[] w;
+    final double[] sw;
+    final double delta;
+    final double coef;
+    final int distinctX;
+
+    private Data(double[] x, double[] y, double[] w, double delta) {
+      this.m = x.length;
+      this.x = x;
+      this.y = y;
+      this.w = w;
+      this.lnx = new double[m];
+      this.sw = new double[m];
+      double scale = 0;
+      for (int i = 0; i < m; i++) {
+        lnx[i] = Math.log(x[i]);
+        sw[i] = Math.sqrt(w[i]);
+        scale = Math.max(scale, Math.abs(y[i]));
+      }
+      this.delta = delta;
+      this.coef = COEF_SCALE * (scale > 0 ? scale : 1.0);
+      double[] sorted = x.clone();
+      Arrays.sort(sorted);
+      int distinct = m == 0 ? 0 : 1;
+      for (int i = 1; i < m; i++) {
+        if (sorted[i] != sorted[i - 1]) {
+          distinct++;
+        }
+      }
+      this.distinctX = distinct;
+    }
+
+    static Data of(LawForm form, double[] x, double[] y, double[] weights, FitOptions o) {
+      if (form == null || x == null || y == null || o == null) {
+        throw new IllegalArgumentException("form, x, y and options must not be null");
+      }
+      if (x.length != y.length || (weights != null && weights.length != x.length)) {
+        throw new IllegalArgumentException("x, y and weights must have the same length: " + x.length + ", "
+            + y.length + (weights == null ? "" : ", " + weights.length));
+      }
+      if (o.lower() != null && o.lower().length != form.parameterCount()) {
+        throw new IllegalArgumentException("bounds for the " + form.id() + " law need " + form.parameterCount()
+            + " values " + form.parameterNames() + ", got " + o.lower().length);
+      }
+      int m = 0;
+      for (int i = 0; i < x.length; i++) {
+        if (!Double.isFinite(x[i]) || x[i] <= 0) {
+          throw new IllegalArgumentException("x[" + i + "] = " + x[i] + ": x must be finite and > 0 (tokens in the"
+              + " token unit, or a ratio); drop the point or fix it");
+        }
+        if (!Double.isFinite(y[i])) {
+          throw new IllegalArgumentException("y[" + i + "] = " + y[i] + ": y must be finite; drop the point or fix it");
+        }
+        double w = weights == null ? 1.0 : weights[i];
+        if (!Double.isFinite(w) || w < 0) {
+          throw new IllegalArgumentException("weights[" + i + "] = " + w + ": weights must be finite and >= 0");
+        }
+        if (w > 0) {
+          m++;
+        }
+      }
+      double[] xs = new double[m];
+      double[] ys = new double[m];
+      double[] ws = new double[m];
+      int j = 0;
+      for (int i = 0; i < x.length; i++) {
+        double w = weights == null ? 1.0 : weights[i];
+        if (w > 0) {
+          xs[j] = x[i];
+          ys[j] = y[i];
+          ws[j] = w;
+          j++;
+        }
+      }
+      double delta = Double.isNaN(o.huberDelta()) ? Huber.autoDelta(xs, ys) : o.huberDelta();
+      return new Data(xs, ys, ws, delta);
+    }
+
+    /** Why these points cannot support a fit of {@code form}, or null. */
+    String insufficient(LawForm form) {
+      int need = form == LawForm.GENERAL ? 3 : form.parameterCount();
+      if (distinctX < need) {
+        return "too few points: the " + form.id() + " law needs at least " + need + " points at distinct x (with"
+            + " weight > 0), got " + m + " point(s) at " + distinctX + " distinct x";
+      }
+      return null;
+    }
+
+    List<Box> oneTermBoxes(LawForm form) {
+      return Box.oneTerm("any", coef, 2.0);
+    }
+
+    /** The physical boxes of the form, or the caller's override. */
+    List<Box> boxes(LawForm form, FitOptions o) {
+      if (o.lower() != null) {
+        return List.of(new Box("override", form.terms(), o.lower(), o.upper(), false));
+      }
+      switch (form) {
+        case DOMAIN:
+          // Domain loss falls as domain tokens accumulate: a1 < 0 with 0 < s1 ≤ 1, or a1 > 0 with s1 < 0.
+          return Box.oneTerm("falling", coef, 1.0);
+        case RATIO:
+          // A loss at fixed T can fall (domain) or rise (general) with the ratio.
+          return Box.oneTerm("any", coef, Box.S_MAX);
+        case CMR:
+          // A larger budget never shrinks the feasible set, so the CMR law rises: a4·s4 > 0.
+          return Box.oneTerm("rising", coef, Box.S_MAX);
+        case GENERAL:
+        default:
+          List<Box> all = new ArrayList<>(Box.bump(coef));
+          return all;
+      }
+    }
+
+    /** Σ w_i·ρ_δ(f(x_i) − y_i) for a parameter vector of 3 or 5 values. */
+    double loss(double[] p) {
+      double s = 0;
+      for (int i = 0; i < m; i++) {
+        s += w[i] * Huber.loss(value(p, x[i]) - y[i], delta);
+      }
+      return s;
+    }
+
+    /**
+     * Starting points for a box: each exponent (pair) on the grid inside the box, the linear coefficients solved by
+     * weighted least squares for it, projected onto the box; the {@code count} with the lowest Huber loss.
+     */
+    List<double[]> starts(Box box, int count) {
+      int terms = box.terms();
+      double[] first = gridWithin(box.lower()[1], box.upper()[1]);
+      List<double[]> exponents = new ArrayList<>();
+      for (double s1 : first) {
+        if (terms == 1) {
+          exponents.add(new double[] {s1});
+          continue;
+        }
+        for (double s2 : gridWithin(box.lower()[3], box.upper()[3])) {
+          if (!box.ordered() || s2 >= s1 + Box.GAP) {
+            exponents.add(new double[] {s1, s2});
+          }
+        }
+      }
+      List<double[]> candidates = new ArrayList<>();
+      List<Double> losses = new ArrayList<>();
+      double[] col1 = new double[m];
+      double[] col2 = new double[m];
+      for (double[] e : exponents) {
+        for (int i = 0; i < m; i++) {
+          col1[i] = Math.exp(e[0] * lnx[i]);
+          if (terms == 2) {
+            col2[i] = Math.exp(e[1] * lnx[i]);
+          }
+        }
+        double[] coefs = SmallMatrix.weightedLinearFit(terms == 2 ? new double[][] {col1, col2} : new double[][] {col1},
+            y, w);
+        double[] p = terms == 2
+            ? new double[] {coefs[0], e[0], coefs[1], e[1], coefs[2]}
+            : new double[] {coefs[0], e[0], coefs[1]};
+        box.project(p);
+        candidates.add(p);
+        losses.add(loss(p));
+      }
+      Integer[] order = new Integer[candidates.size()];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (i, j) -> Double.compare(losses.get(i), losses.get(j)));
+      List<double[]> out = new ArrayList<>();
+      for (int i = 0; i < Math.min(count, order.length); i++) {
+        out.add(candidates.get(order[i]));
+      }
+      if (out.isEmpty()) {
+        double[] mid = new double[box.parameterCount()];
+        for (int i = 0; i < mid.length; i++) {
+          mid[i] = 0.5 * (box.lower()[i] + box.upper()[i]);
+        }
+        out.add(box.project(mid));
+      }
+      return out;
+    }
+
+    /** The grid exponents inside [lo, hi], or the interval's midpoint when none is. */
+    private static double[] gridWithin(double lo, double hi) {
+      double[] inside = Arrays.stream(S_GRID).filter(s -> s >= lo && s <= hi).toArray();
+      return inside.length > 0 ? inside : new double[] {0.5 * (lo + hi)};
+    }
+  }
+}
