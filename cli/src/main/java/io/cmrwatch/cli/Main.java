@@ -1,5 +1,6 @@
 package io.cmrwatch.cli;
 
+import io.cmrwatch.ingest.command.IngestCommand;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Live Critical-Mixture-Ratio monitoring for continual pre-training.",
-    subcommands = {})
+    subcommands = {IngestCommand.class})
 public final class Main implements Runnable {
 
   @Spec CommandSpec spec;

@@ -1,0 +1,98 @@
+package io.cmrwatch.ingest.command;
+
+import io.cmrwatch.ingest.http.IngestService;
+import io.cmrwatch.ingest.http.IngestSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cmrwatch ingest serve}: runs the HTTP ingest API until interrupted. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve POST /v1/events (JSON or NDJSON, bearer tokens), GET /health and GET /metrics.")
+public final class ServeCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  /** Default HTTP port of the ingest API. */
+  public static final int DEFAULT_PORT = 8090;
+
+  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
+  String bootstrap;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (${DEFAULT-VALUE}; 0.0.0.0 exposes it).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "" + DEFAULT_PORT, description = "Port to bind (${DEFAULT-VALUE}; 0 = any free port).")
+  int port;
+
+  @Option(names = "--tokens-file", required = true,
+      description = "Bearer tokens, one per line, optionally followed by experiment-id prefixes: TOKEN [p1,p2].")
+  Path tokensFile;
+
+  @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
+  String topicPrefix;
+
+  @Option(names = "--partitions", defaultValue = "3",
+      description = "Partitions of the loss-event topic if ingest has to create it (${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--max-body-bytes", defaultValue = "" + IngestSettings.DEFAULT_MAX_BODY_BYTES,
+      description = "Largest request body; larger gets 413 (${DEFAULT-VALUE}).")
+  int maxBodyBytes;
+
+  @Option(names = "--max-lines", defaultValue = "" + IngestSettings.DEFAULT_MAX_LINES,
+      description = "Most NDJSON lines per request; more gets 413 (${DEFAULT-VALUE}).")
+  int maxLines;
+
+  @Option(names = "--max-in-flight", defaultValue = "100000",
+      description = "Events awaiting Kafka's acknowledgement at once; more gets 429 (${DEFAULT-VALUE}).")
+  int maxInFlight;
+
+  @Option(names = "--threads", defaultValue = "16", description = "Request threads (${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--delivery-timeout", defaultValue = "PT20S",
+      description = "Longest wait for Kafka's acknowledgement before 503 (ISO-8601, ${DEFAULT-VALUE}).")
+  Duration deliveryTimeout;
+
+  @Option(names = "--producer-property", paramLabel = "KEY=VALUE",
+      description = "Extra Kafka producer property (security, tuning); repeatable.")
+  Map<String, String> producerProperties = new HashMap<>();
+
+  @Override
+  public Integer call() throws Exception {
+    IngestSettings settings =
+        new IngestSettings(
+            host, port, bootstrap, topicPrefix, partitions, tokensFile, maxBodyBytes, maxLines, maxInFlight, threads,
+            Duration.ofSeconds(2), deliveryTimeout, new HashMap<>(producerProperties));
+    IngestService service;
+    try {
+      service = IngestService.start(settings);
+    } catch (IllegalArgumentException e) {
+      LOG.error("cannot start ingest: {}", e.getMessage());
+      return 2;
+    } catch (java.net.BindException e) {
+      LOG.error("cannot bind {}:{} ({}) — pick another --port", host, port, e.getMessage());
+      return 2;
+    }
+    System.out.println("ingest: " + service.url() + "/v1/events  (health: " + service.url() + "/health, metrics: "
+        + service.url() + "/metrics)");
+    System.out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      service.close();
+      stopped.countDown();
+    }, "ingest-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}
