@@ -178,10 +178,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       return;
     }
     closed = true;
-    stopServer();
-    releaseDataDir();
-    if (ownsDataDir) {
-      deleteRecursively(dataDir);
+    // Callers often close on interruption (Ctrl-C, a cancelled task); Kafka's controlled shutdown waits on futures
+    // and would give up half-way on a pending interrupt. Stop cleanly first, then hand the interrupt back.
+    boolean interrupted = Thread.interrupted();
+    try {
+      stopServer();
+      releaseDataDir();
+      if (ownsDataDir) {
+        deleteRecursively(dataDir);
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Live Critical-Mixture-Ratio monitoring for continual pre-training.",
-    subcommands = {IngestCommand.class})
+    subcommands = {BrokerCommand.class, IngestCommand.class})
 public final class Main implements Runnable {
 
   @Spec CommandSpec spec;
