@@ -1,0 +1,54 @@
+package io.cmrwatch.dashboards;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** One Prometheus text exposition fetched from a {@code /metrics} endpoint, and the sample names it holds. */
+record Scrape(String text) {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** GETs {@code url} (expects 200). */
+  static Scrape of(String url) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET " + url + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return new Scrape(r.body());
+  }
+
+  /** The names of the samples (histograms as their _bucket, _sum and _count series, counters with _total). */
+  Set<String> sampleNames() {
+    Set<String> names = new TreeSet<>();
+    text.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(l -> {
+      int end = 0;
+      while (end < l.length() && l.charAt(end) != '{' && l.charAt(end) != ' ') {
+        end++;
+      }
+      names.add(l.substring(0, end));
+    });
+    return names;
+  }
+
+  /** The entries of {@code used} whose name is not among the samples: name -> where it is used. */
+  Map<String, List<String>> missing(Map<String, List<String>> used) {
+    Set<String> present = sampleNames();
+    Map<String, List<String>> out = new TreeMap<>();
+    used.forEach((name, where) -> {
+      if (!present.contains(name)) {
+        out.put(name, where);
+      }
+    });
+    return out;
+  }
+}
