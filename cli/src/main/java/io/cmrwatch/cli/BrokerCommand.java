@@ -39,7 +39,7 @@ public final class BrokerCommand implements Callable<Integer> {
     try {
       broker = builder.build().start();
     } catch (PortInUseException e) {
-      err.println("cmrwatch broker: " + e.getMessage() + " — e.g. --port " + (port + 1) + ", or --port 0 for any "
+      err.println("cmrwatch broker: " + e.getMessage() + ": --port " + (port + 1) + ", or --port 0 for any "
           + "free port");
       return 1;
     } catch (BrokerStartException e) {
