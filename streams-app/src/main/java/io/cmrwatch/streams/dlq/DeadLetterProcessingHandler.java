@@ -1,0 +1,44 @@
+package io.cmrwatch.streams.dlq;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the source record of a failed processing step to the dead-letter topic and goes on: a record that is
+ * rejected by a processor ({@link RejectedRecordException}, with its reason) or that makes one fail unexpectedly
+ * ({@code processing_error}, logged with its stack trace) never stops the app.
+ */
+public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+
+  private String dlqTopic;
+  private DeadLetterListener listener = DeadLetterListener.NONE;
+
+  @Override
+  public void configure(Map<String, ?> configs) {
+    dlqTopic = DeadLetters.topic(configs);
+    listener = DeadLetters.listener(configs);
+  }
+
+  @Override
+  public Response handleError(ErrorHandlerContext ctx, Record<?, ?> record, Exception e) {
+    String reason;
+    if (e instanceof RejectedRecordException r) {
+      reason = r.reason();
+      LOG.debug("dead-lettering {}-{}@{}: {} {}", ctx.topic(), ctx.partition(), ctx.offset(), reason, e.getMessage());
+    } else {
+      reason = "processing_error";
+      LOG.warn("processing {}-{}@{} failed in {}; the record goes to the dead-letter topic",
+          ctx.topic(), ctx.partition(), ctx.offset(), ctx.processorNodeId(), e);
+    }
+    listener.deadLettered(reason);
+    return Response.resume(List.of(DeadLetters.record(
+        dlqTopic, ctx, ctx.sourceRawKey(), ctx.sourceRawValue(), reason, String.valueOf(e.getMessage()))));
+  }
+}

@@ -1,0 +1,133 @@
+package io.cmrwatch.streams.state;
+
+import io.cmrwatch.core.summary.RunSummary;
+import io.cmrwatch.core.summary.RunSummaryCodec;
+import io.cmrwatch.streams.alert.AlertKind;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * The per-run state of the topology (store {@code run-state}, key: run id): core's bounded curve summary (which makes
+ * the run idempotent on event ids), the refit throttle's bookkeeping, the latest fit, and which per-run alerts are
+ * firing. Mutable; owned by the stream thread of the run's task. Serialised with {@link #SERDE} (a versioned binary
+ * layout embedding core's exact summary bytes).
+ */
+public final class RunState {
+
+  private static final byte VERSION = 1;
+
+  /** Serde of the state store values. */
+  public static final Serde<RunState> SERDE = Serdes.serdeFrom(
+      (Serializer<RunState>) (topic, s) -> s == null ? null : s.encode(),
+      (Deserializer<RunState>) (topic, b) -> b == null ? null : decode(b));
+
+  private final RunSummary summary;
+  /** Ratio of the event with the largest tokens (what the run trains at now, after any change). */
+  public double latestRatio = Double.NaN;
+  /** Tokens of the event that set {@link #latestRatio}. */
+  public long latestRatioTokens = -1;
+  /** Wall-clock ms of the last (non-duplicate) event; drives stall detection. */
+  public long lastEventWallMs;
+  /** Events absorbed since the last refit. */
+  public int pending;
+  /** Smallest record timestamp among the events since the last refit; {@code Long.MAX_VALUE} when none. */
+  public long oldestPendingTimestamp = Long.MAX_VALUE;
+  /** Wall-clock ms of the last refit; 0 before the first. */
+  public long lastRefitWallMs;
+  /** The latest fit, or null before the first. */
+  public RunFit fit;
+  /** Per-run alerts now firing, with the wall-clock ms they started. */
+  public final Map<AlertKind, Long> firing = new EnumMap<>(AlertKind.class);
+
+  public RunState(RunSummary summary) {
+    this.summary = summary;
+  }
+
+  /** An empty state for a new run. */
+  public static RunState of(String experiment, String run) {
+    return new RunState(new RunSummary(experiment, run));
+  }
+
+  /** The run's curve summary (core). */
+  public RunSummary summary() {
+    return summary;
+  }
+
+  /** Binary form: version, summary bytes, bookkeeping, the fit's JSON, the firing alerts. */
+  public byte[] encode() {
+    try {
+      byte[] s = RunSummaryCodec.encode(summary);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length + 512);
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeByte(VERSION);
+      out.writeInt(s.length);
+      out.write(s);
+      out.writeDouble(latestRatio);
+      out.writeLong(latestRatioTokens);
+      out.writeLong(lastEventWallMs);
+      out.writeInt(pending);
+      out.writeLong(oldestPendingTimestamp);
+      out.writeLong(lastRefitWallMs);
+      if (fit == null) {
+        out.writeInt(-1);
+      } else {
+        byte[] f = fit.toBytes();
+        out.writeInt(f.length);
+        out.write(f);
+      }
+      out.writeByte(firing.size());
+      for (Map.Entry<AlertKind, Long> e : firing.entrySet()) {
+        out.writeByte(e.getKey().ordinal());
+        out.writeLong(e.getValue());
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads {@link #encode()}'s bytes. */
+  public static RunState decode(byte[] b) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
+      byte v = in.readByte();
+      if (v != VERSION) {
+        throw new IllegalStateException("run state version " + v + " is not readable by this build");
+      }
+      byte[] s = new byte[in.readInt()];
+      in.readFully(s);
+      RunState st = new RunState(RunSummaryCodec.decode(s));
+      st.latestRatio = in.readDouble();
+      st.latestRatioTokens = in.readLong();
+      st.lastEventWallMs = in.readLong();
+      st.pending = in.readInt();
+      st.oldestPendingTimestamp = in.readLong();
+      st.lastRefitWallMs = in.readLong();
+      int fl = in.readInt();
+      if (fl >= 0) {
+        byte[] f = new byte[fl];
+        in.readFully(f);
+        st.fit = RunFit.fromBytes(f);
+      }
+      int n = in.readByte();
+      AlertKind[] kinds = AlertKind.values();
+      for (int i = 0; i < n; i++) {
+        st.firing.put(kinds[in.readByte()], in.readLong());
+      }
+      return st;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package io.cmrwatch.streams.topology;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmrwatch.core.summary.RunSummary;
+import io.cmrwatch.streams.alert.Alert;
+import io.cmrwatch.streams.alert.AlertKind;
+import io.cmrwatch.streams.config.AppConfig;
+import io.cmrwatch.streams.config.ExperimentSettings;
+import io.cmrwatch.streams.json.Json;
+import io.cmrwatch.streams.metrics.StreamsMetrics;
+import io.cmrwatch.streams.state.CmrEstimate;
+import io.cmrwatch.streams.state.ExperimentState;
+import io.cmrwatch.streams.state.RunFit;
+import io.cmrwatch.streams.state.RunUpdate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * The per-experiment step (key: experiment id, after the repartition). Keeps each run's latest update, recomputes
+ * the experiment's CMR through core — at most once per {@code cmrwatch.estimate.min-interval-ms}, the rest driven by
+ * a wall-clock punctuation — and publishes the estimate only when it changed meaningfully. Judges each run's ratio
+ * against the CMR interval: a {@code ratio_above_cmr} alert, and ratio advice for runs outside the interval.
+ */
+final class ExperimentProcessor implements Processor<String, byte[], String, Emitted> {
+
+  private final AppConfig cfg;
+  private final StreamsMetrics metrics;
+  private final CoreAnalyst analyst;
+  private ProcessorContext<String, Emitted> ctx;
+  private KeyValueStore<String, ExperimentState> states;
+  private KeyValueStore<String, RunUpdate> runs;
+  private SettingsResolver settings;
+  private final Map<String, ExperimentState> cache = new HashMap<>();
+  // Experiments with updates not yet reflected in an estimate, and the oldest event timestamp each is waiting on.
+  private final Map<String, Long> dirty = new HashMap<>();
+  private final Set<String> owned = new LinkedHashSet<>();
+
+  ExperimentProcessor(AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst) {
+    this.cfg = cfg;
+    this.metrics = metrics;
+    this.analyst = analyst;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Emitted> context) {
+    this.ctx = context;
+    this.states = context.getStateStore(StoreNames.EXPERIMENT_STATE);
+    this.runs = context.getStateStore(StoreNames.EXPERIMENT_RUNS);
+    ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> global =
+        context.getStateStore(StoreNames.EXPERIMENT_SETTINGS);
+    this.settings = new SettingsResolver(ExperimentSettings.defaults(cfg), global);
+    // After a restart the "updated since the last estimate" marks are gone: recompute every experiment once. An
+    // unchanged estimate is not published again.
+    try (KeyValueIterator<String, RunUpdate> it = runs.all()) {
+      while (it.hasNext()) {
+        String key = it.next().key;
+        dirty.putIfAbsent(key.substring(0, key.indexOf(StoreNames.SEPARATOR)), Long.MAX_VALUE);
+      }
+    }
+    context.schedule(cfg.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::computeDue);
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    RunUpdate u = RunUpdate.decode(record.value());
+    String experiment = record.key();
+    runs.put(StoreNames.experimentRunKey(experiment, u.fit().run()), u);
+    dirty.merge(experiment, u.oldestEventTimestamp(), Math::min);
+    long now = ctx.currentSystemTimeMs();
+    ExperimentState s = load(experiment);
+    if (s == null || now - s.lastComputeWallMs >= cfg.estimateMinInterval().toMillis()) {
+      compute(experiment, now);
+    }
+  }
+
+  private void computeDue(long now) {
+    long gap = cfg.estimateMinInterval().toMillis();
+    List<String> due = new ArrayList<>();
+    for (String experiment : dirty.keySet()) {
+      ExperimentState s = load(experiment);
+      if (s == null || now - s.lastComputeWallMs >= gap) {
+        due.add(experiment);
+      }
+    }
+    due.forEach(e -> compute(e, now));
+  }
+
+  /** The runs' latest updates of {@code experiment}, in run-id order. */
+  private List<RunUpdate> runsOf(String experiment) {
+    List<RunUpdate> list = new ArrayList<>();
+    try (KeyValueIterator<String, RunUpdate> it =
+        runs.prefixScan(StoreNames.experimentPrefix(experiment), new StringSerializer())) {
+      while (it.hasNext()) {
+        KeyValue<String, RunUpdate> kv = it.next();
+        list.add(kv.value);
+      }
+    }
+    return list;
+  }
+
+  private void compute(String experiment, long now) {
+    Long oldest = dirty.remove(experiment);
+    ExperimentState s = load(experiment);
+    if (s == null) {
+      s = new ExperimentState(experiment);
+    }
+    owned.add(experiment);
+    List<RunUpdate> updates = runsOf(experiment);
+    if (updates.isEmpty()) {
+      return;
+    }
+    ExperimentSettings st = settings.resolve(experiment, settingsCarrier(updates));
+    long t0 = System.nanoTime();
+    CmrEstimate e = analyst.estimate(experiment, updates, st, s.latest, Instant.ofEpochMilli(now));
+    metrics.refit("experiment", System.nanoTime() - t0);
+    if (oldest != null && oldest != Long.MAX_VALUE) {
+      metrics.estimateLatency(now - oldest);
+    }
+    s.latest = e;
+    s.lastComputeWallMs = now;
+    if (e.differsFrom(s.published, cfg.estimateMinChange())) {
+      s.published = e;
+      s.remember(e, cfg.historySize());
+      ctx.forward(new Record<>(experiment, new Emitted(Emitted.Kind.ESTIMATE, e.toBytes()), now));
+    }
+    judgeRatios(s, updates, now);
+    save(s);
+    metrics.experiment(experiment).update(e.status(), e.ok(), e.cmr(), e.cmrLow(), e.cmrHigh(), e.runsUsed(),
+        e.pointsUsed(), e.budgetTokens() > 0 ? e.budgetTokens() : Double.NaN);
+  }
+
+  /** The summary whose event-carried settings count: the one of the run with the latest tokens. */
+  private static RunSummary settingsCarrier(List<RunUpdate> updates) {
+    RunSummary best = null;
+    for (RunUpdate u : updates) {
+      if (best == null || u.summary().latestTokens() > best.latestTokens()) {
+        best = u.summary();
+      }
+    }
+    return best;
+  }
+
+  /** Ratio alerts and advice for every run of the experiment against the published estimate. */
+  private void judgeRatios(ExperimentState s, List<RunUpdate> updates, long now) {
+    CmrEstimate e = s.published;
+    if (e == null || !e.ok()) {
+      return;
+    }
+    for (RunUpdate u : updates) {
+      RunFit f = u.fit();
+      String run = f.run();
+      double ratio = Double.isFinite(u.latestRatio()) ? u.latestRatio() : f.ratio();
+      boolean above = ratio > e.cmrHigh();
+      boolean on = s.ratioAbove.containsKey(run);
+      var values = Alert.values("ratio", ratio, "cmr", e.cmr(), "cmrLow", e.cmrLow(), "cmrHigh", e.cmrHigh());
+      if (above && !on) {
+        s.ratioAbove.put(run, now);
+        emitAlert(e, run, true, now, String.format(
+            "run %s: ratio %.4f is above the CMR interval [%.4f, %.4f]; its general-loss bump will not turn over "
+                + "within the budget", run, ratio, e.cmrLow(), e.cmrHigh()), values);
+      } else if (!above && on) {
+        s.ratioAbove.remove(run);
+        emitAlert(e, run, false, now, String.format(
+            "run %s: ratio %.4f is no longer above the CMR interval [%.4f, %.4f]", run, ratio, e.cmrLow(),
+            e.cmrHigh()), values);
+      }
+      advise(s, e, run, ratio, now);
+    }
+  }
+
+  /**
+   * Advice for a run outside [cmrLow, cmrHigh]: move to cmrLow, the largest ratio that the estimate says is
+   * feasible with 95 % confidence (one-sided). Sent again only when the advised ratio moves by more than the
+   * estimate's minimum change.
+   */
+  private void advise(ExperimentState s, CmrEstimate e, String run, double ratio, long now) {
+    String reason;
+    if (ratio > e.cmrHigh()) {
+      reason = "ratio_above_cmr_interval";
+    } else if (ratio < e.cmrLow()) {
+      reason = "ratio_below_cmr_interval";
+    } else {
+      s.advised.remove(run);
+      return;
+    }
+    double advised = e.cmrLow();
+    Double last = s.advised.get(run);
+    if (last != null && Math.abs(last - advised) <= cfg.estimateMinChange()) {
+      return;
+    }
+    s.advised.put(run, advised);
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("schema", 1);
+    n.put("experiment", e.experiment());
+    n.put("run", run);
+    n.put("currentRatio", ratio);
+    n.put("advisedRatio", advised);
+    n.put("reason", reason);
+    n.put("cmr", e.cmr());
+    n.put("cmrLow", e.cmrLow());
+    n.put("cmrHigh", e.cmrHigh());
+    n.put("time", Instant.ofEpochMilli(now).toString());
+    try {
+      ctx.forward(new Record<>(run, new Emitted(Emitted.Kind.ADVICE, Json.MAPPER.writeValueAsBytes(n)), now));
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+  }
+
+  private void emitAlert(CmrEstimate e, String run, boolean firing, long now, String message,
+      Map<String, Double> values) {
+    Alert a = new Alert(AlertKind.RATIO_ABOVE_CMR, firing, e.experiment(), run, Instant.ofEpochMilli(now), message,
+        values);
+    metrics.alert(AlertKind.RATIO_ABOVE_CMR.code(), a.state());
+    StreamsMetrics.RunGauges g = metrics.run(e.experiment(), run);
+    if (g != null) {
+      g.alert(AlertKind.RATIO_ABOVE_CMR.code(), firing);
+    }
+    ctx.forward(new Record<>(run, new Emitted(Emitted.Kind.ALERT, a.toBytes()), now));
+  }
+
+  private ExperimentState load(String experiment) {
+    ExperimentState s = cache.get(experiment);
+    if (s == null) {
+      s = states.get(experiment);
+      if (s != null) {
+        cache.put(experiment, s);
+      }
+    }
+    return s;
+  }
+
+  private void save(ExperimentState s) {
+    cache.put(s.experiment, s);
+    states.put(s.experiment, s);
+  }
+
+  @Override
+  public void close() {
+    owned.forEach(metrics::forgetExperiment);
+    owned.clear();
+    cache.clear();
+  }
+}

@@ -1,0 +1,363 @@
+package io.cmrwatch.streams.topology;
+
+import io.cmrwatch.core.event.LossEvent;
+import io.cmrwatch.core.summary.RunSummary;
+import io.cmrwatch.streams.alert.Alert;
+import io.cmrwatch.streams.alert.AlertKind;
+import io.cmrwatch.streams.config.AppConfig;
+import io.cmrwatch.streams.config.ExperimentSettings;
+import io.cmrwatch.streams.dlq.RejectedRecordException;
+import io.cmrwatch.streams.metrics.StreamsMetrics;
+import io.cmrwatch.streams.state.RunFit;
+import io.cmrwatch.streams.state.RunState;
+import io.cmrwatch.streams.state.RunUpdate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * The per-run step (key: run id). Absorbs each valid event into the run's curve summary (idempotent on event id),
+ * watches the observed general loss and spikes, refits the run's laws — at most once per
+ * {@code cmrwatch.refit.min-interval-ms} unless {@code cmrwatch.refit.max-events} new events piled up, the rest
+ * driven by a wall-clock punctuation — and emits the run's fit, its alerts, and an update for the experiment level.
+ * A second wall-clock punctuation detects stalled runs.
+ */
+final class RunProcessor implements Processor<String, LossEvent, String, Emitted> {
+
+  /** Observed forgetting resolves below this fraction of ε, so that noise around ε does not flap the alert. */
+  static final double RESOLVE_FRACTION = 0.9;
+  /**
+   * Smallest noise scale used for spike detection (loss units): evaluation noise of a real loss is rarely below this,
+   * and a curve fitted almost exactly (or an early fit extrapolated a little) must not turn every point into a spike.
+   */
+  static final double MIN_NOISE = 5e-3;
+  /** Deserialised run states kept per task; beyond this the least recently used are read back from the store. */
+  static final int CACHE_RUNS = 20_000;
+
+  private final AppConfig cfg;
+  private final StreamsMetrics metrics;
+  private final CoreAnalyst analyst;
+  private ProcessorContext<String, Emitted> ctx;
+  private KeyValueStore<String, RunState> store;
+  private SettingsResolver settings;
+  private final Map<String, RunState> cache = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, RunState> eldest) {
+      return size() > CACHE_RUNS;
+    }
+  };
+  // Runs with events not yet covered by a refit, in the order they became pending.
+  private final Set<String> pending = new LinkedHashSet<>();
+  // Wall-clock ms of each run's last event, for stall detection without reading every state.
+  private final Map<String, Long> lastSeen = new HashMap<>();
+  private final Map<String, Boolean> stalled = new HashMap<>();
+  private final Set<String> owned = new LinkedHashSet<>();
+
+  RunProcessor(AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst) {
+    this.cfg = cfg;
+    this.metrics = metrics;
+    this.analyst = analyst;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Emitted> context) {
+    this.ctx = context;
+    this.store = context.getStateStore(StoreNames.RUN_STATE);
+    ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> global =
+        context.getStateStore(StoreNames.EXPERIMENT_SETTINGS);
+    this.settings = new SettingsResolver(ExperimentSettings.defaults(cfg), global);
+    // Rebuild the in-memory indexes from the (restored) store: pending refits and last-seen times.
+    try (KeyValueIterator<String, RunState> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, RunState> kv = it.next();
+        RunState s = kv.value;
+        lastSeen.put(kv.key, s.lastEventWallMs);
+        stalled.put(kv.key, s.firing.containsKey(AlertKind.RUN_STALLED));
+        if (s.pending > 0) {
+          pending.add(kv.key);
+        }
+      }
+    }
+    context.schedule(cfg.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::refitPending);
+    context.schedule(cfg.stallCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkStalls);
+  }
+
+  @Override
+  public void process(Record<String, LossEvent> record) {
+    LossEvent e = record.value();
+    if (e == null) {
+      throw new RejectedRecordException("missing_field", "record has no value (a tombstone): expected a loss event");
+    }
+    if (!e.run().equals(record.key())) {
+      throw new RejectedRecordException("key_mismatch", "record key " + (record.key() == null ? "null"
+          : "\"" + record.key() + "\"") + " is not the event's run id \"" + e.run()
+          + "\": produce loss events keyed by their run id");
+    }
+    String key = StoreNames.runKey(e.run(), e.experiment());
+    RunState s = load(key);
+    if (s == null) {
+      s = RunState.of(e.experiment(), e.run());
+    }
+    long now = ctx.currentSystemTimeMs();
+    RunSummary.Absorption a;
+    try {
+      a = s.summary().absorb(e);
+    } catch (IllegalArgumentException ex) {
+      // The summary rejects what it cannot hold (a loss beyond its fixed-point range); nothing was changed.
+      throw new RejectedRecordException("loss_out_of_range", ex.getMessage());
+    }
+    metrics.eventProcessed();
+    if (a == RunSummary.Absorption.DUPLICATE) {
+      metrics.duplicateEvent();
+      return;
+    }
+    try {
+      absorbed(s, e, a, record.timestamp(), now);
+    } catch (RuntimeException ex) {
+      // The cached state may be half-updated; the store holds the last consistent one.
+      cache.remove(key);
+      throw ex;
+    }
+  }
+
+  private void absorbed(RunState s, LossEvent e, RunSummary.Absorption a, long timestamp, long now) {
+    String run = key(s);
+    if (e.tokens() >= s.latestRatioTokens) {
+      s.latestRatio = e.ratio();
+      s.latestRatioTokens = e.tokens();
+    }
+    s.lastEventWallMs = now;
+    lastSeen.put(run, now);
+    s.pending++;
+    s.oldestPendingTimestamp = Math.min(s.oldestPendingTimestamp, timestamp);
+    ExperimentSettings st = settings.resolve(e.experiment(), s.summary());
+    if (s.firing.containsKey(AlertKind.RUN_STALLED)) {
+      resolve(s, AlertKind.RUN_STALLED, now, "run " + e.run() + " reports again",
+          Alert.values("tokens", e.tokens()));
+      stalled.put(run, false);
+    }
+    checkObservedForgetting(s, st, now);
+    if (a == RunSummary.Absorption.ABSORBED) {
+      checkSpike(s, e, now);
+    }
+    if (s.pending >= cfg.refitMaxEvents() || now - s.lastRefitWallMs >= cfg.refitMinInterval().toMillis()) {
+      refit(s, now);
+    } else {
+      pending.add(run);
+    }
+    save(s);
+    report(s);
+  }
+
+  private void checkObservedForgetting(RunState s, ExperimentSettings st, long now) {
+    double inc = s.summary().latestGeneralLossIncrease();
+    boolean on = s.firing.containsKey(AlertKind.FORGETTING_OBSERVED);
+    var values = Alert.values("generalLossIncrease", inc, "epsilon", st.epsilon(),
+        "tokens", s.summary().latestTokens(), "ratio", s.latestRatio);
+    if (!on && inc > st.epsilon()) {
+      fire(s, AlertKind.FORGETTING_OBSERVED, now, String.format(
+          "run %s: general loss is up %.4f over the base model, more than ε = %.4f", s.summary().run(), inc,
+          st.epsilon()), values);
+    } else if (on && inc <= RESOLVE_FRACTION * st.epsilon()) {
+      resolve(s, AlertKind.FORGETTING_OBSERVED, now, String.format(
+          "run %s: general-loss increase %.4f is back within ε = %.4f", s.summary().run(), inc, st.epsilon()),
+          values);
+    }
+  }
+
+  private void checkSpike(RunState s, LossEvent e, long now) {
+    RunFit f = s.fit;
+    if (f == null || !f.ok() || f.points() < cfg.spikeMinPoints() || e.tokens() <= 0 || f.general() == null
+        || f.domain() == null) {
+      return;
+    }
+    double t = e.tokens() / f.tokenUnit();
+    double rg = e.generalLossIncrease() - f.general().value(t);
+    double rd = e.domainLossChange() - f.domain().value(t);
+    double ng = Math.max(MIN_NOISE, nanTo(f.generalRmse(), MIN_NOISE));
+    double nd = Math.max(MIN_NOISE, nanTo(f.domainRmse(), MIN_NOISE));
+    double zg = Math.abs(rg) / ng;
+    double zd = Math.abs(rd) / nd;
+    boolean spike = zg > cfg.spikeSigma() || zd > cfg.spikeSigma();
+    boolean on = s.firing.containsKey(AlertKind.LOSS_SPIKE);
+    var values = Alert.values("tokens", e.tokens(), "generalResidual", rg, "generalNoise", ng,
+        "domainResidual", rd, "domainNoise", nd, "sigma", cfg.spikeSigma());
+    if (spike && !on) {
+      fire(s, AlertKind.LOSS_SPIKE, now, String.format(
+          "run %s: loss at %d tokens is %.1f noise deviations off the fitted trend", s.summary().run(), e.tokens(),
+          Math.max(zg, zd)), values);
+    } else if (!spike && on) {
+      resolve(s, AlertKind.LOSS_SPIKE, now, "run " + s.summary().run() + ": losses are back on the fitted trend",
+          values);
+    }
+  }
+
+  private static double nanTo(double v, double fallback) {
+    return Double.isFinite(v) ? v : fallback;
+  }
+
+  /** Refits the run, emits its fit and an update for its experiment, and judges predicted forgetting. */
+  private void refit(RunState s, long now) {
+    RunSummary summary = s.summary();
+    ExperimentSettings st = settings.resolve(summary.experiment(), summary);
+    long t0 = System.nanoTime();
+    RunFit fit = analyst.fitRun(summary, st, s.fit, Instant.ofEpochMilli(now));
+    metrics.refit("run", System.nanoTime() - t0);
+    long oldest = s.oldestPendingTimestamp;
+    s.fit = fit;
+    s.pending = 0;
+    s.oldestPendingTimestamp = Long.MAX_VALUE;
+    s.lastRefitWallMs = now;
+    pending.remove(key(s));
+    ctx.forward(new Record<>(summary.run(), new Emitted(Emitted.Kind.RUN_FIT, fit.toBytes()), now));
+    RunUpdate u = new RunUpdate(fit, summary, s.latestRatio, oldest == Long.MAX_VALUE ? now : oldest);
+    ctx.forward(new Record<>(summary.experiment(), new Emitted(Emitted.Kind.RUN_UPDATE, u.encode()), now));
+    if (fit.ok() && fit.budgetTokens() > 0 && Double.isFinite(fit.predictedGeneralLossIncrease())) {
+      boolean over = fit.predictedGeneralLossIncrease() > fit.epsilon();
+      boolean on = s.firing.containsKey(AlertKind.FORGETTING_PREDICTED);
+      var values = Alert.values("predictedGeneralLossIncrease", fit.predictedGeneralLossIncrease(),
+          "epsilon", fit.epsilon(), "budgetTokens", fit.budgetTokens(), "ratio", fit.ratio(),
+          "fitTokens", fit.fitTokens());
+      if (over && !on) {
+        fire(s, AlertKind.FORGETTING_PREDICTED, now, String.format(
+            "run %s: the fitted general loss is %.4f above the base at the budget, more than ε = %.4f",
+            summary.run(), fit.predictedGeneralLossIncrease(), fit.epsilon()), values);
+      } else if (!over && on) {
+        resolve(s, AlertKind.FORGETTING_PREDICTED, now, String.format(
+            "run %s: the fitted general-loss increase at the budget, %.4f, is within ε = %.4f", summary.run(),
+            fit.predictedGeneralLossIncrease(), fit.epsilon()), values);
+      }
+    }
+  }
+
+  private void refitPending(long now) {
+    long minGap = cfg.refitMinInterval().toMillis();
+    List<String> due = new ArrayList<>();
+    for (String run : pending) {
+      RunState s = load(run);
+      if (s == null || s.pending == 0) {
+        due.add(run);
+      } else if (now - s.lastRefitWallMs >= minGap) {
+        due.add(run);
+      }
+    }
+    for (String run : due) {
+      RunState s = load(run);
+      if (s == null || s.pending == 0) {
+        pending.remove(run);
+        continue;
+      }
+      refit(s, now);
+      save(s);
+      report(s);
+    }
+  }
+
+  private void checkStalls(long now) {
+    long after = cfg.stallAfter().toMillis();
+    for (Iterator<Map.Entry<String, Long>> it = lastSeen.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Long> e = it.next();
+      if (now - e.getValue() < after || Boolean.TRUE.equals(stalled.get(e.getKey()))) {
+        continue;
+      }
+      RunState s = load(e.getKey());
+      if (s == null) {
+        it.remove();
+        continue;
+      }
+      double silent = (now - s.lastEventWallMs) / 1000.0;
+      fire(s, AlertKind.RUN_STALLED, now, String.format("run %s: no event for %.0f s", s.summary().run(), silent),
+          Alert.values("secondsSinceLastEvent", silent, "stallAfterSeconds", after / 1000.0,
+              "tokens", s.summary().latestTokens()));
+      stalled.put(e.getKey(), true);
+      save(s);
+      report(s);
+    }
+  }
+
+  private void fire(RunState s, AlertKind kind, long now, String message, Map<String, Double> values) {
+    s.firing.put(kind, now);
+    emitAlert(s, kind, true, now, message, values);
+  }
+
+  private void resolve(RunState s, AlertKind kind, long now, String message, Map<String, Double> values) {
+    s.firing.remove(kind);
+    emitAlert(s, kind, false, now, message, values);
+  }
+
+  private void emitAlert(RunState s, AlertKind kind, boolean firing, long now, String message,
+      Map<String, Double> values) {
+    Alert a = new Alert(kind, firing, s.summary().experiment(), s.summary().run(), Instant.ofEpochMilli(now),
+        message, values);
+    metrics.alert(kind.code(), a.state());
+    ctx.forward(new Record<>(s.summary().run(), new Emitted(Emitted.Kind.ALERT, a.toBytes()), now));
+  }
+
+  private RunState load(String run) {
+    RunState s = cache.get(run);
+    if (s == null) {
+      s = store.get(run);
+      if (s != null) {
+        cache.put(run, s);
+      }
+    }
+    return s;
+  }
+
+  private void save(RunState s) {
+    String key = key(s);
+    cache.put(key, s);
+    store.put(key, s);
+  }
+
+  private static String key(RunState s) {
+    return StoreNames.runKey(s.summary().run(), s.summary().experiment());
+  }
+
+  private void report(RunState s) {
+    RunSummary sum = s.summary();
+    StreamsMetrics.RunGauges g = metrics.run(sum.experiment(), sum.run());
+    owned.add(key(s));
+    if (g == null) {
+      return;
+    }
+    g.observed(s.latestRatio, sum.latestTokens(), sum.latestGeneralLossIncrease(),
+        -sum.latestDomainLossChange(), s.lastEventWallMs);
+    RunFit f = s.fit;
+    if (f != null) {
+      g.fitted(f.epsilon(), f.budgetTokens() > 0 ? f.budgetTokens() : Double.NaN, f.t0Tokens(),
+          f.feasible() == null ? Double.NaN : (f.feasible() ? 1 : 0), f.predictedGeneralLossIncrease(),
+          f.predictedDomainLossDecrease());
+    }
+    for (AlertKind k : new AlertKind[] {AlertKind.FORGETTING_OBSERVED, AlertKind.FORGETTING_PREDICTED,
+        AlertKind.LOSS_SPIKE, AlertKind.RUN_STALLED}) {
+      g.alert(k.code(), s.firing.containsKey(k));
+    }
+  }
+
+  @Override
+  public void close() {
+    // The task moved away or the app stops: this instance no longer exports these runs.
+    owned.forEach(k -> {
+      int sep = k.indexOf(StoreNames.SEPARATOR);
+      metrics.forgetRun(k.substring(sep + 1), k.substring(0, sep));
+    });
+    owned.clear();
+    cache.clear();
+  }
+}

@@ -1,0 +1,42 @@
+package io.cmrwatch.streams.topology;
+
+/** Names of the topology's state stores (also the names interactive queries use). */
+public final class StoreNames {
+
+  /**
+   * Per-run state, key {@code run + '\0' + experiment} (a run id may recur in several experiments; the Kafka key,
+   * and so the partition, is the run id alone).
+   */
+  public static final String RUN_STATE = "run-state";
+  /** Per-experiment state, key experiment id. */
+  public static final String EXPERIMENT_STATE = "experiment-state";
+  /** Latest update of each run at the experiment level, key {@code experiment + '\0' + run}. */
+  public static final String EXPERIMENT_RUNS = "experiment-runs";
+  /** Global, in-memory: the {@code cpt.experiments} settings, key experiment id. */
+  public static final String EXPERIMENT_SETTINGS = "experiment-settings";
+
+  /** Separator of the composite keys of {@link #EXPERIMENT_RUNS}; ids cannot contain control characters. */
+  public static final char SEPARATOR = '\u0000';
+
+  private StoreNames() {}
+
+  /** The key of a run's state in {@link #RUN_STATE}. */
+  public static String runKey(String run, String experiment) {
+    return run + SEPARATOR + experiment;
+  }
+
+  /** The prefix of every state of run id {@code run} in {@link #RUN_STATE}. */
+  public static String runPrefix(String run) {
+    return run + SEPARATOR;
+  }
+
+  /** The composite key of a run at the experiment level. */
+  public static String experimentRunKey(String experiment, String run) {
+    return experiment + SEPARATOR + run;
+  }
+
+  /** The prefix of every run key of {@code experiment}. */
+  public static String experimentPrefix(String experiment) {
+    return experiment + SEPARATOR;
+  }
+}
