@@ -34,7 +34,7 @@ public final class BrokerMonitor implements AutoCloseable {
   private final Admin admin;
   private final ScheduledExecutorService scheduler;
   private volatile boolean up;
-  private volatile String lastProblem = "not checked yet";
+  private volatile String lastProblem;
   private volatile boolean everUp;
 
   /**
@@ -50,6 +50,7 @@ public final class BrokerMonitor implements AutoCloseable {
     this.topic = topic;
     this.partitions = partitions;
     this.checkTimeout = Duration.ofSeconds(3);
+    this.lastProblem = "the Kafka broker at " + bootstrap + " has not answered yet";
     Map<String, Object> cfg = new java.util.HashMap<>(clientProperties);
     cfg.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     cfg.put(AdminClientConfig.CLIENT_ID_CONFIG, "cmrwatch-ingest-monitor");
