@@ -102,6 +102,29 @@ public final class CriticalPoint {
     return true;
   }
 
+  /**
+   * Gradient of g(T) = a1·s1·T^s1 + λ·(a2·s2·T^s2 + a3·s3·T^s3) with respect to the parameters at a fixed T,
+   * written into {@code dDomain} (3) and {@code dGeneral} (5): ∂g/∂a = s·T^s, ∂g/∂s = a·T^s·(1 + s·ln T), ∂g/∂b = 0,
+   * the general terms with the factor λ.
+   */
+  public static void slopeGradient(Law domain, Law general, double lambda, double t, double[] dDomain,
+      double[] dGeneral) {
+    double[] d = domain.parameters();
+    double[] g = general.parameters();
+    double lnT = Math.log(t);
+    double p1 = Math.pow(t, d[1]);
+    double p2 = Math.pow(t, g[1]);
+    double p3 = Math.pow(t, g[3]);
+    dDomain[0] = d[1] * p1;
+    dDomain[1] = d[0] * p1 * (1 + d[1] * lnT);
+    dDomain[2] = 0;
+    dGeneral[0] = lambda * g[1] * p2;
+    dGeneral[1] = lambda * g[0] * p2 * (1 + g[1] * lnT);
+    dGeneral[2] = lambda * g[3] * p3;
+    dGeneral[3] = lambda * g[2] * p3 * (1 + g[3] * lnT);
+    dGeneral[4] = 0;
+  }
+
   private static void check(Law domain, Law general) {
     if (domain.form() != LawForm.DOMAIN) {
       throw new IllegalArgumentException("T0 needs a domain law, got " + domain.form().id());

@@ -1,0 +1,160 @@
+package io.cmrwatch.core.cmr;
+
+import io.cmrwatch.core.fit.FitOptions;
+import io.cmrwatch.core.fit.FitResult;
+import io.cmrwatch.core.fit.RobustFitter;
+import io.cmrwatch.core.law.Law;
+import io.cmrwatch.core.law.LawForm;
+import java.util.Arrays;
+
+/**
+ * One constraint of the method read across ratios: per-run values y_k at ratios R_k (dGen(T_max), or T0/T_max), a
+ * target (ε, or 1), and the largest R whose interpolated value is still ≤ the target. The constraint is assumed to
+ * grow with R (more domain data forgets more and turns over later), so the answer is the crossing of the curve with
+ * the target.
+ *
+ * <p>Interpolation: with at least three distinct ratios of finite values, the paper's across-ratio law
+ * y(R) = α·R^s + β is fitted by the robust fitter, weighted by 1/(var_k + τ²) (each run's delta-method variance plus
+ * a floor τ² so that no run dominates), and inverted in closed form, R = ((target − β)/α)^(1/s). If there are fewer
+ * points, the fit fails, or the fitted curve falls with R, the crossing is found by linear interpolation between the
+ * last run below and the first run above the target (extrapolating from the two end runs when all lie on one side);
+ * for T0/T_max this is done on u = y/(1 + y), which maps T0 = ∞ (no turn-over) to 1.
+ */
+final class RatioCurve {
+
+  /** Result of one inversion. */
+  record Crossing(double ratio, Law law, String method, double chi2, double linearRatio) {}
+
+  private RatioCurve() {}
+
+  /**
+   * Largest R with y(R) ≤ target: may be 0 (no ratio) or above 1 (every ratio up to 1 and beyond); +∞ when the
+   * curve never reaches the target.
+   *
+   * @param bounded true for T0/T_max (infinite values allowed; linear fallback on y/(1 + y))
+   * @param warm a previous fit of the same curve, or null
+   */
+  static Crossing solve(double[] r, double[] y, double[] var, double target, double tau, boolean bounded, Law warm,
+      FitOptions options) {
+    int n = r.length;
+    double[] fr = new double[n];
+    double[] fy = new double[n];
+    double[] fw = new double[n];
+    int m = 0;
+    double firstInfinite = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      if (Double.isFinite(y[i])) {
+        fr[m] = r[i];
+        fy[m] = y[i];
+        double v = Double.isFinite(var[i]) ? var[i] : Math.max(1.0, y[i] * y[i]) * 4;
+        fw[m] = 1.0 / (v + tau * tau);
+        m++;
+      } else {
+        firstInfinite = Math.min(firstInfinite, r[i]);
+      }
+    }
+    if (distinct(fr, m) >= 3) {
+      double[] xr = Arrays.copyOf(fr, m);
+      double[] yr = Arrays.copyOf(fy, m);
+      double[] wr = Arrays.copyOf(fw, m);
+      double mean = 0;
+      for (double w : wr) {
+        mean += w / m;
+      }
+      double[] wn = new double[m];
+      for (int i = 0; i < m; i++) {
+        wn[i] = wr[i] / mean;
+      }
+      FitResult f = warm != null
+          ? RobustFitter.refit(LawForm.RATIO, xr, yr, wn, warm, options)
+          : RobustFitter.fit(LawForm.RATIO, xr, yr, wn, options);
+      if (f.ok()) {
+        double a = f.law().parameter(0);
+        double s = f.law().parameter(1);
+        double b = f.law().parameter(2);
+        if (a * s > 0) {
+          double root = invert(a, s, b, target);
+          double chi2 = 0;
+          for (int i = 0; i < m; i++) {
+            double e = yr[i] - f.law().value(xr[i]);
+            chi2 += e * e * wr[i];
+          }
+          chi2 = m > 3 ? chi2 / (m - 3) : Double.NaN;
+          return new Crossing(Math.min(root, firstInfinite), f.law(), "ratio_law", chi2, linear(r, y, target,
+              bounded));
+        }
+      }
+    }
+    double lin = linear(r, y, target, bounded);
+    return new Crossing(lin, null, "linear", Double.NaN, lin);
+  }
+
+  // α·R^s + β = target for an increasing curve (α·s > 0).
+  private static double invert(double a, double s, double b, double target) {
+    double q = (target - b) / a;
+    if (q > 0) {
+      return Math.pow(q, 1.0 / s);
+    }
+    // No positive root: the curve is above the target everywhere (→ 0) or below it everywhere (→ ∞).
+    boolean belowAtOne = a + b <= target;
+    return belowAtOne ? Double.POSITIVE_INFINITY : 0.0;
+  }
+
+  private static int distinct(double[] r, int m) {
+    return (int) Arrays.stream(r, 0, m).distinct().count();
+  }
+
+  /** The crossing by linear interpolation over the runs sorted by ratio (equal ratios averaged). */
+  static double linear(double[] r, double[] y, double target, boolean bounded) {
+    int n = r.length;
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (i, j) -> Double.compare(r[i], r[j]));
+    double[] gr = new double[n];
+    double[] gu = new double[n];
+    int m = 0;
+    for (int k = 0; k < n; ) {
+      int j = k;
+      double sum = 0;
+      while (j < n && r[order[j]] == r[order[k]]) {
+        sum += transform(y[order[j]], bounded);
+        j++;
+      }
+      gr[m] = r[order[k]];
+      gu[m] = sum / (j - k);
+      m++;
+      k = j;
+    }
+    double tu = transform(target, bounded);
+    int first = -1;
+    for (int i = 0; i < m; i++) {
+      if (gu[i] > tu) {
+        first = i;
+        break;
+      }
+    }
+    if (m == 1) {
+      return gu[0] <= tu ? Double.POSITIVE_INFINITY : 0.0;
+    }
+    if (first == -1) {
+      double slope = (gu[m - 1] - gu[m - 2]) / (gr[m - 1] - gr[m - 2]);
+      return slope > 0 ? gr[m - 1] + (tu - gu[m - 1]) / slope : Double.POSITIVE_INFINITY;
+    }
+    if (first == 0) {
+      double slope = (gu[1] - gu[0]) / (gr[1] - gr[0]);
+      return slope > 0 ? Math.max(0.0, gr[0] - (gu[0] - tu) / slope) : 0.0;
+    }
+    double r0 = gr[first - 1];
+    double r1 = gr[first];
+    return r0 + (tu - gu[first - 1]) * (r1 - r0) / (gu[first] - gu[first - 1]);
+  }
+
+  private static double transform(double y, boolean bounded) {
+    if (!bounded) {
+      return y;
+    }
+    return Double.isInfinite(y) ? 1.0 : y / (1.0 + y);
+  }
+}
