@@ -14,6 +14,7 @@ import java.util.Arrays;
  * @param orthoTolerance Levenberg–Marquardt: stop when the residuals are this orthogonal to the Jacobian columns
  * @param lower lower parameter bounds replacing the form's physical bounds, or null to keep them
  * @param upper upper parameter bounds replacing the form's physical bounds, or null to keep them
+ * @param engine which Levenberg–Marquardt implementation runs (same loss, bounds and stopping tests)
  */
 public record FitOptions(
     double huberDelta,
@@ -22,7 +23,16 @@ public record FitOptions(
     double parameterRelativeTolerance,
     double orthoTolerance,
     double[] lower,
-    double[] upper) {
+    double[] upper,
+    Engine engine) {
+
+  /** The optimiser implementations; both minimise the same summed Huber loss inside the same boxes. */
+  public enum Engine {
+    /** This package's allocation-light Levenberg–Marquardt for k ≤ 5 parameters (the default; see README). */
+    BUILT_IN,
+    /** Hipparchus' {@code LevenbergMarquardtOptimizer} with a projecting {@code ParameterValidator}. */
+    HIPPARCHUS
+  }
 
   public FitOptions {
     if (!(Double.isNaN(huberDelta) || (huberDelta > 0 && Double.isFinite(huberDelta)))) {
@@ -35,6 +45,9 @@ public record FitOptions(
       if (!(t > 0 && t < 1)) {
         throw new IllegalArgumentException("tolerances must lie in (0, 1); got " + t);
       }
+    }
+    if (engine == null) {
+      throw new IllegalArgumentException("engine must not be null");
     }
     if ((lower == null) != (upper == null)) {
       throw new IllegalArgumentException("give both lower and upper bounds, or neither");
@@ -57,24 +70,24 @@ public record FitOptions(
 
   /** Automatic δ, 2000 evaluations per run, tolerances 1e-12, the form's physical bounds. */
   public static FitOptions defaults() {
-    return new FitOptions(Double.NaN, 2000, 1e-12, 1e-12, 1e-12, null, null);
+    return new FitOptions(Double.NaN, 2000, 1e-12, 1e-12, 1e-12, null, null, Engine.BUILT_IN);
   }
 
   /** The same options with a fixed Huber threshold (NaN for automatic). */
   public FitOptions withHuberDelta(double delta) {
     return new FitOptions(delta, maxEvaluations, costRelativeTolerance, parameterRelativeTolerance, orthoTolerance,
-        lower, upper);
+        lower, upper, engine);
   }
 
   /** The same options with another evaluation budget per optimiser run. */
   public FitOptions withMaxEvaluations(int max) {
     return new FitOptions(huberDelta, max, costRelativeTolerance, parameterRelativeTolerance, orthoTolerance, lower,
-        upper);
+        upper, engine);
   }
 
   /** The same options with all three Levenberg–Marquardt tolerances set to {@code tolerance}. */
   public FitOptions withTolerance(double tolerance) {
-    return new FitOptions(huberDelta, maxEvaluations, tolerance, tolerance, tolerance, lower, upper);
+    return new FitOptions(huberDelta, maxEvaluations, tolerance, tolerance, tolerance, lower, upper, engine);
   }
 
   /**
@@ -83,7 +96,13 @@ public record FitOptions(
    */
   public FitOptions withBounds(double[] lower, double[] upper) {
     return new FitOptions(huberDelta, maxEvaluations, costRelativeTolerance, parameterRelativeTolerance,
-        orthoTolerance, lower, upper);
+        orthoTolerance, lower, upper, engine);
+  }
+
+  /** The same options with another optimiser implementation. */
+  public FitOptions withEngine(Engine e) {
+    return new FitOptions(huberDelta, maxEvaluations, costRelativeTolerance, parameterRelativeTolerance,
+        orthoTolerance, lower, upper, e);
   }
 
   /** Copy of the lower bounds override, or null. */
@@ -103,19 +122,19 @@ public record FitOptions(
     return o instanceof FitOptions f && Double.compare(f.huberDelta, huberDelta) == 0
         && f.maxEvaluations == maxEvaluations && f.costRelativeTolerance == costRelativeTolerance
         && f.parameterRelativeTolerance == parameterRelativeTolerance && f.orthoTolerance == orthoTolerance
-        && Arrays.equals(f.lower, lower) && Arrays.equals(f.upper, upper);
+        && Arrays.equals(f.lower, lower) && Arrays.equals(f.upper, upper) && f.engine == engine;
   }
 
   @Override
   public int hashCode() {
     return Arrays.hashCode(new double[] {huberDelta, maxEvaluations, costRelativeTolerance}) * 31
-        + Arrays.hashCode(lower) * 17 + Arrays.hashCode(upper);
+        + Arrays.hashCode(lower) * 17 + Arrays.hashCode(upper) + engine.hashCode();
   }
 
   @Override
   public String toString() {
     return "FitOptions[huberDelta=" + huberDelta + ", maxEvaluations=" + maxEvaluations + ", tolerances="
         + costRelativeTolerance + "/" + parameterRelativeTolerance + "/" + orthoTolerance + ", lower="
-        + Arrays.toString(lower) + ", upper=" + Arrays.toString(upper) + "]";
+        + Arrays.toString(lower) + ", upper=" + Arrays.toString(upper) + ", engine=" + engine + "]";
   }
 }

@@ -67,11 +67,7 @@ public final class Huber {
     if (n < 3) {
       return floor;
     }
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (i, j) -> Double.compare(x[i], x[j]));
+    int[] order = sortedOrder(x);
     double[] dev = new double[n];
     int k = 0;
     for (int j = 1; j < n - 1; j++) {
@@ -103,6 +99,29 @@ public final class Huber {
   /** δ = 1.345 × {@link #robustScale}. */
   public static double autoDelta(double[] x, double[] y) {
     return EFFICIENCY_CONSTANT * robustScale(x, y);
+  }
+
+  /** Indices of x in ascending order (no boxing; a summary's points usually arrive sorted already). */
+  private static int[] sortedOrder(double[] x) {
+    int n = x.length;
+    int[] order = new int[n];
+    boolean sorted = true;
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+      sorted &= i == 0 || x[i] >= x[i - 1];
+    }
+    if (sorted) {
+      return order;
+    }
+    Integer[] boxed = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      boxed[i] = i;
+    }
+    Arrays.sort(boxed, (i, j) -> Double.compare(x[i], x[j]));
+    for (int i = 0; i < n; i++) {
+      order[i] = boxed[i];
+    }
+    return order;
   }
 
   private static double median(double[] a, int n) {

@@ -86,7 +86,7 @@ public final class RobustFitter {
         box = b;
       }
     }
-    Run run = lm(d, box, sp, o);
+    Run run = lm(d, box, sp, o, true);
     if (!run.converged) {
       return cold(form, d, o, run.evaluations);
     }
@@ -128,7 +128,7 @@ public final class RobustFitter {
     int evaluations = 0;
     for (Box box : boxes) {
       for (double[] start : d.starts(box, STARTS_PER_BOX)) {
-        Run r = lm(d, box, start, o);
+        Run r = lm(d, box, start, o, false);
         evaluations += r.evaluations;
         if (best == null || better(r, best)) {
           best = r;
@@ -145,8 +145,17 @@ public final class RobustFitter {
     return a.loss < b.loss;
   }
 
-  /** One Levenberg–Marquardt run on the pseudo-residuals sqrt(w_i)·φ(f(x_i) − y_i), projected onto the box. */
-  private static Run lm(Data d, Box box, double[] start, FitOptions o) {
+  /** One Levenberg–Marquardt run from {@code start} inside {@code box}, with the engine the options name. */
+  private static Run lm(Data d, Box box, double[] start, FitOptions o, boolean warm) {
+    if (o.engine() == FitOptions.Engine.HIPPARCHUS) {
+      return hipparchus(d, box, start, o);
+    }
+    LevenbergMarquardt.Outcome out = LevenbergMarquardt.minimize(d, box, start, o, warm ? 1e-7 : 1e-3);
+    return new Run(out.p(), out.loss(), out.converged(), out.evaluations(), out.note(), box.terms());
+  }
+
+  /** Hipparchus' Levenberg–Marquardt on the pseudo-residuals sqrt(w_i)·φ(f(x_i) − y_i), projected onto the box. */
+  private static Run hipparchus(Data d, Box box, double[] start, FitOptions o) {
     int k = box.parameterCount();
     int m = d.m;
     double[] best = box.project(start.clone());
@@ -229,7 +238,7 @@ public final class RobustFitter {
     double ssr = 0;
     double ybar = 0;
     for (int i = 0; i < d.m; i++) {
-      r[i] = d.y[i] - value(run.p, d.x[i]);
+      r[i] = d.y[i] - valueLog(run.p, d.lnx[i]);
       sw += d.w[i];
       ssr += d.w[i] * r[i] * r[i];
       ybar += d.w[i] * d.y[i];
@@ -333,6 +342,15 @@ public final class RobustFitter {
     return y;
   }
 
+  /** y = Σ a_t·exp(s_t·ln x) + b, for a precomputed ln x. */
+  static double valueLog(double[] p, double lnx) {
+    double y = p[p.length - 1];
+    for (int t = 0; t < p.length - 1; t += 2) {
+      y += p[t] * Math.exp(p[t + 1] * lnx);
+    }
+    return y;
+  }
+
   /** The outcome of one optimiser run (or the best of several). */
   private record Run(double[] p, double loss, boolean converged, int evaluations, String note, int terms) {}
 
@@ -347,6 +365,7 @@ public final class RobustFitter {
     final double delta;
     final double coef;
     final int distinctX;
+    private final java.util.Map<Double, double[]> columns = new java.util.HashMap<>();
 
     private Data(double[] x, double[] y, double[] w, double delta) {
       this.m = x.length;
@@ -363,8 +382,14 @@ public final class RobustFitter {
       }
       this.delta = delta;
       this.coef = COEF_SCALE * (scale > 0 ? scale : 1.0);
-      double[] sorted = x.clone();
-      Arrays.sort(sorted);
+      double[] sorted = x;
+      for (int i = 1; i < m; i++) {
+        if (x[i] < x[i - 1]) {
+          sorted = x.clone();
+          Arrays.sort(sorted);
+          break;
+        }
+      }
       int distinct = m == 0 ? 0 : 1;
       for (int i = 1; i < m; i++) {
         if (sorted[i] != sorted[i - 1]) {
@@ -460,7 +485,7 @@ public final class RobustFitter {
     double loss(double[] p) {
       double s = 0;
       for (int i = 0; i < m; i++) {
-        s += w[i] * Huber.loss(value(p, x[i]) - y[i], delta);
+        s += w[i] * Huber.loss(valueLog(p, lnx[i]) - y[i], delta);
       }
       return s;
     }
@@ -486,15 +511,9 @@ public final class RobustFitter {
       }
       List<double[]> candidates = new ArrayList<>();
       List<Double> losses = new ArrayList<>();
-      double[] col1 = new double[m];
-      double[] col2 = new double[m];
       for (double[] e : exponents) {
-        for (int i = 0; i < m; i++) {
-          col1[i] = Math.exp(e[0] * lnx[i]);
-          if (terms == 2) {
-            col2[i] = Math.exp(e[1] * lnx[i]);
-          }
-        }
+        double[] col1 = column(e[0]);
+        double[] col2 = terms == 2 ? column(e[1]) : null;
         double[] coefs = SmallMatrix.weightedLinearFit(terms == 2 ? new double[][] {col1, col2} : new double[][] {col1},
             y, w);
         double[] p = terms == 2
@@ -502,7 +521,9 @@ public final class RobustFitter {
             : new double[] {coefs[0], e[0], coefs[1]};
         box.project(p);
         candidates.add(p);
-        losses.add(loss(p));
+        // The projection may have moved an exponent off the grid; then the cached columns do not apply.
+        boolean onGrid = p[1] == e[0] && (terms == 1 || p[3] == e[1]);
+        losses.add(onGrid ? columnLoss(p, col1, col2) : loss(p));
       }
       Integer[] order = new Integer[candidates.size()];
       for (int i = 0; i < order.length; i++) {
@@ -521,6 +542,27 @@ public final class RobustFitter {
         out.add(box.project(mid));
       }
       return out;
+    }
+
+    /** x_i^s for a grid exponent, computed once per fit. */
+    private double[] column(double s) {
+      return columns.computeIfAbsent(s, key -> {
+        double[] c = new double[m];
+        for (int i = 0; i < m; i++) {
+          c[i] = Math.exp(key * lnx[i]);
+        }
+        return c;
+      });
+    }
+
+    /** Huber loss of p = [a1, s1, (a2, s2,) b] from its cached columns. */
+    private double columnLoss(double[] p, double[] col1, double[] col2) {
+      double s = 0;
+      for (int i = 0; i < m; i++) {
+        double f = p[p.length - 1] + p[0] * col1[i] + (col2 == null ? 0 : p[2] * col2[i]);
+        s += w[i] * Huber.loss(f - y[i], delta);
+      }
+      return s;
     }
 
     /** The grid exponents inside [lo, hi], or the interval's midpoint when none is. */

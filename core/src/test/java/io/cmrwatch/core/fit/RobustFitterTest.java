@@ -238,4 +238,46 @@ class RobustFitterTest {
     double sd = Math.sqrt(java.util.Arrays.stream(s).map(v -> (v - mean) * (v - mean)).sum() / (n - 1));
     assertThat(seSum / n).isCloseTo(sd, within(0.3 * sd));
   }
+
+  @Test
+  void shouldReachTheSameLossWithEitherEngine() {
+    Random rnd = new Random(21);
+    double[] x = logSpaced(0.5, 100, 50);
+    for (Law truth : new Law[] {Law.of(LawForm.DOMAIN, -0.25, 0.35, 0.02), Law.of(LawForm.CMR, 0.75, 0.14, -1.07)}) {
+      double[] y = sample(truth, x, 0.004, rnd);
+      y[7] += 0.2;
+      FitResult builtIn = RobustFitter.fit(truth.form(), x, y, null, DEFAULTS);
+      FitResult hipparchus = RobustFitter.fit(truth.form(), x, y, null,
+          DEFAULTS.withEngine(FitOptions.Engine.HIPPARCHUS));
+      assertThat(hipparchus.converged()).as(hipparchus.message()).isTrue();
+      assertThat(builtIn.stats().robustLoss())
+          .isLessThanOrEqualTo(hipparchus.stats().robustLoss() * (1 + 1e-9));
+      assertThat(builtIn.stats().robustLoss())
+          .isCloseTo(hipparchus.stats().robustLoss(), within(1e-6 * hipparchus.stats().robustLoss()));
+    }
+  }
+
+  @Test
+  void shouldUseWeightsAsPointCounts() {
+    // Three points of weight 2 fit exactly like the same three points given twice each.
+    Random rnd = new Random(4);
+    Law truth = Law.of(LawForm.CMR, 0.3, 0.25, -0.5);
+    double[] x = logSpaced(1, 100, 12);
+    double[] y = sample(truth, x, 0.01, rnd);
+    double[] w = new double[12];
+    java.util.Arrays.fill(w, 2.0);
+    double[] x2 = new double[24];
+    double[] y2 = new double[24];
+    for (int i = 0; i < 12; i++) {
+      x2[2 * i] = x[i];
+      x2[2 * i + 1] = x[i];
+      y2[2 * i] = y[i];
+      y2[2 * i + 1] = y[i];
+    }
+    FitOptions fixed = DEFAULTS.withHuberDelta(0.01);
+    FitResult weighted = RobustFitter.fit(LawForm.CMR, x, y, w, fixed);
+    FitResult doubled = RobustFitter.fit(LawForm.CMR, x2, y2, null, fixed);
+    assertThat(weighted.stats().robustLoss()).isCloseTo(doubled.stats().robustLoss(), within(1e-12));
+    assertThat(weighted.law().value(100)).isCloseTo(doubled.law().value(100), within(1e-8));
+  }
 }
