@@ -1,0 +1,126 @@
+package io.cmrwatch.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A byte-level decoder-only transformer language model: token and learned position embeddings, a stack of
+ * pre-LayerNorm {@link DecoderBlock}s under an explicit causal mask, a final LayerNorm and a projection to 256 byte
+ * logits. Input: byte ids B×T (int32); output: logits B×T×256 where position t sees only bytes 0..t.
+ */
+public final class CausalLanguageModel extends AbstractBlock {
+
+  private static final byte VERSION = 1;
+
+  private final ModelConfig config;
+  private final Parameter tokenEmbedding;
+  private final Parameter positionEmbedding;
+  private final List<DecoderBlock> blocks = new ArrayList<>();
+  private final LayerNorm finalNorm;
+  private final Linear head;
+
+  /** A model of the given shape; parameters are created when the trainer (or {@link #initialize}) initialises it. */
+  public CausalLanguageModel(ModelConfig config) {
+    super(VERSION);
+    this.config = config;
+    // GPT-2's small normal initialisation for both embeddings.
+    tokenEmbedding =
+        addParameter(
+            Parameter.builder()
+                .setName("tokenEmbedding")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(ModelConfig.VOCABULARY, config.width()))
+                .optInitializer(new NormalInitializer(0.02f))
+                .build());
+    positionEmbedding =
+        addParameter(
+            Parameter.builder()
+                .setName("positionEmbedding")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(config.context(), config.width()))
+                .optInitializer(new NormalInitializer(0.02f))
+                .build());
+    for (int i = 0; i < config.layers(); i++) {
+      blocks.add(addChildBlock("block" + i, new DecoderBlock(config.width(), config.heads(), config.ffnMultiplier())));
+    }
+    finalNorm = addChildBlock("finalNorm", LayerNorm.builder().axis(2).build());
+    head = addChildBlock("head", Linear.builder().setUnits(ModelConfig.VOCABULARY).optBias(true).build());
+  }
+
+  /** The shape this model was built with. */
+  public ModelConfig config() {
+    return config;
+  }
+
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray ids = inputs.head();
+    long batch = ids.getShape().get(0);
+    long length = ids.getShape().get(1);
+    if (length > config.context()) {
+      throw new IllegalArgumentException(
+          "sequence of " + length + " bytes is longer than the model's context " + config.context());
+    }
+    NDArray tokens = store.getValue(tokenEmbedding, ids.getDevice(), training);
+    NDArray positions = store.getValue(positionEmbedding, ids.getDevice(), training);
+    NDArray x = Embedding.embedding(ids, tokens, SparseFormat.DENSE).head();
+    // x[b, t] = E_tok[id[b, t]] + E_pos[t]; the position rows broadcast over the batch. Looked up from an index
+    // array owned by the batch's manager so that no intermediate array is owned by the parameters' manager.
+    NDArray positionIds = ids.getManager().arange(0, (int) length, 1, DataType.INT64, ids.getDevice());
+    x = x.add(Embedding.embedding(positionIds, positions, SparseFormat.DENSE).head());
+    NDArray mask = causalMask(ids.getManager(), batch, length);
+    for (DecoderBlock block : blocks) {
+      x = block.forward(store, new NDList(x, mask), training, params).head();
+    }
+    x = finalNorm.forward(store, new NDList(x), training, params).head();
+    return head.forward(store, new NDList(x), training, params);
+  }
+
+  /**
+   * The causal attention mask, B×T×T with mask[b, i, j] = 1 when j ≤ i (query i may attend to key j) and 0 otherwise:
+   * the shape and the 1-means-keep convention of {@code ScaledDotProductAttentionBlock}.
+   */
+  static NDArray causalMask(NDManager manager, long batch, long length) {
+    int n = (int) length;
+    float[] lower = new float[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j <= i; j++) {
+        lower[i * n + j] = 1f;
+      }
+    }
+    return manager.create(lower, new Shape(1, n, n)).broadcast(batch, n, n);
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    Shape in = inputShapes[0];
+    return new Shape[] {new Shape(in.get(0), in.get(1), ModelConfig.VOCABULARY)};
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    Shape in = inputShapes[0];
+    Shape hidden = new Shape(in.get(0), in.get(1), config.width());
+    Shape mask = new Shape(in.get(0), in.get(1), in.get(1));
+    for (DecoderBlock block : blocks) {
+      block.initialize(manager, dataType, hidden, mask);
+    }
+    finalNorm.initialize(manager, dataType, hidden);
+    head.initialize(manager, dataType, hidden);
+  }
+}
