@@ -120,7 +120,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           startOnce(deadline);
           return this;
         } catch (BrokerStartException e) {
-          boolean raced = requestedPort == 0 && isBindFailure(e) && attempt < AUTO_PORT_ATTEMPTS;
+          // A requested port that is taken is final; a port we picked ourselves can be picked again.
+          boolean raced = !(e instanceof PortInUseException) && isBindFailure(e) && attempt < AUTO_PORT_ATTEMPTS;
           if (!raced) {
             throw e;
           }
@@ -307,7 +308,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     } catch (ExecutionException e) {
       shutdownQuietly(candidate);
       Throwable cause = e.getCause();
-      if (requestedPort != 0 && isBindFailure(cause)) {
+      if (requestedPort != 0 && isBindFailure(cause) && chain(cause).contains(HOST + ":" + requestedPort)) {
         throw new PortInUseException(requestedPort, cause);
       }
       throw new BrokerStartException("the Kafka broker failed to start: " + cause, cause);
@@ -429,12 +430,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static boolean isBindFailure(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof BindException || c instanceof PortInUseException
-          || (c.getMessage() != null && c.getMessage().contains("failed to bind"))) {
+      if (c instanceof BindException || (c.getMessage() != null && c.getMessage().contains("failed to bind"))) {
         return true;
       }
     }
     return false;
+  }
+
+  private static String chain(Throwable t) {
+    StringBuilder messages = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      messages.append(c).append('\n');
+    }
+    return messages.toString();
   }
 
   private static void writeProperties(Properties props, Path file) {
