@@ -2,6 +2,7 @@ package io.cmrwatch.cli;
 
 import io.cmrwatch.ingest.command.IngestCommand;
 import io.cmrwatch.streams.StreamsCommand;
+import io.cmrwatch.trainer.command.SimulateCommand;
 import io.cmrwatch.trainer.command.TrainCommand;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Live Critical-Mixture-Ratio monitoring for continual pre-training.",
-    subcommands = {BrokerCommand.class, IngestCommand.class, StreamsCommand.class, TrainCommand.class})
+    subcommands = {BrokerCommand.class, IngestCommand.class, StreamsCommand.class, TrainCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
 
   @Spec CommandSpec spec;
