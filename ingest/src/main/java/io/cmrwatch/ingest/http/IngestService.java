@@ -50,6 +50,7 @@ public final class IngestService implements AutoCloseable {
               monitor);
       metrics.bindProducer(publisher.producer());
       monitor.start(Duration.ofSeconds(1), Duration.ofSeconds(5));
+      awaitFirstCheck(monitor);
       IngestServer server = IngestServer.start(s, tokens, publisher, monitor, metrics);
       LOG.info("ingest listening on {} ({} tokens), producing to {} at {}",
           server.url(), tokens.size(), topic, s.bootstrap());
@@ -61,6 +62,17 @@ public final class IngestService implements AutoCloseable {
       monitor.close();
       metrics.close();
       throw e;
+    }
+  }
+
+  private static void awaitFirstCheck(BrokerMonitor monitor) {
+    try {
+      // Bounded (one check's timeout and a little): with the broker down the service starts anyway and answers 503.
+      if (!monitor.awaitFirstCheck(Duration.ofSeconds(5))) {
+        LOG.warn("{}; starting anyway, answering 503 until it is reachable", monitor.problem());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +37,7 @@ public final class BrokerMonitor implements AutoCloseable {
   private volatile boolean up;
   private volatile String lastProblem;
   private volatile boolean everUp;
+  private final CountDownLatch firstCheck = new CountDownLatch(1);
 
   /**
    * Creates a monitor; call {@link #start(Duration, Duration)} to begin checking.
@@ -74,10 +76,21 @@ public final class BrokerMonitor implements AutoCloseable {
 
   private void loop(Duration downInterval, Duration upInterval) {
     check();
+    firstCheck.countDown();
     if (!scheduler.isShutdown()) {
       Duration next = up ? upInterval : downInterval;
       scheduler.schedule(() -> loop(downInterval, upInterval), next.toMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /**
+   * Waits up to {@code timeout} for the first check after {@link #start} to finish, so that a service started next
+   * to a running broker accepts its first request; returns whether the broker is up. Never waits longer: a service
+   * must start with its broker down.
+   */
+  public boolean awaitFirstCheck(Duration timeout) throws InterruptedException {
+    firstCheck.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return up;
   }
 
   /** Runs one check now (blocking up to a few seconds) and returns whether the broker is up. */

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Ingest throughput, end to end onto the topic: starts `cmrwatch broker` and `cmrwatch ingest serve` (each its own
+# JVM, on free loopback ports), then a separate load process (bench module, io.cmrwatch.bench.ingest.IngestLoad)
+# posts NDJSON batches of BATCH (1,000) events over CONCURRENCY (4) connections. A 202 is only sent once Kafka has
+# acknowledged every event of the batch (idempotent producer, acks=all), so accepted events/s is what reached the
+# topic. Prints a warm-up round, ROUNDS (3) measured rounds of EVENTS (300,000) events, their medians (events/s, p50
+# and p99 request latency) and the load average.
+#   bench/ingest-load.sh
+#   EVENTS=500000 CONCURRENCY=8 bench/ingest-load.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="$root/cli/target/cmrwatch.jar"
+"$root/cmrwatch" --version >/dev/null # builds the jars when missing or older than the sources
+if [ ! -d "$root/bench/target/classes/io/cmrwatch/bench/ingest" ]; then
+  (cd "$root" && mvn -B -q -DskipTests -pl bench -am package)
+fi
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Waits for a line starting with $2 in file $1 (up to 120 s) and prints it.
+await_line() {
+  for _ in $(seq 1 240); do
+    if line=$(grep -m1 "^$2" "$1" 2>/dev/null); then echo "$line"; return 0; fi
+    sleep 0.5
+  done
+  echo "no '$2' line in $1 within 120 s:" >&2
+  cat "$1" "$1.err" >&2 || true
+  return 1
+}
+
+# shellcheck disable=SC2086
+java ${BROKER_JAVA_OPTS:-} -jar "$jar" broker --port 0 --data-dir "$work/kafka" >"$work/broker" 2>"$work/broker.err" &
+pids+=($!)
+bootstrap=$(await_line "$work/broker" "cmrwatch broker: bootstrap" | sed -E 's/.*bootstrap ([0-9.:]+).*/\1/')
+
+token="bench-token-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+echo "$token" >"$work/tokens"
+# shellcheck disable=SC2086
+# shellcheck disable=SC2086
+java ${INGEST_JAVA_OPTS:-} -jar "$jar" ingest serve --bootstrap "$bootstrap" --port 0 --tokens-file "$work/tokens" \
+  ${INGEST_ARGS:-} >"$work/ingest" 2>"$work/ingest.err" &
+pids+=($!)
+url=$(await_line "$work/ingest" "ingest: http" | sed -E 's#^ingest: (http://[0-9.:]+)/v1/events.*#\1#')
+for _ in $(seq 1 120); do
+  curl -fsS "$url/health" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+
+echo "broker $bootstrap, ingest $url; load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+# shellcheck disable=SC2086
+java ${LOAD_JAVA_OPTS:-} -cp "$root/bench/target/classes" io.cmrwatch.bench.ingest.IngestLoad "$url" "$token" \
+  "${EVENTS:-300000}" "${BATCH:-1000}" "${CONCURRENCY:-4}" "${ROUNDS:-3}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"
