@@ -92,7 +92,8 @@ public record FitOptions(
 
   /**
    * The same options with explicit parameter bounds (in the form's parameter order) instead of the form's physical
-   * bounds. With explicit bounds a general-law fit is the two-term law inside that box, without model selection.
+   * bounds. With explicit bounds a general-law fit is the two-term law inside that box (exponents kept at least 0.05
+   * apart, s3 ≥ s2 + 0.05), without model selection.
    */
   public FitOptions withBounds(double[] lower, double[] upper) {
     return new FitOptions(huberDelta, maxEvaluations, costRelativeTolerance, parameterRelativeTolerance,

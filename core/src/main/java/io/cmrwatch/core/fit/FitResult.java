@@ -8,8 +8,9 @@ import io.cmrwatch.core.law.Law;
  * {@code converged == false} and says why in {@link #message()}.
  *
  * @param law the fitted law, or null when no fit was possible
- * @param standardErrors one per parameter (sqrt of the covariance diagonal); 0 for a parameter fixed by model
- *     selection (a3, s3 of a one-term general law); NaN when the parameters are not identifiable from the data
+ * @param standardErrors one per parameter (sqrt of the covariance diagonal); 0 for a parameter the fit holds fixed
+ *     (at a bound of its box, a3 and s3 of a one-term general law, s when its a = 0); NaN when the free parameters
+ *     are not identifiable from the data (for instance constant y)
  * @param covariance parameter covariance (Jacobian at the solution, scaled by the robust residual variance)
  * @param stats fit statistics
  * @param converged true when the optimiser met its tolerances (and the fit is usable)

@@ -135,7 +135,7 @@ public final class RobustFitter {
         }
       }
     }
-    return new Run(best.p, best.loss, best.converged, evaluations, best.note, best.terms);
+    return new Run(best.p, best.loss, best.converged, evaluations, best.note, best.box);
   }
 
   private static boolean better(Run a, Run b) {
@@ -151,7 +151,7 @@ public final class RobustFitter {
       return hipparchus(d, box, start, o);
     }
     LevenbergMarquardt.Outcome out = LevenbergMarquardt.minimize(d, box, start, o, warm ? 1e-7 : 1e-3);
-    return new Run(out.p(), out.loss(), out.converged(), out.evaluations(), out.note(), box.terms());
+    return new Run(out.p(), out.loss(), out.converged(), out.evaluations(), out.note(), box);
   }
 
   /** Hipparchus' Levenberg–Marquardt on the pseudo-residuals sqrt(w_i)·φ(f(x_i) − y_i), projected onto the box. */
@@ -228,7 +228,7 @@ public final class RobustFitter {
         note = "converged (machine precision)";
       }
     }
-    return new Run(best, bestLoss[0], converged, count[0], note, box.terms());
+    return new Run(best, bestLoss[0], converged, count[0], note, box);
   }
 
   private static FitResult result(LawForm form, Data d, Run run, int evaluations, String message) {
@@ -253,9 +253,9 @@ public final class RobustFitter {
     double r2 = sst > tiny * tiny * sw ? 1 - ssr / sst : Double.NaN;
     double loss = Huber.totalLoss(r, d.w, d.delta);
     FitStats stats = new FitStats(d.m, loss, Math.sqrt(ssr / sw), r2, d.delta);
-    double[][] cov = covariance(d, run.p, r);
+    double[][] cov = covariance(d, run.p, r, run.box);
     double[] params = run.p;
-    if (form == LawForm.GENERAL && run.terms == 1) {
+    if (form == LawForm.GENERAL && run.terms() == 1) {
       // One term: a3 = 0 and s3 = s2, fixed by model selection (zero variance).
       params = new double[] {run.p[0], run.p[1], 0, run.p[1], run.p[2]};
       double[][] full = new double[5][5];
@@ -276,25 +276,43 @@ public final class RobustFitter {
       identifiable &= !Double.isNaN(v);
     }
     String msg = message + (identifiable ? "" : "; parameters not identifiable from these points (standard errors NaN)")
-        + (k == d.m ? "; as many points as parameters" : "");
+        + (k >= d.m ? "; as many points as parameters" : "");
     return new FitResult(Law.of(form, params), se, cov, stats, run.converged, evaluations, msg);
   }
 
   /**
    * Cov(p) ≈ σ²·(Jᵀ W J)⁻¹ with J the model's Jacobian at the solution and the robust residual variance
    * σ² = [Σ w_i·ψ_δ(r_i)² / (m − k)] / q², q = Σ_{|r_i|≤δ} w_i / Σ w_i (Huber's M-estimator sandwich; with no point
-   * beyond δ it is the ordinary weighted least-squares estimate). NaN when m ≤ k or Jᵀ W J is singular.
+   * beyond δ it is the ordinary weighted least-squares estimate). Parameters that the fit holds fixed — at a bound of
+   * the box, or without influence on the curve (s when its a = 0) — get zero variance and are left out of the
+   * inversion; k counts only the free ones. NaN when m ≤ k or the free parameters are not identifiable.
    */
-  private static double[][] covariance(Data d, double[] p, double[] r) {
+  private static double[][] covariance(Data d, double[] p, double[] r, Box box) {
     int k = p.length;
-    double[][] nan = new double[k][k];
-    for (double[] row : nan) {
-      Arrays.fill(row, Double.NaN);
+    boolean[] fixed = new boolean[k];
+    int nFree = 0;
+    for (int j = 0; j < k; j++) {
+      boolean atBound = p[j] <= box.lower()[j] || p[j] >= box.upper()[j];
+      boolean noInfluence = j % 2 == 1 && j < k - 1 && p[j - 1] == 0;
+      fixed[j] = atBound || noInfluence;
+      if (!fixed[j]) {
+        nFree++;
+      }
     }
-    if (d.m <= k) {
-      return nan;
+    double[][] full = new double[k][k];
+    if (d.m <= nFree) {
+      for (double[] row : full) {
+        Arrays.fill(row, Double.NaN);
+      }
+      return full;
     }
-    double[][] a = new double[k][k];
+    int[] idx = new int[nFree];
+    for (int j = 0, c = 0; j < k; j++) {
+      if (!fixed[j]) {
+        idx[c++] = j;
+      }
+    }
+    double[][] a = new double[nFree][nFree];
     double[] g = new double[k];
     double psi2 = 0;
     double inside = 0;
@@ -307,9 +325,9 @@ public final class RobustFitter {
         g[t + 1] = p[t] * xs * lnx;
       }
       g[k - 1] = 1;
-      for (int u = 0; u < k; u++) {
+      for (int u = 0; u < nFree; u++) {
         for (int v = 0; v <= u; v++) {
-          a[u][v] += d.w[i] * g[u] * g[v];
+          a[u][v] += d.w[i] * g[idx[u]] * g[idx[v]];
         }
       }
       double psi = Huber.influence(r[i], d.delta);
@@ -320,17 +338,20 @@ public final class RobustFitter {
       }
     }
     double q = Math.max(inside / sw, 0.05);
-    double sigma2 = psi2 / (d.m - k) / (q * q);
-    double[][] inv = SmallMatrix.inverseSpd(a);
+    double sigma2 = psi2 / (d.m - nFree) / (q * q);
+    double[][] inv = nFree == 0 ? new double[0][0] : SmallMatrix.inverseSpd(a);
     if (inv == null) {
-      return nan;
+      for (double[] row : full) {
+        Arrays.fill(row, Double.NaN);
+      }
+      return full;
     }
-    for (int u = 0; u < k; u++) {
-      for (int v = 0; v < k; v++) {
-        inv[u][v] *= sigma2;
+    for (int u = 0; u < nFree; u++) {
+      for (int v = 0; v < nFree; v++) {
+        full[idx[u]][idx[v]] = inv[u][v] * sigma2;
       }
     }
-    return inv;
+    return full;
   }
 
   /** y = Σ a_t·x^s_t + b for p = [a_1, s_1, (a_2, s_2,) b]. */
@@ -352,7 +373,11 @@ public final class RobustFitter {
   }
 
   /** The outcome of one optimiser run (or the best of several). */
-  private record Run(double[] p, double loss, boolean converged, int evaluations, String note, int terms) {}
+  private record Run(double[] p, double loss, boolean converged, int evaluations, String note, Box box) {
+    int terms() {
+      return box.terms();
+    }
+  }
 
   /** The fit's points (those with positive weight), prepared once: ln x, sqrt(w), δ and the coefficient scale. */
   static final class Data {
@@ -462,7 +487,9 @@ public final class RobustFitter {
     /** The physical boxes of the form, or the caller's override. */
     List<Box> boxes(LawForm form, FitOptions o) {
       if (o.lower() != null) {
-        return List.of(new Box("override", form.terms(), o.lower(), o.upper(), false));
+        // The two exponents of the general law stay at least Box.GAP apart whatever the box: equal exponents make the
+        // two terms collinear, and the fit then wanders off to huge cancelling coefficients.
+        return List.of(new Box("override", form.terms(), o.lower(), o.upper(), form == LawForm.GENERAL));
       }
       switch (form) {
         case DOMAIN:
