@@ -1,0 +1,110 @@
+package io.cmrwatch.streams.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmrwatch.core.event.LossEvent;
+import io.cmrwatch.core.synth.SyntheticExperiment;
+import io.cmrwatch.core.synth.SyntheticGenerator;
+import io.cmrwatch.streams.StreamsApp;
+import io.cmrwatch.streams.config.AppConfig;
+import io.cmrwatch.streams.dlq.DeadLetters;
+import io.cmrwatch.streams.json.Json;
+import io.cmrwatch.testkit.KafkaCluster;
+import io.cmrwatch.testkit.KafkaExtension;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end on a real broker, exactly-once: events in; fits, estimates, DLQ, HTTP and metrics out. */
+@ExtendWith(KafkaExtension.class)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class StreamsAppIT {
+
+  @TempDir Path state;
+
+  @Test
+  void shouldProcessASyntheticExperimentEndToEndWithExactlyOnce(KafkaCluster kafka) throws Exception {
+    AppConfig cfg = AppFixture.config(kafka, "e2e", state, Map.of());
+    SyntheticExperiment exp = new SyntheticGenerator().generate(11);
+    Map<String, Integer> eventsPerRun = new HashMap<>();
+    exp.events().forEach(e -> eventsPerRun.merge(e.run(), 1, Integer::sum));
+    try (StreamsApp app = StreamsApp.start(cfg);
+        KafkaProducer<String, byte[]> producer = AppFixture.producer(kafka)) {
+      assertThat(app.awaitRunning(Duration.ofSeconds(90))).as("RUNNING").isTrue();
+      String in = cfg.topicNames().lossEvents();
+      AppFixture.sendRaw(producer, in, "r1", "{broken");
+      AppFixture.send(producer, in, exp.events());
+      // Duplicates (a retrying producer): counted once.
+      AppFixture.send(producer, in, exp.events().subList(0, 50));
+      AppFixture.sendRaw(producer, in, "r1", "{\"schema\":1,\"ratio\":2}");
+
+      List<ConsumerRecord<byte[], byte[]>> dead = kafka.awaitRecords(cfg.topicNames().lossEventsDlq(), 2,
+          new ByteArrayDeserializer(), new ByteArrayDeserializer(), IsolationLevel.READ_COMMITTED,
+          Duration.ofSeconds(60));
+      assertThat(dead).hasSize(2);
+      assertThat(dead.stream().map(r -> DeadLetters.header(r.headers(), DeadLetters.REASON)))
+          .containsExactlyInAnyOrder("malformed_json", "missing_field");
+
+      // Every run's latest fit covers each of its events exactly once.
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        for (Map.Entry<String, Integer> e : eventsPerRun.entrySet()) {
+          HttpResponse<String> r = AppFixture.get(app, "/runs/" + e.getKey());
+          assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+          JsonNode run = Json.MAPPER.readTree(r.body());
+          assertThat(run.get("events").asLong()).as("events of " + e.getKey()).isEqualTo(e.getValue().longValue());
+          assertThat(run.get("fit").isNull()).isFalse();
+          assertThat(run.get("fit").get("events").asLong()).isEqualTo(e.getValue().longValue());
+        }
+      });
+      List<ConsumerRecord<String, String>> fits = kafka.readAll(cfg.topicNames().runFits(),
+          IsolationLevel.READ_COMMITTED);
+      assertThat(fits).isNotEmpty();
+      assertThat(fits).allSatisfy(f -> assertThat(Json.MAPPER.readTree(f.value()).get("schema").asInt()).isEqualTo(1));
+
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        HttpResponse<String> r = AppFixture.get(app, "/experiments/" + exp.experiment());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode body = Json.MAPPER.readTree(r.body());
+        assertThat(body.get("runs")).hasSize(eventsPerRun.size());
+        assertThat(body.get("estimate").get("experiment").asText()).isEqualTo(exp.experiment());
+      });
+      List<ConsumerRecord<String, String>> estimates = kafka.awaitRecords(cfg.topicNames().cmrEstimates(), 1,
+          IsolationLevel.READ_COMMITTED, Duration.ofSeconds(30));
+      assertThat(estimates.get(0).key()).isEqualTo(exp.experiment());
+
+      HttpResponse<String> list = AppFixture.get(app, "/experiments");
+      assertThat(list.statusCode()).isEqualTo(200);
+      assertThat(Json.MAPPER.readTree(list.body()).get(0).get("experiment").asText()).isEqualTo(exp.experiment());
+      assertThat(AppFixture.get(app, "/runs/nope").statusCode()).isEqualTo(404);
+      assertThat(AppFixture.get(app, "/experiments/nope").statusCode()).isEqualTo(404);
+      assertThat(AppFixture.get(app, "/health").statusCode()).isEqualTo(200);
+      assertThat(AppFixture.get(app, "/health/live").statusCode()).isEqualTo(200);
+      assertThat(AppFixture.get(app, "/").body()).contains("<html");
+      assertThat(AppFixture.get(app, "/webjars/uplot/dist/uPlot.iife.min.js").statusCode()).isEqualTo(200);
+      String metrics = AppFixture.get(app, "/metrics").body();
+      int total = exp.events().size() + 50;
+      assertThat(metrics).contains("cmrwatch_events_processed_total{application=\"cmrwatch-streams\"} " + total);
+      assertThat(metrics).contains("cmrwatch_events_duplicate_total{application=\"cmrwatch-streams\"} 50.0");
+      assertThat(metrics).contains("cmrwatch_dlq_records_total{application=\"cmrwatch-streams\",reason=\"malformed_json\"} 1.0");
+      assertThat(metrics).contains("cmrwatch_refits_total{application=\"cmrwatch-streams\",level=\"run\"}");
+      assertThat(metrics).contains("cmrwatch_cmr_status{application=\"cmrwatch-streams\",experiment=\""
+          + exp.experiment() + "\"");
+      assertThat(metrics).contains("cmrwatch_run_tokens{application=\"cmrwatch-streams\"");
+      assertThat(metrics).contains("kafka_consumer_fetch_manager_records_lag_max");
+    }
+  }
+}
