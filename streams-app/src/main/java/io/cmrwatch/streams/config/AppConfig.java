@@ -177,6 +177,10 @@ public final class AppConfig {
     return Duration.ofMillis(longValue(ConfigKey.ESTIMATE_MIN_INTERVAL_MS, 0, 86_400_000));
   }
 
+  public Duration estimateSettleAfter() {
+    return Duration.ofMillis(longValue(ConfigKey.ESTIMATE_SETTLE_AFTER_MS, 0, 86_400_000));
+  }
+
   public double estimateMinChange() {
     return doubleValue(ConfigKey.ESTIMATE_MIN_CHANGE, 0, 1);
   }
@@ -227,6 +231,7 @@ public final class AppConfig {
     refitMaxEvents();
     estimateMinInterval();
     estimateMinChange();
+    estimateSettleAfter();
     punctuateInterval();
     stallAfter();
     stallCheckInterval();

@@ -36,6 +36,8 @@ public enum ConfigKey {
   REFIT_MAX_EVENTS("cmrwatch.refit.max-events", "50", "... unless this many new events arrived since its last refit"),
   ESTIMATE_MIN_INTERVAL_MS("cmrwatch.estimate.min-interval-ms", "250",
       "an experiment's CMR is recomputed at most once per this interval"),
+  ESTIMATE_SETTLE_AFTER_MS("cmrwatch.estimate.settle-after-ms", "10000",
+      "once an experiment has had no update for this long, its CMR is recomputed cold (path-independent)"),
   ESTIMATE_MIN_CHANGE("cmrwatch.estimate.min-change", "0.001",
       "an estimate is emitted when the CMR or a bound moves by more than this (or status/runs change)"),
   PUNCTUATE_INTERVAL_MS("cmrwatch.punctuate-interval-ms", "100", "how often pending refits are looked for"),

@@ -41,6 +41,8 @@ import java.time.Instant;
  * @param forgetting {@code none}, {@code predicted} or {@code observed}
  * @param time wall-clock time of the fit
  * @param latestEventTime latest event time reported by the run, or null
+ * @param analysis core's JSON of the run's analysis (its {@code RunEstimate}: fit quality, extrapolation flags,
+ *     dGen(T_max) interval), or null
  */
 public record RunFit(
     String experiment,
@@ -69,7 +71,8 @@ public record RunFit(
     double predictedDomainLossDecrease,
     String forgetting,
     Instant time,
-    Instant latestEventTime) {
+    Instant latestEventTime,
+    JsonNode analysis) {
 
   /** Schema version of the JSON. */
   public static final int SCHEMA = 1;
@@ -123,6 +126,11 @@ public record RunFit(
     } else {
       n.put("latestEventTime", latestEventTime.toString());
     }
+    if (analysis == null) {
+      n.putNull("analysis");
+    } else {
+      n.set("analysis", analysis);
+    }
     return n;
   }
 
@@ -164,7 +172,8 @@ public record RunFit(
         dbl(n, "predictedDomainLossDecrease"),
         n.get("forgetting").asText(),
         Instant.parse(n.get("time").asText()),
-        n.get("latestEventTime").isNull() ? null : Instant.parse(n.get("latestEventTime").asText()));
+        n.get("latestEventTime").isNull() ? null : Instant.parse(n.get("latestEventTime").asText()),
+        n.get("analysis") == null || n.get("analysis").isNull() ? null : n.get("analysis"));
   }
 
   /** Reads JSON bytes written by {@link #toBytes()}. */
@@ -176,7 +185,8 @@ public record RunFit(
     }
   }
 
-  static void num(ObjectNode n, String field, double v) {
+  /** Puts {@code v}, or null when it is not finite. */
+  public static void num(ObjectNode n, String field, double v) {
     if (Double.isFinite(v)) {
       n.put(field, v);
     } else {
@@ -184,7 +194,8 @@ public record RunFit(
     }
   }
 
-  static double dbl(JsonNode n, String field) {
+  /** The number at {@code field}, NaN when absent or null. */
+  public static double dbl(JsonNode n, String field) {
     JsonNode v = n.get(field);
     return v == null || v.isNull() ? Double.NaN : v.asDouble();
   }

@@ -1,94 +1,139 @@
 package io.cmrwatch.streams.topology;
 
-import io.cmrwatch.core.cmr.Feasibility;
-import io.cmrwatch.core.fit.FitOptions;
-import io.cmrwatch.core.fit.FitResult;
-import io.cmrwatch.core.fit.RobustFitter;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cmrwatch.core.cmr.CmrSettings;
+import io.cmrwatch.core.cmr.EstimateJson;
+import io.cmrwatch.core.cmr.ExperimentAnalyzer;
+import io.cmrwatch.core.cmr.ExperimentEstimate;
+import io.cmrwatch.core.cmr.RunEstimate;
 import io.cmrwatch.core.law.Law;
 import io.cmrwatch.core.law.LawForm;
-import io.cmrwatch.core.summary.CurvePoints;
 import io.cmrwatch.core.summary.RunSummary;
 import io.cmrwatch.streams.config.ExperimentSettings;
+import io.cmrwatch.streams.json.Json;
 import io.cmrwatch.streams.state.CmrEstimate;
 import io.cmrwatch.streams.state.RunFit;
 import io.cmrwatch.streams.state.RunUpdate;
+import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The topology's one door to core's mathematics: every law and number of a run fit or a CMR estimate comes from
- * here, computed by core. Stateless and thread-safe; a failure inside core becomes a status, never an exception
- * that would stop the stream.
+ * The topology's one door to core's mathematics: every law and number of a run fit or a CMR estimate is computed by
+ * core's {@link ExperimentAnalyzer} — a run alone for its fit (laws, T0 with its interval, feasibility), all of an
+ * experiment's run summaries for its CMR — warm-started from the previous result. Stateless and thread-safe; a
+ * failure inside core becomes the status {@code analysis_error}, never an exception that would stop the stream.
  */
 final class CoreAnalyst {
 
   private static final Logger LOG = LoggerFactory.getLogger(CoreAnalyst.class);
 
+  private static CmrSettings settings(ExperimentSettings st) {
+    return CmrSettings.defaults().withOverrides(st.epsilon(), st.lambda(), st.tokenUnit(),
+        st.hasBudget() ? st.budgetTokens() : null);
+  }
+
+  /** The run's fit: core's analysis of the run alone, warm-started from its previous fit. */
   RunFit fitRun(RunSummary s, ExperimentSettings st, RunFit previous, Instant now) {
     try {
-      return fitRunUnchecked(s, st, previous, now);
+      ExperimentEstimate prev = previous == null || previous.analysis() == null ? null
+          : wrap(s.experiment(), st, runEstimate(previous.analysis()));
+      ExperimentEstimate e = new ExperimentAnalyzer(settings(st)).analyze(s.experiment(), List.of(s), prev);
+      return fromCore(s, st, e.runs().get(0), now);
     } catch (RuntimeException e) {
-      LOG.warn("fitting run {} failed", s.run(), e);
-      return empty(s, st, "analysis_error", now);
+      LOG.warn("analysis of run {} of {} failed", s.run(), s.experiment(), e);
+      return new RunFit(s.experiment(), s.run(), s.ratio(), s.ratioChanged(), "analysis_error", s.pointCount(),
+          s.events(), s.maxFitTokens(), st.budgetTokens(), st.epsilon(), st.lambda(), st.tokenUnit(), null, null,
+          Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, s.latestGeneralLossIncrease(),
+          -s.latestDomainLossChange(), Double.NaN, Double.NaN, forgetting(s, st, Double.NaN), now,
+          s.lastEventTime(), null);
     }
   }
 
-  private RunFit fitRunUnchecked(RunSummary s, ExperimentSettings st, RunFit previous, Instant now) {
-    CurvePoints p = s.points();
-    double unit = st.tokenUnit();
-    double[] x = new double[p.size()];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = p.tokens()[i] / unit;
-    }
-    FitOptions o = FitOptions.defaults();
-    FitResult g = previous != null && previous.general() != null
-        ? RobustFitter.refit(LawForm.GENERAL, x, p.generalIncrease(), p.weights(), previous.general(), o)
-        : RobustFitter.fit(LawForm.GENERAL, x, p.generalIncrease(), p.weights(), o);
-    FitResult d = previous != null && previous.domain() != null
-        ? RobustFitter.refit(LawForm.DOMAIN, x, p.domainChange(), p.weights(), previous.domain(), o)
-        : RobustFitter.fit(LawForm.DOMAIN, x, p.domainChange(), p.weights(), o);
-    if (!g.ok() || !d.ok()) {
-      RunFit e = empty(s, st, p.size() < 4 ? "insufficient_points" : "fit_failed", now);
-      return e;
-    }
-    Law gl = g.law();
-    Law dl = d.law();
-    double t0 = Double.NaN;
-    Boolean feasible = null;
-    double predG = Double.NaN;
-    double predD = Double.NaN;
-    if (st.hasBudget()) {
-      double budget = st.budgetTokens() / unit;
-      double t0Units = Feasibility.criticalPoint(dl, gl, st.lambda(), budget);
-      t0 = t0Units * unit;
-      feasible = Feasibility.feasible(dl, gl, budget, st.epsilon(), st.lambda());
-      predG = gl.value(budget);
-      predD = -dl.value(budget);
-    }
-    String forgetting = s.latestGeneralLossIncrease() > st.epsilon() ? "observed"
-        : predG > st.epsilon() ? "predicted" : "none";
-    return new RunFit(s.experiment(), s.run(), s.ratio(), s.ratioChanged(), "ok", p.size(), s.events(),
-        s.maxFitTokens(), st.budgetTokens(), st.epsilon(), st.lambda(), unit, gl, dl, g.stats().rmse(),
-        d.stats().rmse(), t0, Double.NaN, Double.NaN, feasible, s.latestGeneralLossIncrease(),
-        -s.latestDomainLossChange(), predG, predD, forgetting, now, s.lastEventTime());
+  private static RunFit fromCore(RunSummary s, ExperimentSettings st, RunEstimate r, Instant now) {
+    Law general = law(LawForm.GENERAL, r.generalLaw());
+    Law domain = law(LawForm.DOMAIN, r.domainLaw());
+    double budgetUnits = st.hasBudget() ? st.budgetTokens() / st.tokenUnit() : Double.NaN;
+    double predG = d(r.generalLossIncreaseAtBudget());
+    // −dDom(T_max): the fitted domain law at the budget (core's law evaluation).
+    double predD = domain != null && st.hasBudget() ? -domain.value(budgetUnits) : Double.NaN;
+    double t0 = r.t0Tokens() != null ? r.t0Tokens()
+        : Boolean.FALSE.equals(r.turnedOver()) ? Double.POSITIVE_INFINITY : Double.NaN;
+    return new RunFit(s.experiment(), s.run(), r.ratio(), r.ratioChanged(), r.status(), r.points(), r.events(),
+        r.maxTokens() == null ? 0 : r.maxTokens(), st.budgetTokens(), st.epsilon(), st.lambda(), st.tokenUnit(),
+        general, domain, r.generalFit() == null ? Double.NaN : d(r.generalFit().rmse()),
+        r.domainFit() == null ? Double.NaN : d(r.domainFit().rmse()), t0, d(r.t0Low()), d(r.t0High()),
+        r.feasible(), s.latestGeneralLossIncrease(), -s.latestDomainLossChange(), predG, predD,
+        forgetting(s, st, predG), now, s.lastEventTime(), Json.MAPPER.valueToTree(r));
   }
 
-  private static RunFit empty(RunSummary s, ExperimentSettings st, String status, Instant now) {
-    return new RunFit(s.experiment(), s.run(), s.ratio(), s.ratioChanged(), status, s.pointCount(), s.events(),
-        s.maxFitTokens(), st.budgetTokens(), st.epsilon(), st.lambda(), st.tokenUnit(), null, null, Double.NaN,
-        Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, s.latestGeneralLossIncrease(),
-        -s.latestDomainLossChange(), Double.NaN, Double.NaN,
-        s.latestGeneralLossIncrease() > st.epsilon() ? "observed" : "none", now, s.lastEventTime());
+  private static String forgetting(RunSummary s, ExperimentSettings st, double predicted) {
+    if (s.latestGeneralLossIncrease() > st.epsilon()) {
+      return "observed";
+    }
+    return predicted > st.epsilon() ? "predicted" : "none";
   }
 
+  /** The experiment's CMR: core's analysis of all its run summaries, warm-started from the previous estimate. */
   CmrEstimate estimate(String experiment, List<RunUpdate> runs, ExperimentSettings st, CmrEstimate previous,
       Instant now) {
-    int usable = (int) runs.stream().filter(u -> u.fit().ok()).count();
-    int points = runs.stream().mapToInt(u -> u.fit().points()).sum();
-    String status = usable < 2 ? "insufficient_runs" : "analysis_unavailable";
-    return new CmrEstimate(experiment, status, Double.NaN, Double.NaN, Double.NaN, null, runs.size(), usable, points,
-        st.budgetTokens(), st.epsilon(), st.lambda(), st.tokenUnit(), now, null);
+    List<RunSummary> summaries = new ArrayList<>(runs.size());
+    runs.forEach(u -> summaries.add(u.summary()));
+    try {
+      ExperimentEstimate prev = previous == null || previous.analysis() == null ? null
+          : EstimateJson.read(previous.analysis().toString());
+      ExperimentEstimate e = new ExperimentAnalyzer(settings(st)).analyze(experiment, summaries, prev);
+      int points = 0;
+      for (RunEstimate r : e.runs()) {
+        if (r.ok()) {
+          points += r.points();
+        }
+      }
+      Law cmrLaw = e.cmrLaw() == null ? null : Law.of(LawForm.CMR, e.cmrLaw().a4(), e.cmrLaw().s4(), e.cmrLaw().b3());
+      return new CmrEstimate(experiment, e.status(), d(e.cmr()), d(e.cmrLow()), d(e.cmrHigh()), cmrLaw,
+          e.runs().size(), e.usableRuns(), points, e.budgetTokens() == null ? 0 : e.budgetTokens(), e.epsilon(),
+          e.lambda(), e.tokenUnit(), now, Json.MAPPER.readTree(EstimateJson.bytes(e)));
+    } catch (RuntimeException | IOException e) {
+      LOG.warn("analysis of experiment {} failed", experiment, e);
+      return new CmrEstimate(experiment, "analysis_error", Double.NaN, Double.NaN, Double.NaN, null, runs.size(), 0,
+          0, st.budgetTokens(), st.epsilon(), st.lambda(), st.tokenUnit(), now, null);
+    }
+  }
+
+  private static ExperimentEstimate wrap(String experiment, ExperimentSettings st, RunEstimate r) {
+    return new ExperimentEstimate(ExperimentEstimate.SCHEMA, experiment, st.hasBudget() ? st.budgetTokens() : null,
+        "too_few_usable_runs", "", null, null, null, null, null, st.epsilon(), st.lambda(), st.tokenUnit(),
+        r.ok() ? 1 : 0, null, List.of(r));
+  }
+
+  private static RunEstimate runEstimate(JsonNode n) {
+    try {
+      return Json.MAPPER.treeToValue(n, RunEstimate.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("stored run analysis is unreadable: " + e.getMessage(), e);
+    }
+  }
+
+  private static Law law(LawForm form, Map<String, Double> named) {
+    if (named == null) {
+      return null;
+    }
+    double[] p = new double[form.parameterCount()];
+    for (int i = 0; i < p.length; i++) {
+      Double v = named.get(form.parameterNames().get(i));
+      if (v == null || !Double.isFinite(v)) {
+        return null;
+      }
+      p[i] = v;
+    }
+    return Law.of(form, p);
+  }
+
+  private static double d(Double v) {
+    return v == null ? Double.NaN : v;
   }
 }

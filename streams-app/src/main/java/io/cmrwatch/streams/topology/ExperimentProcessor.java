@@ -35,7 +35,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * The per-experiment step (key: experiment id, after the repartition). Keeps each run's latest update, recomputes
  * the experiment's CMR through core — at most once per {@code cmrwatch.estimate.min-interval-ms}, the rest driven by
- * a wall-clock punctuation — and publishes the estimate only when it changed meaningfully. Judges each run's ratio
+ * a wall-clock punctuation — and publishes the estimate only when it changed meaningfully. Live recomputes are warm
+ * (started from the previous estimate), so they depend a little on the path the data took; once an experiment has
+ * been quiet for {@code cmrwatch.estimate.settle-after-ms} it is recomputed once cold, which makes its settled
+ * estimate exactly core's offline answer for the same events, whatever their order, duplicates or restarts. Judges each run's ratio
  * against the CMR interval: a {@code ratio_above_cmr} alert, and ratio advice for runs outside the interval.
  */
 final class ExperimentProcessor implements Processor<String, byte[], String, Emitted> {
@@ -51,6 +54,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   // Experiments with updates not yet reflected in an estimate, and the oldest event timestamp each is waiting on.
   private final Map<String, Long> dirty = new HashMap<>();
   private final Set<String> owned = new LinkedHashSet<>();
+  // Wall-clock ms of each experiment's last update while its estimate is not yet settled by a cold recompute.
+  private final Map<String, Long> unsettled = new HashMap<>();
 
   ExperimentProcessor(AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst) {
     this.cfg = cfg;
@@ -71,7 +76,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     try (KeyValueIterator<String, RunUpdate> it = runs.all()) {
       while (it.hasNext()) {
         String key = it.next().key;
-        dirty.putIfAbsent(key.substring(0, key.indexOf(StoreNames.SEPARATOR)), Long.MAX_VALUE);
+        String experiment = key.substring(0, key.indexOf(StoreNames.SEPARATOR));
+        dirty.putIfAbsent(experiment, Long.MAX_VALUE);
+        unsettled.put(experiment, context.currentSystemTimeMs());
       }
     }
     context.schedule(cfg.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::computeDue);
@@ -84,9 +91,10 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     runs.put(StoreNames.experimentRunKey(experiment, u.fit().run()), u);
     dirty.merge(experiment, u.oldestEventTimestamp(), Math::min);
     long now = ctx.currentSystemTimeMs();
+    unsettled.put(experiment, now);
     ExperimentState s = load(experiment);
     if (s == null || now - s.lastComputeWallMs >= cfg.estimateMinInterval().toMillis()) {
-      compute(experiment, now);
+      compute(experiment, now, false);
     }
   }
 
@@ -99,7 +107,18 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
         due.add(experiment);
       }
     }
-    due.forEach(e -> compute(e, now));
+    due.forEach(e -> compute(e, now, false));
+    long settle = cfg.estimateSettleAfter().toMillis();
+    List<String> quiet = new ArrayList<>();
+    for (Map.Entry<String, Long> e : unsettled.entrySet()) {
+      if (!dirty.containsKey(e.getKey()) && now - e.getValue() >= settle) {
+        quiet.add(e.getKey());
+      }
+    }
+    for (String experiment : quiet) {
+      unsettled.remove(experiment);
+      compute(experiment, now, true);
+    }
   }
 
   /** The runs' latest updates of {@code experiment}, in run-id order. */
@@ -115,7 +134,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     return list;
   }
 
-  private void compute(String experiment, long now) {
+  private void compute(String experiment, long now, boolean cold) {
     Long oldest = dirty.remove(experiment);
     ExperimentState s = load(experiment);
     if (s == null) {
@@ -128,7 +147,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     }
     ExperimentSettings st = settings.resolve(experiment, settingsCarrier(updates));
     long t0 = System.nanoTime();
-    CmrEstimate e = analyst.estimate(experiment, updates, st, s.latest, Instant.ofEpochMilli(now));
+    CmrEstimate e = analyst.estimate(experiment, updates, st, cold ? null : s.latest, Instant.ofEpochMilli(now));
     metrics.refit("experiment", System.nanoTime() - t0);
     if (oldest != null && oldest != Long.MAX_VALUE) {
       metrics.estimateLatency(now - oldest);

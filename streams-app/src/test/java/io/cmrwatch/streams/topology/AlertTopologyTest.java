@@ -62,15 +62,15 @@ class AlertTopologyTest {
 
   @Test
   void shouldFireASpikeOnceAndResolveItWithTheNextNormalEvent() {
-    Law flat = Law.of(LawForm.GENERAL, 0.01, 0.5, 0, 0.5, 0);
+    Law flat = Law.of(LawForm.GENERAL, 0.003, 0.5, 0, 0.5, 0);
     try (Harness h = harness()) {
       for (int i = 1; i <= 15; i++) {
-        h.send(event("exp-b", "b", 0.2 * i, flat, 0, null));
+        h.send(event("exp-b", "b", 0.2 * i, flat, 0, BUDGET));
       }
       assertThat(Harness.json(h.alerts)).isEmpty();
-      h.send(event("exp-b", "b", 3.1, flat, 0.5, null));
-      h.send(event("exp-b", "b", 3.2, flat, 0, null));
-      h.send(event("exp-b", "b", 3.3, flat, 0, null));
+      h.send(event("exp-b", "b", 3.1, flat, 0.5, BUDGET));
+      h.send(event("exp-b", "b", 3.2, flat, 0, BUDGET));
+      h.send(event("exp-b", "b", 3.3, flat, 0, BUDGET));
       List<JsonNode> all = Harness.json(h.alerts);
       assertThat(states(alertsOf(all, "loss_spike"))).containsExactly("firing", "resolved");
       assertThat(alertsOf(all, "loss_spike").get(0).get("values").get("generalResidual").asDouble())

@@ -89,6 +89,14 @@ final class Harness implements AutoCloseable {
     }
   }
 
+  /** The single experiment state in the store (tests with one experiment). */
+  @SuppressWarnings("unchecked")
+  <T> T store() {
+    try (var it = driver.<String, Object>getKeyValueStore(StoreNames.EXPERIMENT_STATE).all()) {
+      return (T) it.next().value;
+    }
+  }
+
   static List<JsonNode> json(TestOutputTopic<String, String> topic) {
     List<JsonNode> out = new ArrayList<>();
     for (TestRecord<String, String> r : topic.readRecordsToList()) {
