@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Live Critical-Mixture-Ratio monitoring for continual pre-training.",
-    subcommands = {BrokerCommand.class, IngestCommand.class, StreamsCommand.class, TrainCommand.class, SimulateCommand.class})
+    subcommands = {BrokerCommand.class, IngestCommand.class, StreamsCommand.class, TrainCommand.class, SimulateCommand.class,
+        LawCommand.class})
 public final class Main implements Runnable {
 
   @Spec CommandSpec spec;
