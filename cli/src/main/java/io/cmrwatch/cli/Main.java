@@ -19,8 +19,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Live Critical-Mixture-Ratio monitoring for continual pre-training.",
-    subcommands = {BrokerCommand.class, IngestCommand.class, StreamsCommand.class, TrainCommand.class, SimulateCommand.class,
-        LawCommand.class})
+    subcommands = {
+      BrokerCommand.class, IngestCommand.class, StreamsCommand.class, TrainCommand.class, SimulateCommand.class,
+      LawCommand.class, FitCommand.class, SynthCommand.class
+    })
 public final class Main implements Runnable {
 
   @Spec CommandSpec spec;

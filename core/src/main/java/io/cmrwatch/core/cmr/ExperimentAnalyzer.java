@@ -10,6 +10,7 @@ import io.cmrwatch.core.fit.RobustFitter;
 import io.cmrwatch.core.law.Law;
 import io.cmrwatch.core.law.LawForm;
 import io.cmrwatch.core.summary.RunSummary;
+import io.cmrwatch.core.summary.RunSummaryCodec;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -17,12 +18,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The entry point of the method: from the run summaries of one experiment (and optionally its previous estimate, for
  * warm starts) to an {@link ExperimentEstimate} — every run's laws, T0 and feasibility, the CMR at the budget with its
- * 90 % interval, and the CMR law over budgets. Stateless and thread-safe; cheap to call after every event when given
- * the previous estimate (see the README's figures).
+ * 90 % interval, and the CMR law over budgets. Thread-safe; cheap to call after every event when given the previous
+ * estimate (see the README's figures): a warm analysis refits a run from its previous laws, and does not refit at
+ * all a run whose summary and settings are unchanged since this analyzer last fitted it (a bounded in-memory memo;
+ * a cold analysis ignores it).
  *
  * <p>Uncertainty (delta method): each run's laws carry the fitter's parameter covariance; T0's variance follows from
  * the implicit-function theorem ({@link CriticalPoint#gradient}) and dGen(T_max)'s from the law's parameter gradient.
@@ -34,10 +38,16 @@ import java.util.Map;
 public final class ExperimentAnalyzer {
 
   private static final double Z90 = RunFit.Z90;
-  /** Floor τ of the across-ratio weights, relative to the target (ε, or 1 for T0/T_max). */
+  /** Floor τ of the across-ratio weights, as a fraction of ε (both constraints are in loss units). */
   private static final double TAU = 0.05;
 
+  /** Runs whose fits are remembered for warm analyses; the memo is cleared when it grows past this. */
+  static final int MEMO_LIMIT = 20_000;
+
   private final CmrSettings settings;
+  // Warm analyses reuse a run's fit when its summary (and the settings) are unchanged since the fit: in a stream only
+  // the run that received an event needs refitting. Keyed by experiment and run; holds the summary's content hash.
+  private final Map<String, Memo> memo = new ConcurrentHashMap<>();
 
   /** An analyzer with the given settings. */
   public ExperimentAnalyzer(CmrSettings settings) {
@@ -100,9 +110,21 @@ public final class ExperimentAnalyzer {
     List<RunFit> fits = new ArrayList<>();
     List<RunFit> usable = new ArrayList<>();
     List<RunEstimate> estimates = new ArrayList<>();
+    if (memo.size() > MEMO_LIMIT) {
+      memo.clear();
+    }
     for (RunSummary s : sorted) {
-      RunFit f = RunFit.of(s, r, prevRuns.get(s.run()), previous == null, settings.fit(), settings.minPoints(),
-          settings.minSpanOctaves());
+      String key = experiment + '\u0000' + s.run();
+      long hash = contentHash(s, r);
+      Memo m = previous == null ? null : memo.get(key);
+      RunFit f;
+      if (m != null && m.hash == hash) {
+        f = m.fit;
+      } else {
+        f = RunFit.of(s, r, prevRuns.get(s.run()), previous == null, settings.fit(), settings.minPoints(),
+            settings.minSpanOctaves());
+        memo.put(key, new Memo(hash, f));
+      }
       fits.add(f);
       estimates.add(f.estimate);
       if (f.ok()) {
@@ -162,7 +184,7 @@ public final class ExperimentAnalyzer {
       yTol[k] = g[0];
       vTol[k] = g[1];
       double[] m = f.slopeAt(tb);
-      yTurn[k] = m[0];
+      yTurn[k] = m[0];  // the turn-over margin T·dF/dT/λ at tb: ≤ 0 once the objective has turned over
       vTurn[k] = m[1];
     }
     Crossing tol = RatioCurve.solve(r, yTol, vTol, epsilon, TAU * epsilon, false, warmTol, settings.fit());
@@ -172,8 +194,8 @@ public final class ExperimentAnalyzer {
     if (uncertainty) {
       double var = 0;
       for (int k = 0; k < n; k++) {
-        var += sensitivity(r, yTol, vTol, k, epsilon, TAU * epsilon, false, tol.law(), turn.ratio());
-        var += sensitivity(r, yTurn, vTurn, k, 0.0, TAU * epsilon, false, turn.law(), tol.ratio());
+        var += sensitivity(r, yTol, vTol, k, epsilon, TAU * epsilon, tol, turn.ratio());
+        var += sensitivity(r, yTurn, vTurn, k, 0.0, TAU * epsilon, turn, tol.ratio());
       }
       Crossing binding = tol.ratio() <= turn.ratio() ? tol : turn;
       if (binding.chi2() > 1) {
@@ -189,9 +211,10 @@ public final class ExperimentAnalyzer {
     return new Point(cmr, sd, tol, turn);
   }
 
-  // (ΔCMR)² for run k's value of one constraint moved by ± one standard deviation; the other constraint held fixed.
-  private double sensitivity(double[] r, double[] y, double[] v, int k, double target, double tau, boolean bounded,
-      Law warm, double otherRatio) {
+  // (ΔCMR)² for run k's value of one constraint moved by ± one standard deviation; the other constraint held fixed,
+  // and the across-ratio exponent s held at its fitted value (α and β re-solved in closed form).
+  private static double sensitivity(double[] r, double[] y, double[] v, int k, double target, double tau,
+      Crossing base, double otherRatio) {
     if (!Double.isFinite(y[k])) {
       return 0;
     }
@@ -203,8 +226,8 @@ public final class ExperimentAnalyzer {
     double[] down = y.clone();
     up[k] += sdk;
     down[k] -= sdk;
-    double ru = RatioCurve.solve(r, up, v, target, tau, bounded, warm, settings.fit()).ratio();
-    double rd = RatioCurve.solve(r, down, v, target, tau, bounded, warm, settings.fit()).ratio();
+    double ru = RatioCurve.resolveFixedExponent(base, r, up, v, target, tau, false);
+    double rd = RatioCurve.resolveFixedExponent(base, r, down, v, target, tau, false);
     double cu = Math.min(1.0, Math.min(ru, otherRatio));
     double cd = Math.min(1.0, Math.min(rd, otherRatio));
     double d = 0.5 * (cu - cd);
@@ -248,6 +271,20 @@ public final class ExperimentAnalyzer {
     double[] p = f.law().parameters();
     return new CmrLaw(p[0], p[1], p[2], m, x[0] * unit, x[m - 1] * unit, RunFit.finite(f.stats().rmse()));
   }
+
+  // 64-bit FNV-1a over the summary's canonical bytes and the resolved settings.
+  private static long contentHash(RunSummary s, Resolved r) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : RunSummaryCodec.encode(s)) {
+      h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    for (double v : new double[] {r.epsilon(), r.lambda(), r.tokenUnit(), r.budgetTokens()}) {
+      h = (h ^ Double.doubleToLongBits(v)) * 0x100000001b3L;
+    }
+    return h;
+  }
+
+  private record Memo(long hash, RunFit fit) {}
 
   private static Map<String, Double> named(Law law) {
     return law == null ? null : law.named();

@@ -84,9 +84,10 @@ public record ExperimentEstimate(
    *
    * @param method {@code ratio_law} (α·R^s + β fitted across runs) or {@code linear} (piecewise-linear fallback)
    * @param tolerance dGen(T_max) across R: {alpha, s, beta}, or null with the linear method
-   * @param criticalPoint T0/T_max across R: {alpha, s, beta}, or null with the linear method
+   * @param criticalPoint the turn-over margin T_max·dF/dT(T_max)/λ across R (≤ 0 exactly when T0 ≤ T_max):
+   *     {alpha, s, beta}, or null with the linear method
    * @param toleranceRatio largest R with dGen(T_max) ≤ ε (may exceed 1)
-   * @param criticalPointRatio largest R with T0 ≤ T_max (may exceed 1)
+   * @param criticalPointRatio largest R whose objective has turned over by T_max, T0 ≤ T_max (may exceed 1)
    * @param binding which constraint sets the CMR: {@code tolerance} or {@code critical_point}
    */
   public record Interpolation(String method, Map<String, Double> tolerance, Map<String, Double> criticalPoint,

@@ -8,8 +8,8 @@ import io.cmrwatch.core.law.LawForm;
 import java.util.Arrays;
 
 /**
- * One constraint of the method read across ratios: per-run values y_k at ratios R_k (dGen(T_max), or T0/T_max), a
- * target (ε, or 1), and the largest R whose interpolated value is still ≤ the target. The constraint is assumed to
+ * One constraint of the method read across ratios: per-run values y_k at ratios R_k (dGen(T_max) against ε, or the
+ * turn-over margin T·dF/dT/λ at T_max against 0), and the largest R whose interpolated value is still ≤ the target. The constraint is assumed to
  * grow with R (more domain data forgets more and turns over later), so the answer is the crossing of the curve with
  * the target.
  *
@@ -17,8 +17,8 @@ import java.util.Arrays;
  * y(R) = α·R^s + β is fitted by the robust fitter, weighted by 1/(var_k + τ²) (each run's delta-method variance plus
  * a floor τ² so that no run dominates), and inverted in closed form, R = ((target − β)/α)^(1/s). If there are fewer
  * points, the fit fails, or the fitted curve falls with R, the crossing is found by linear interpolation between the
- * last run below and the first run above the target (extrapolating from the two end runs when all lie on one side);
- * for T0/T_max this is done on u = y/(1 + y), which maps T0 = ∞ (no turn-over) to 1.
+ * last run below and the first run above the target (extrapolating from the two end runs when all lie on one side).
+ * With {@code bounded}, the linear interpolation runs on u = y/(1 + y), for non-negative values that may be infinite.
  */
 final class RatioCurve {
 
@@ -28,10 +28,53 @@ final class RatioCurve {
   private RatioCurve() {}
 
   /**
+   * The crossing after moving the values, with the fitted exponent s held fixed so that α and β follow in closed
+   * form (weighted least squares on z = R^s): the cheap re-solve used for the CMR's sensitivities. Falls back to
+   * {@link #linear} when the crossing was not from the ratio law.
+   */
+  static double resolveFixedExponent(Crossing base, double[] r, double[] y, double[] var, double target, double tau,
+      boolean bounded) {
+    if (base.law() == null) {
+      return linear(r, y, target, bounded);
+    }
+    double s = base.law().parameter(1);
+    double sw = 0;
+    double sz = 0;
+    double sy = 0;
+    double szz = 0;
+    double szy = 0;
+    double firstInfinite = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < r.length; i++) {
+      if (!Double.isFinite(y[i])) {
+        firstInfinite = Math.min(firstInfinite, r[i]);
+        continue;
+      }
+      double v = Double.isFinite(var[i]) ? var[i] : Math.max(1.0, y[i] * y[i]) * 4;
+      double w = 1.0 / (v + tau * tau);
+      double z = Math.pow(r[i], s);
+      sw += w;
+      sz += w * z;
+      sy += w * y[i];
+      szz += w * z * z;
+      szy += w * z * y[i];
+    }
+    double det = sw * szz - sz * sz;
+    if (!(det > 0)) {
+      return base.ratio();
+    }
+    double a = (sw * szy - sz * sy) / det;
+    double b = (sy - a * sz) / sw;
+    if (!(a * s > 0)) {
+      return linear(r, y, target, bounded);
+    }
+    return Math.min(invert(a, s, b, target), firstInfinite);
+  }
+
+  /**
    * Largest R with y(R) ≤ target: may be 0 (no ratio) or above 1 (every ratio up to 1 and beyond); +∞ when the
    * curve never reaches the target.
    *
-   * @param bounded true for T0/T_max (infinite values allowed; linear fallback on y/(1 + y))
+   * @param bounded true for non-negative values that may be infinite (linear fallback on y/(1 + y))
    * @param warm a previous fit of the same curve, or null
    */
   static Crossing solve(double[] r, double[] y, double[] var, double target, double tau, boolean bounded, Law warm,
