@@ -15,7 +15,8 @@ import java.util.Arrays;
  *
  * <p>Interpolation: with at least three distinct ratios of finite values, the paper's across-ratio law
  * y(R) = α·R^s + β is fitted by the robust fitter, weighted by 1/(var_k + τ²) (each run's delta-method variance plus
- * a floor τ² so that no run dominates), and inverted in closed form, R = ((target − β)/α)^(1/s). If there are fewer
+ * a floor τ² so that no run dominates), and inverted in closed form, R = ((target − β)/α)^(1/s), then kept inside the bracket of trained ratios where the runs'
+ * values cross the target ({@link #clampToBracket}). If there are fewer
  * points, the fit fails, or the fitted curve falls with R, the crossing is found by linear interpolation between the
  * last run below and the first run above the target (extrapolating from the two end runs when all lie on one side).
  * With {@code bounded}, the linear interpolation runs on u = y/(1 + y), for non-negative values that may be infinite.
@@ -67,7 +68,17 @@ final class RatioCurve {
     if (!(a * s > 0)) {
       return linear(r, y, target, bounded);
     }
-    return Math.min(invert(a, s, b, target), firstInfinite);
+    double[] fr = new double[r.length];
+    double[] fy = new double[r.length];
+    int m = 0;
+    for (int i = 0; i < r.length; i++) {
+      if (Double.isFinite(y[i])) {
+        fr[m] = r[i];
+        fy[m] = y[i];
+        m++;
+      }
+    }
+    return Math.min(clampToBracket(invert(a, s, b, target), fr, fy, m, target), firstInfinite);
   }
 
   /**
@@ -123,6 +134,7 @@ final class RatioCurve {
             chi2 += e * e * wr[i];
           }
           chi2 = m > 3 ? chi2 / (m - 3) : Double.NaN;
+          root = clampToBracket(root, fr, fy, m, target);
           return new Crossing(Math.min(root, firstInfinite), f.law(), "ratio_law", chi2, linear(r, y, target,
               bounded));
         }
@@ -130,6 +142,32 @@ final class RatioCurve {
     }
     double lin = linear(r, y, target, bounded);
     return new Crossing(lin, null, "linear", Double.NaN, lin);
+  }
+
+  /**
+   * Keeps the curve's crossing between the runs where the data cross the target: after the last run at or below it
+   * (before the first run above it) and before the first run above it; at or below the first run when every run is
+   * above the target, at or above the last run when none is. The fitted curve decides where inside that bracket.
+   */
+  static double clampToBracket(double root, double[] r, double[] y, int m, double target) {
+    Integer[] order = new Integer[m];
+    for (int i = 0; i < m; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (i, j) -> Double.compare(r[i], r[j]));
+    int first = -1;
+    for (int i = 0; i < m; i++) {
+      if (y[order[i]] > target) {
+        first = i;
+        break;
+      }
+    }
+    if (first == -1) {
+      return Math.max(root, r[order[m - 1]]);
+    }
+    double hi = r[order[first]];
+    double lo = first == 0 ? 0.0 : r[order[first - 1]];
+    return Math.max(lo, Math.min(hi, root));
   }
 
   // α·R^s + β = target for an increasing curve (α·s > 0).

@@ -17,12 +17,13 @@ import java.util.Map;
  * @param maxTokens largest tokens of the fitted data
  * @param t0Tokens critical token point T0; null when the bump does not turn over within the search horizon
  *     (1000 × the budget) — then {@code turnedOver} is false and the run is infeasible
- * @param t0Low lower end of T0's 90 % interval
+ * @param t0Low lower end of T0's 90 % interval (0 when the fit cannot bound it)
  * @param t0High upper end of T0's 90 % interval; null when unbounded
  * @param turnedOver false when T0 is beyond the search horizon
  * @param feasible T0 ≤ budget and dGen(budget) ≤ ε
  * @param generalLossIncreaseAtBudget fitted dGen(T_max)
- * @param generalLossIncreaseAtBudgetLow lower end of its 90 % interval
+ * @param generalLossIncreaseAtBudgetLow lower end of its 90 % interval (null, with the upper end, when the fit's
+ *     parameters are not identifiable from the points: the interval is unbounded)
  * @param generalLossIncreaseAtBudgetHigh upper end of its 90 % interval
  * @param latestTokens tokens of the run's latest event, whatever its ratio
  * @param latestGeneralLossIncrease dGen of that latest event (what forgetting alerts watch)
