@@ -38,6 +38,7 @@ await_line() {
 # shellcheck disable=SC2086
 java ${BROKER_JAVA_OPTS:-} -jar "$jar" broker --port 0 --data-dir "$work/kafka" >"$work/broker" 2>"$work/broker.err" &
 pids+=($!)
+broker_pid=$!
 bootstrap=$(await_line "$work/broker" "cmrwatch broker: bootstrap" | sed -E 's/.*bootstrap ([0-9.:]+).*/\1/')
 
 token="bench-token-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -47,14 +48,26 @@ echo "$token" >"$work/tokens"
 java ${INGEST_JAVA_OPTS:-} -jar "$jar" ingest serve --bootstrap "$bootstrap" --port 0 --tokens-file "$work/tokens" \
   ${INGEST_ARGS:-} >"$work/ingest" 2>"$work/ingest.err" &
 pids+=($!)
+ingest_pid=$!
 url=$(await_line "$work/ingest" "ingest: http" | sed -E 's#^ingest: (http://[0-9.:]+)/v1/events.*#\1#')
 for _ in $(seq 1 120); do
   curl -fsS "$url/health" >/dev/null 2>&1 && break
   sleep 0.5
 done
 
+tick=$(getconf CLK_TCK)
+cpu_ms() { awk -v t="$tick" '{ printf "%d", ($14 + $15) * 1000 / t }' "/proc/$1/stat"; }
+ingest_cpu0=$(cpu_ms "$ingest_pid")
+broker_cpu0=$(cpu_ms "$broker_pid")
 echo "broker $bootstrap, ingest $url; load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 # shellcheck disable=SC2086
 java ${LOAD_JAVA_OPTS:-} -cp "$root/bench/target/classes" io.cmrwatch.bench.ingest.IngestLoad "$url" "$token" \
   "${EVENTS:-300000}" "${BATCH:-1000}" "${CONCURRENCY:-4}" "${ROUNDS:-3}"
+# CPU time per event does not depend on what else the machine runs; it bounds what 2 free cores could take.
+total=$(( ${EVENTS:-300000} * (${ROUNDS:-3} + 1) ))
+ingest_cpu=$(( $(cpu_ms "$ingest_pid") - ingest_cpu0 ))
+broker_cpu=$(( $(cpu_ms "$broker_pid") - broker_cpu0 ))
+awk -v i="$ingest_cpu" -v b="$broker_cpu" -v n="$total" 'BEGIN {
+  printf "CPU per 1,000 events (all rounds, warm-up included): ingest %.1f ms, broker %.1f ms\n", i * 1000 / n, b * 1000 / n
+}'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"

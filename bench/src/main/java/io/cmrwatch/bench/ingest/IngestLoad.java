@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 /**
  * Load driver for the ingest API: posts NDJSON batches of distinct, valid loss events from {@code concurrency}
  * connections and reports events/s accepted (every 202 means Kafka acknowledged the batch) and request latency
- * percentiles, for a warm-up round and then each measured round. Run it as its own process (bench/ingest-load.sh).
+ * percentiles (as the client sees them, waits after 429/503 included), for a warm-up round and then each measured
+ * round. Run it as its own process (bench/ingest-load.sh).
  *
  * <pre>
  * java -cp bench/target/classes io.cmrwatch.bench.ingest.IngestLoad URL TOKEN [events [batch [concurrency [rounds]]]]
@@ -51,8 +52,9 @@ public final class IngestLoad {
     for (int round = 0; round <= rounds; round++) {
       double[] r = round(http, url, token, "load" + System.nanoTime() % 100_000 + "-" + round,
           events, batch, concurrency);
-      System.out.printf(Locale.ROOT, "%-8s %9.0f events/s  p50 %6.1f ms  p99 %6.1f ms  (%d requests, %d failed)%n",
-          round == 0 ? "warm-up" : "round " + round, r[0], r[1], r[2], (long) r[3], (long) r[4]);
+      System.out.printf(Locale.ROOT,
+          "%-8s %9.0f events/s  p50 %6.1f ms  p99 %6.1f ms  (%d requests, %d failed, %d retried after 429/503)%n",
+          round == 0 ? "warm-up" : "round " + round, r[0], r[1], r[2], (long) r[3], (long) r[4], (long) r[5]);
       if (round > 0) {
         measured.add(r);
       }
@@ -61,7 +63,7 @@ public final class IngestLoad {
         rounds, median(measured, 0), median(measured, 1), median(measured, 2));
   }
 
-  /** One round; returns {events/s, p50 ms, p99 ms, requests, failed requests}. */
+  /** One round; returns {events/s, p50 ms, p99 ms, requests, failed requests, retries after 429/503}. */
   private static double[] round(HttpClient http, String url, String token, String runPrefix, int events, int batch,
       int concurrency) throws Exception {
     int requests = (events + batch - 1) / batch;
@@ -74,6 +76,7 @@ public final class IngestLoad {
     AtomicInteger next = new AtomicInteger();
     AtomicLong accepted = new AtomicLong();
     AtomicLong failed = new AtomicLong();
+    AtomicLong retries = new AtomicLong();
     long[] latencies = new long[requests];
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     long start = System.nanoTime();
@@ -89,6 +92,11 @@ public final class IngestLoad {
               .build();
           long t0 = System.nanoTime();
           HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+          // Like a real client: a 429/503 is waited out (Retry-After) and the batch sent again, counted as a retry.
+          while ((resp.statusCode() == 429 || resp.statusCode() == 503) && retries.incrementAndGet() < 1_000) {
+            Thread.sleep(1000L * resp.headers().firstValue("Retry-After").map(Long::parseLong).orElse(1L));
+            resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+          }
           latencies[i] = System.nanoTime() - t0;
           Matcher m = ACCEPTED.matcher(resp.body());
           if (resp.statusCode() == 202 && m.find()) {
@@ -110,7 +118,7 @@ public final class IngestLoad {
     Arrays.sort(sorted);
     return new double[] {
       accepted.get() / seconds, percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, requests,
-      failed.get()
+      failed.get(), retries.get()
     };
   }
 

@@ -1,6 +1,5 @@
 package io.cmrwatch.ingest.command;
 
-import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.ingest.produce.BrokerMonitor;
 import io.cmrwatch.ingest.produce.EventPublisher;
 import io.cmrwatch.ingest.produce.PublishException;
@@ -104,7 +103,7 @@ public final class TailCommand implements Callable<Integer> {
     Map<String, Object> cfg =
         EventPublisher.producerConfig(bootstrap, "cmrwatch-ingest-tail", Duration.ofSeconds(10),
             Duration.ofSeconds(30), Map.of());
-    Producer<String, LossEvent> producer = EventPublisher.createProducer(cfg);
+    Producer<String, byte[]> producer = EventPublisher.createProducer(cfg);
     try (BrokerMonitor monitor = new BrokerMonitor(bootstrap, topic, partitions, Map.of());
         EventPublisher publisher = new EventPublisher(producer, topic, 100_000, Duration.ofSeconds(40), null);
         LogTailer tailer = new LogTailer(file, cp, mapper, publisher, poll)) {

@@ -224,7 +224,7 @@ public final class IngestServer implements AutoCloseable {
       return error(ex, 503, "broker_unavailable", unavailable(monitor.problem()));
     }
     try {
-      publisher.publish(batch.events());
+      publisher.publishEncoded(batch.events(), batch.json());
     } catch (PublishException e) {
       return switch (e.kind()) {
         case BACKED_UP -> {

@@ -1,8 +1,9 @@
 package io.cmrwatch.ingest.produce;
 
 import io.cmrwatch.core.event.LossEvent;
-import io.cmrwatch.kafka.serde.LossEventSerde;
+import io.cmrwatch.core.event.LossEventCodec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -27,7 +29,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class EventPublisher implements EventSink, AutoCloseable {
 
-  private final Producer<String, LossEvent> producer;
+  private final Producer<String, byte[]> producer;
   private final String topic;
   private final int maxInFlightEvents;
   private final Semaphore inFlight;
@@ -43,7 +45,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
    * @param monitor told when the broker stops answering, may be {@code null}
    */
   public EventPublisher(
-      Producer<String, LossEvent> producer,
+      Producer<String, byte[]> producer,
       String topic,
       int maxInFlightEvents,
       Duration ackTimeout,
@@ -87,21 +89,34 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     return cfg;
   }
 
-  /** A producer with {@code config} and the project's serdes (key: run id as UTF-8, value: the JSON event). */
-  public static Producer<String, LossEvent> createProducer(Map<String, Object> config) {
-    return new KafkaProducer<>(config, new StringSerializer(), new LossEventSerde().serializer());
+  /**
+   * A producer with {@code config}: key the run id as UTF-8, value the event's JSON bytes (already validated and
+   * encoded by the caller, so that a request's own bytes can be passed through without a second encoding).
+   */
+  public static Producer<String, byte[]> createProducer(Map<String, Object> config) {
+    return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** Encodes {@code events} with {@link LossEventCodec} and publishes them; see {@link #publishEncoded}. */
+  @Override
+  public void publish(List<LossEvent> events) throws PublishException, InterruptedException {
+    List<byte[]> json = new ArrayList<>(events.size());
+    for (LossEvent e : events) {
+      json.add(LossEventCodec.encode(e));
+    }
+    publishEncoded(events, json);
   }
 
   /**
-   * Sends {@code events} and waits until Kafka has acknowledged all of them.
+   * Sends {@code events}, whose JSON encodings are {@code json} (same order), keyed by run id, and waits until Kafka
+   * has acknowledged all of them.
    *
    * @throws PublishException when too much is in flight ({@link PublishException.Kind#BACKED_UP}), the broker does
    *     not acknowledge in time ({@link PublishException.Kind#UNAVAILABLE}) or a send fails for good
    *     ({@link PublishException.Kind#FATAL}); some events of the batch may then have reached the topic, which is
    *     harmless on a retry because consumers drop duplicate event ids
    */
-  @Override
-  public void publish(List<LossEvent> events) throws PublishException, InterruptedException {
+  public void publishEncoded(List<LossEvent> events, List<byte[]> json) throws PublishException, InterruptedException {
     if (events.isEmpty()) {
       return;
     }
@@ -123,9 +138,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     AtomicReference<Exception> firstError = new AtomicReference<>();
     int sent = 0;
     try {
-      for (LossEvent e : events) {
+      for (int i = 0; i < n; i++) {
         producer.send(
-            new ProducerRecord<>(topic, e.run(), e),
+            new ProducerRecord<>(topic, events.get(i).run(), json.get(i)),
             (metadata, error) -> {
               inFlight.release();
               if (error != null) {
@@ -177,7 +192,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
   }
 
   /** The underlying producer, for binding its metrics. */
-  public Producer<String, LossEvent> producer() {
+  public Producer<String, byte[]> producer() {
     return producer;
   }
 
