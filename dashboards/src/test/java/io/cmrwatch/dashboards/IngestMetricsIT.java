@@ -52,6 +52,8 @@ class IngestMetricsIT {
       Scrape scrape = Scrape.of(ingest.url() + "/metrics");
       assertThat(scrape.missing(used)).as("ingest metrics used by dashboards or rules but not exported (name -> "
           + "where used)").isEmpty();
+      assertThat(scrape.missingLabels(MetricReferences.load().exportedLabelsUsed(MetricReferences.Exporter.INGEST)))
+          .as("labels that dashboards or rules match on but the ingest metrics do not have").isEmpty();
     }
   }
 

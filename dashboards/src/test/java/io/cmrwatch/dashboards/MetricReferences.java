@@ -30,7 +30,11 @@ final class MetricReferences {
     }
   }
 
+  /** Labels Prometheus attaches at scrape time; no exporter has them. */
+  static final Set<String> TARGET_LABELS = Set.of("job", "instance");
+
   private final Map<String, List<String>> uses = new TreeMap<>();
+  private final Map<String, Map<String, List<String>>> labelUses = new TreeMap<>();
   private final Set<String> recorded;
 
   private MetricReferences(Set<String> recorded) {
@@ -43,18 +47,24 @@ final class MetricReferences {
     MetricReferences refs = new MetricReferences(rules.recordedNames());
     for (RuleSet.Rule rule : rules.all()) {
       String where = RepoFiles.root().relativize(rule.file()) + " rule " + rule.name();
-      PromQl.metricNames(rule.expr()).forEach(name -> refs.add(name, where));
+      PromQl.selectors(rule.expr()).forEach((name, labels) -> refs.add(name, labels, where));
     }
     for (GrafanaDashboards.Query q : GrafanaDashboards.queries()) {
       String where = RepoFiles.root().relativize(q.file()) + " " + q.where();
-      Set<String> names = q.variable() ? PromQl.variableQueryMetricNames(q.expr()) : PromQl.metricNames(q.expr());
-      names.forEach(name -> refs.add(name, where));
+      if (q.variable()) {
+        PromQl.variableQueryMetricNames(q.expr()).forEach(name -> refs.add(name, Set.of(), where));
+      } else {
+        PromQl.selectors(q.expr()).forEach((name, labels) -> refs.add(name, labels, where));
+      }
     }
     return refs;
   }
 
-  private void add(String name, String where) {
+  private void add(String name, Set<String> labels, String where) {
     uses.computeIfAbsent(name, k -> new ArrayList<>()).add(where);
+    for (String label : labels) {
+      labelUses.computeIfAbsent(name, k -> new TreeMap<>()).computeIfAbsent(label, k -> new ArrayList<>()).add(where);
+    }
   }
 
   /** Every name used, with the places it is used. */
@@ -82,6 +92,22 @@ final class MetricReferences {
         out.put(name, where);
       }
     });
+    return out;
+  }
+
+  /**
+   * For the names {@code exporter} must export, the labels their matchers test (target labels excluded):
+   * name -> label -> where used.
+   */
+  Map<String, Map<String, List<String>>> exportedLabelsUsed(Exporter exporter) {
+    Map<String, Map<String, List<String>>> out = new TreeMap<>();
+    for (String name : exportedNamesUsed(exporter).keySet()) {
+      labelUses.getOrDefault(name, Map.of()).forEach((label, where) -> {
+        if (!TARGET_LABELS.contains(label)) {
+          out.computeIfAbsent(name, k -> new TreeMap<>()).put(label, where);
+        }
+      });
+    }
     return out;
   }
 

@@ -1,7 +1,9 @@
 package io.cmrwatch.dashboards;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,13 +31,25 @@ final class PromQl {
   // Numbers (decimal, hex, exponent) and durations (5m, 1h30m, 250ms).
   private static final Pattern NUMBER =
       Pattern.compile("0[xX][0-9a-fA-F]+|(?:[0-9]+(?:ms|[smhdwy]))+|[0-9]*\\.?[0-9]+(?:[eE][+-]?[0-9]+)?");
+  private static final Pattern STRING_LITERAL =
+      Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
+  private static final Pattern LABEL_MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(?:=~|!~|!=|=)");
   private static final Pattern NAME_MATCHER = Pattern.compile("__name__\\s*=\\s*\"([a-zA-Z_:][a-zA-Z0-9_:]*)\"");
 
   private PromQl() {}
 
   /** The metric names selected by {@code expr}, sorted. */
   static Set<String> metricNames(String expr) {
-    Set<String> names = new TreeSet<>();
+    return selectors(expr).keySet();
+  }
+
+  /**
+   * The metric names selected by {@code expr}, each with the label names its matchers test
+   * ({@code a{x="1"} + a{y=~"2"}} gives {@code a -> [x, y]}).
+   */
+  static Map<String, Set<String>> selectors(String expr) {
+    Map<String, Set<String>> names = new TreeMap<>();
+    String last = null; // the metric name just read, if a matcher block may follow it
     int i = 0;
     int n = expr.length();
     while (i < n) {
@@ -48,11 +62,21 @@ final class PromQl {
         i = skipString(expr, i);
       } else if (c == '{') {
         int end = closing(expr, i, '{', '}');
+        String block = expr.substring(i, end);
         // {__name__="x"} selects metric x without naming it outside the braces.
-        Matcher m = NAME_MATCHER.matcher(expr.substring(i, end));
+        Matcher m = NAME_MATCHER.matcher(block);
         while (m.find()) {
-          names.add(m.group(1));
+          names.computeIfAbsent(m.group(1), k -> new TreeSet<>());
         }
+        if (last != null) {
+          Matcher label = LABEL_MATCHER.matcher(STRING_LITERAL.matcher(block).replaceAll("\"\""));
+          while (label.find()) {
+            if (!label.group(1).equals("__name__")) {
+              names.get(last).add(label.group(1));
+            }
+          }
+        }
+        last = null;
         i = end;
       } else if (c == '[') {
         i = closing(expr, i, '[', ']'); // range or subquery: durations and Grafana interval variables
@@ -77,10 +101,15 @@ final class PromQl {
             || WORD_LITERALS.contains(lower)) {
           // a function or aggregation (its arguments are scanned next), an operator word, or Inf/NaN
         } else {
-          names.add(word);
+          names.computeIfAbsent(word, k -> new TreeSet<>());
+          last = word;
+          continue;
         }
       } else {
         i++;
+      }
+      if (!Character.isWhitespace(c)) {
+        last = null;
       }
     }
     return names;

@@ -70,4 +70,14 @@ class PromQlTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unbalanced");
   }
+
+  @Test
+  void shouldTellWhichLabelsEachSelectorMatches() {
+    String expr = "max by (run) (a{experiment=~\"$e\", run!=\"x=y\"}) / on (run) b + a{kind=\"k\"} + c"
+        + " + rate(d{le=\"1\"}[5m])";
+    assertThat(PromQl.selectors(expr)).containsOnlyKeys("a", "b", "c", "d");
+    assertThat(PromQl.selectors(expr).get("a")).containsExactly("experiment", "kind", "run");
+    assertThat(PromQl.selectors(expr).get("b")).isEmpty();
+    assertThat(PromQl.selectors(expr).get("d")).containsExactly("le");
+  }
 }

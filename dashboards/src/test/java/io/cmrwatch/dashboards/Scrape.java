@@ -11,10 +11,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One Prometheus text exposition fetched from a {@code /metrics} endpoint, and the sample names it holds. */
 record Scrape(String text) {
 
+  // A label name at the start of the block or after a comma: name="value" (values may contain anything escaped).
+  private static final Pattern LABEL = Pattern.compile("[{,]([a-zA-Z_][a-zA-Z0-9_]*)=\"(?:[^\"\\\\]|\\\\.)*\"");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** GETs {@code url} (expects 200). */
@@ -38,6 +42,32 @@ record Scrape(String text) {
       names.add(l.substring(0, end));
     });
     return names;
+  }
+
+  /** The label names of the samples of {@code metric}. */
+  Set<String> labelNames(String metric) {
+    Set<String> labels = new TreeSet<>();
+    text.lines().filter(l -> l.startsWith(metric + "{")).forEach(l -> {
+      Matcher m = LABEL.matcher(l.substring(metric.length(), l.lastIndexOf('}') + 1));
+      while (m.find()) {
+        labels.add(m.group(1));
+      }
+    });
+    return labels;
+  }
+
+  /** Every "metric{label}" of {@code used} (name -> label -> where) whose samples lack that label, with its uses. */
+  Map<String, List<String>> missingLabels(Map<String, Map<String, List<String>>> used) {
+    Map<String, List<String>> out = new TreeMap<>();
+    used.forEach((name, labels) -> {
+      Set<String> present = labelNames(name);
+      labels.forEach((label, where) -> {
+        if (!present.contains(label)) {
+          out.put(name + "{" + label + "}", where);
+        }
+      });
+    });
+    return out;
   }
 
   /** The entries of {@code used} whose name is not among the samples: name -> where it is used. */
