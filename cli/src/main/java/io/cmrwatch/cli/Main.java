@@ -1,5 +1,6 @@
 package io.cmrwatch.cli;
 
+import io.cmrwatch.cli.demo.DemoCommand;
 import io.cmrwatch.ingest.command.IngestCommand;
 import io.cmrwatch.streams.StreamsCommand;
 import io.cmrwatch.trainer.command.SimulateCommand;
@@ -20,8 +21,8 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = "Live Critical-Mixture-Ratio monitoring for continual pre-training.",
     subcommands = {
-      BrokerCommand.class, IngestCommand.class, StreamsCommand.class, TrainCommand.class, SimulateCommand.class,
-      LawCommand.class, FitCommand.class, SynthCommand.class
+      DemoCommand.class, BrokerCommand.class, IngestCommand.class, StreamsCommand.class, TrainCommand.class,
+      SimulateCommand.class, LawCommand.class, FitCommand.class, SynthCommand.class
     })
 public final class Main implements Runnable {
 
