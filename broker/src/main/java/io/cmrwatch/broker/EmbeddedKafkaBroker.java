@@ -113,8 +113,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             + " — pass a data dir that can be written", e);
       }
     }
-    lockDataDir();
     try {
+      lockDataDir();
       for (int attempt = 1; ; attempt++) {
         try {
           startOnce(deadline);
