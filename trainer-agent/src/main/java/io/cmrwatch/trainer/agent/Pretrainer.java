@@ -34,6 +34,7 @@ public final class Pretrainer {
       double recent = 0;
       int recentCount = 0;
       SplittableRandom random = new SplittableRandom(o.seed());
+      long loopStart = System.nanoTime();
       for (long s = 0; s < steps; s++) {
         if (Thread.currentThread().isInterrupted()) {
           throw new InterruptedException("pre-training interrupted at step " + s);
@@ -57,12 +58,13 @@ public final class Pretrainer {
         metrics.throughput(PHASE, PHASE, progress.tokensPerSecond());
       }
       progress.finish();
+      double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
       double seconds = (System.nanoTime() - started) / 1e9;
       double validation = lm.evaluate(corpus.validation(o.validationSequences(), context + 1));
       lm.save(o.out());
       return new PretrainResult(
           o.out(), o.model(), lm.parameterCount(), device.toString(), steps * perStep, steps, first,
-          recent / recentCount, validation, steps * perStep / seconds, seconds);
+          recent / recentCount, validation, steps * perStep / loopSeconds, seconds);
     }
   }
 

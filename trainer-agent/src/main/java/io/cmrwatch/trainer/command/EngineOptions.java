@@ -14,7 +14,7 @@ public final class EngineOptions {
   @Option(names = "--threads", description = "PyTorch CPU threads (default: PyTorch's choice, the core count).")
   Integer threads;
 
-  @Option(names = "--djl-cache-dir", defaultValue = "${env:DJL_CACHE_DIR}",
+  @Option(names = "--djl-cache-dir",
       description = "Where DJL unpacks the PyTorch natives, about 430 MB (default $DJL_CACHE_DIR, else ~/.djl.ai).")
   Path cacheDir;
 

@@ -1,0 +1,107 @@
+"""The agent's language model written in PyTorch, for bench/trainer-speed.sh: the same architecture as
+io.cmrwatch.trainer.model.CausalLanguageModel (byte embeddings + learned positions, pre-LayerNorm blocks with
+biased q/k/v/o projections, an additive causal mask built per layer, GELU feed-forward of 4x width, final LayerNorm,
+byte head), trained with Adam on random bytes. Prints one JSON line like the Java side.
+
+usage: python3 torch_twin.py WIDTH LAYERS HEADS CONTEXT BATCH WARMUP STEPS THREADS
+"""
+import json
+import math
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    def __init__(self, width, heads):
+        super().__init__()
+        self.heads = heads
+        self.ln1 = nn.LayerNorm(width)
+        self.q = nn.Linear(width, width)
+        self.k = nn.Linear(width, width)
+        self.v = nn.Linear(width, width)
+        self.o = nn.Linear(width, width)
+        self.ln2 = nn.LayerNorm(width)
+        self.ff1 = nn.Linear(width, 4 * width)
+        self.ff2 = nn.Linear(4 * width, width)
+
+    def forward(self, x, mask):
+        b, t, e = x.shape
+        n = self.heads
+        h = e // n
+        y = self.ln1(x)
+        q = self.q(y).view(b, t, n, h).transpose(1, 2)
+        k = self.k(y).view(b, t, n, h).transpose(1, 2)
+        v = self.v(y).view(b, t, n, h).transpose(1, 2)
+        scores = q @ k.transpose(2, 3) * (1.0 / math.sqrt(h))
+        # Same additive mask as DJL's ScaledDotProductAttentionBlock: (1 - mask) * -100000.
+        scores = scores + (1.0 - mask.view(b, 1, t, t)) * -100000.0
+        a = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, e)
+        x = x + self.o(a)
+        return x + self.ff2(F.gelu(self.ff1(self.ln2(x))))
+
+
+class TwinModel(nn.Module):
+    def __init__(self, width, layers, heads, context):
+        super().__init__()
+        self.tok = nn.Embedding(256, width)
+        self.pos = nn.Embedding(context, width)
+        self.blocks = nn.ModuleList(Block(width, heads) for _ in range(layers))
+        self.ln = nn.LayerNorm(width)
+        self.head = nn.Linear(width, 256)
+
+    def forward(self, ids):
+        b, t = ids.shape
+        x = self.tok(ids) + self.pos(torch.arange(t))
+        mask = torch.tril(torch.ones(t, t)).expand(b, t, t)
+        for block in self.blocks:
+            x = block(x, mask)
+        return self.head(self.ln(x))
+
+
+def peak_rss_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def main():
+    width, layers, heads, context, batch, warmup, steps, threads = (int(a) for a in sys.argv[1:9])
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(1)
+    model = TwinModel(width, layers, heads, context)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    g = torch.Generator().manual_seed(1)
+    batches = [torch.randint(0, 256, (batch, context + 1), generator=g) for _ in range(8)]
+
+    def step(s):
+        data = batches[s % len(batches)]
+        x, y = data[:, :-1], data[:, 1:]
+        logits = model(x)
+        loss = -F.log_softmax(logits, -1).gather(-1, y.unsqueeze(-1)).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    for s in range(warmup):
+        step(s)
+    start = time.perf_counter()
+    loss = 0.0
+    for s in range(steps):
+        loss = step(s)
+    seconds = time.perf_counter() - start
+    params = sum(p.numel() for p in model.parameters())
+    print(json.dumps({"impl": "pytorch", "tokensPerSecond": round(steps * batch * context / seconds, 1),
+                      "peakRssMiB": round(peak_rss_mib(), 1), "parameters": params, "lastLoss": round(loss, 4),
+                      "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()
