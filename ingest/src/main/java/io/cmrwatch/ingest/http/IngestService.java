@@ -49,6 +49,7 @@ public final class IngestService implements AutoCloseable {
               s.deliveryTimeout().plusSeconds(5),
               monitor);
       metrics.bindProducer(publisher.producer());
+      metrics.bindInFlight(publisher);
       monitor.start(Duration.ofSeconds(1), Duration.ofSeconds(5));
       awaitFirstCheck(monitor);
       IngestServer server = IngestServer.start(s, tokens, publisher, monitor, metrics);

@@ -1,7 +1,9 @@
 package io.cmrwatch.ingest.metrics;
 
 import io.cmrwatch.core.event.Rejection;
+import io.cmrwatch.ingest.produce.EventPublisher;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -63,6 +65,13 @@ public final class IngestMetrics implements AutoCloseable {
   public void bindProducer(Producer<?, ?> producer) {
     kafka = new KafkaClientMetrics(producer);
     kafka.bindTo(registry);
+  }
+
+  /** Exposes how many events await Kafka's acknowledgement (429s start at the in-flight limit). */
+  public void bindInFlight(EventPublisher publisher) {
+    Gauge.builder("ingest.events.in.flight", publisher, EventPublisher::inFlight)
+        .description("Loss events sent to Kafka and not yet acknowledged")
+        .register(registry);
   }
 
   /** Counts {@code n} events acknowledged by Kafka. */

@@ -151,6 +151,17 @@ public final class EventPublisher implements EventSink, AutoCloseable {
               }
             });
         sent++;
+        if (firstError.get() != null) {
+          // A send failed at once (no metadata within max.block.ms, buffer full): the rest would wait as long each.
+          break;
+        }
+      }
+      int unsent = n - sent;
+      if (unsent > 0) {
+        inFlight.release(unsent);
+        if (pending.addAndGet(-unsent) == 0) {
+          all.complete(null);
+        }
       }
     } catch (RuntimeException ex) {
       // send() throws only for programming errors or a closed producer; records already sent keep their callbacks.
@@ -194,6 +205,11 @@ public final class EventPublisher implements EventSink, AutoCloseable {
   /** The underlying producer, for binding its metrics. */
   public Producer<String, byte[]> producer() {
     return producer;
+  }
+
+  /** Events sent and not yet acknowledged (or failed). */
+  public int inFlight() {
+    return maxInFlightEvents - inFlight.availablePermits();
   }
 
   /** The topic events go to. */
