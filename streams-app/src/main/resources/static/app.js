@@ -417,7 +417,7 @@
       const hi = typeof m.high === 'number' ? m.high : m.t0;
       const x0 = u.valToPos(lo, 'x', true);
       const x1 = u.valToPos(hi, 'x', true);
-      ctx.fillStyle = withAlpha(m.color, 0.12);
+      ctx.fillStyle = withAlpha(m.color, 0.07);
       ctx.fillRect(Math.min(x0, x1), top, Math.max(Math.abs(x1 - x0), px), height);
       const x = u.valToPos(m.t0, 'x', true);
       ctx.strokeStyle = m.color;
