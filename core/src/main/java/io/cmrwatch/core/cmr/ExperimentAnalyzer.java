@@ -11,6 +11,7 @@ import io.cmrwatch.core.law.Law;
 import io.cmrwatch.core.law.LawForm;
 import io.cmrwatch.core.summary.RunSummary;
 import io.cmrwatch.core.summary.RunSummaryCodec;
+import org.hipparchus.distribution.continuous.TDistribution;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -32,8 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the implicit-function theorem ({@link CriticalPoint#gradient}) and dGen(T_max)'s from the law's parameter gradient.
  * The CMR's variance is Σ_k (ΔCMR_k)², where ΔCMR_k is half the change of the CMR when run k's value of each
  * constraint is moved by ± one standard deviation (runs are independent), multiplied by the reduced χ² of the
- * binding across-ratio fit when that exceeds 1 (scatter the per-run errors do not explain). Intervals are ± 1.645 σ,
- * clipped to [0, 1].
+ * binding across-ratio fit when that exceeds 1 (scatter the per-run errors do not explain), plus the squared distance
+ * between the ratio-law and the linear crossing (interpolation error). Intervals are ± t·σ, clipped to [0, 1], with t
+ * the 95 % quantile of Student's t with m − 3 degrees of freedom (m usable runs) when the ratio law was fitted, else
+ * 1.645.
  */
 public final class ExperimentAnalyzer {
 
@@ -159,8 +162,8 @@ public final class ExperimentAnalyzer {
       return notYet(experiment, budget, Reason.INTERPOLATION_FAILED, "the CMR's uncertainty could not be computed ("
           + at.describe() + ")", epsilon, lambda, unit, usable.size(), estimates);
     }
-    double low = Math.max(0.0, at.cmr - Z90 * at.sd);
-    double high = Math.min(1.0, at.cmr + Z90 * at.sd);
+    double low = Math.max(0.0, at.cmr - at.quantile * at.sd);
+    double high = Math.min(1.0, at.cmr + at.quantile * at.sd);
     CmrLaw law = cmrLaw(usable, tb, epsilon, at, previous == null ? null : previous.cmrLaw(), unit);
     boolean ratioExtrapolated = at.cmr < minR || (at.cmr > maxR && !(at.cmr >= 1.0 && maxR >= 1.0));
     return new ExperimentEstimate(ExperimentEstimate.SCHEMA, experiment, budget, "ok", String.format(Locale.ROOT,
@@ -191,6 +194,7 @@ public final class ExperimentAnalyzer {
     Crossing turn = RatioCurve.solve(r, yTurn, vTurn, 0.0, TAU * epsilon, false, warmTurn, settings.fit());
     double cmr = Math.min(1.0, Math.min(tol.ratio(), turn.ratio()));
     double sd = Double.NaN;
+    double quantile = Z90;
     if (uncertainty) {
       double var = 0;
       for (int k = 0; k < n; k++) {
@@ -207,8 +211,12 @@ public final class ExperimentAnalyzer {
         var += (linear - cmr) * (linear - cmr);
       }
       sd = Math.sqrt(var);
+      // The across-ratio fit estimates its own scale from m − 3 degrees of freedom: Student's t, not the normal z.
+      if (binding.law() != null && n > 3) {
+        quantile = new TDistribution(n - 3).inverseCumulativeProbability(0.95);
+      }
     }
-    return new Point(cmr, sd, tol, turn);
+    return new Point(cmr, sd, quantile, tol, turn);
   }
 
   // (ΔCMR)² for run k's value of one constraint moved by ± one standard deviation; the other constraint held fixed,
@@ -323,7 +331,7 @@ public final class ExperimentAnalyzer {
   }
 
   /** The CMR at one budget with the two crossings it came from. */
-  private record Point(double cmr, double sd, Crossing tol, Crossing turn) {
+  private record Point(double cmr, double sd, double quantile, Crossing tol, Crossing turn) {
     String binding() {
       return tol.ratio() <= turn.ratio() ? "tolerance" : "critical_point";
     }

@@ -37,11 +37,12 @@ final class RunFit {
   final double t0Var;
   final double genAtBudget;
   final double genAtBudgetVar;
+  final double endBias;
   final RunEstimate estimate;
 
   private RunFit(RunSummary summary, Reason reason, String message, Law domain, Law general, double[][] domainCov,
       double[][] generalCov, double maxObserved, double lambda, double t0, double t0Var, double genAtBudget, double genAtBudgetVar,
-      RunEstimate estimate) {
+      double endBias, RunEstimate estimate) {
     this.summary = summary;
     this.ratio = summary.ratio();
     this.reason = reason;
@@ -56,6 +57,7 @@ final class RunFit {
     this.t0Var = t0Var;
     this.genAtBudget = genAtBudget;
     this.genAtBudgetVar = genAtBudgetVar;
+    this.endBias = endBias;
     this.estimate = estimate;
   }
 
@@ -114,7 +116,11 @@ final class RunFit {
     double t0 = CriticalPoint.t0(dom, gen, r.lambda(), Feasibility.HORIZON_FACTOR * Math.max(tb, maxObs));
     double t0Var = t0Variance(dom, gen, fd.covariance(), fg.covariance(), r.lambda(), t0);
     double g = gen.value(tb);
-    double gVar = valueVariance(gen, fg.covariance(), tb);
+    // Parameter covariance alone misses a law that bends away from the data at the end of the curve (and parameters
+    // held at a bound get no variance): the weighted mean residual over the last 30 % of the observed tokens is added
+    // as a squared bias term, var = ∇fᵀΣ∇f + r̄²_end.
+    double endBias = endResidual(x, p.generalIncrease(), p.weights(), gen);
+    double gVar = valueVariance(gen, fg.covariance(), tb) + endBias * endBias;
 
     double unit = r.tokenUnit();
     Double t0Tokens = null;
@@ -145,7 +151,7 @@ final class RunFit {
         dom.named(), gen.named(), quality(fd), quality(fg),
         new RunExtrapolation(tb > maxObs * (1 + 1e-9), !(t0 <= maxObs)));
     return new RunFit(s, null, e.message(), dom, gen, fd.covariance(), fg.covariance(), maxObs, r.lambda(), t0, t0Var, g, gVar,
-        e);
+        endBias, e);
   }
 
   static RunFit failed(RunSummary s, Reason reason, String message) {
@@ -154,12 +160,26 @@ final class RunFit {
         s.isEmpty() ? null : s.latestTokens(), finite(s.latestGeneralLossIncrease()), s.ratioChanged(),
         s.ratioChangeTokens(), null, null, null, null, null);
     return new RunFit(s, reason, message, null, null, null, null, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-        e);
+        0, e);
+  }
+
+  // Weighted mean of (y − law) over the points with x ≥ 0.7 · max x.
+  static double endResidual(double[] x, double[] y, double[] w, Law law) {
+    double from = 0.7 * x[x.length - 1];
+    double sum = 0;
+    double sw = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] >= from) {
+        sum += w[i] * (y[i] - law.value(x[i]));
+        sw += w[i];
+      }
+    }
+    return sw > 0 ? sum / sw : 0;
   }
 
   /** dGen at another budget (token units) with its delta-method variance: [value, variance]. */
   double[] generalAt(double t) {
-    return new double[] {general.value(t), valueVariance(general, generalCov, t)};
+    return new double[] {general.value(t), valueVariance(general, generalCov, t) + endBias * endBias};
   }
 
   /**
