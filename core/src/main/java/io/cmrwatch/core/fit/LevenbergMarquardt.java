@@ -101,10 +101,14 @@ final class LevenbergMarquardt {
           }
           continue;
         }
+        boolean clipped = false;
         for (int j = 0; j < k; j++) {
           trial[j] = p[j] + h[j];
         }
         box.project(trial);
+        for (int j = 0; j < k; j++) {
+          clipped |= trial[j] != p[j] + h[j];
+        }
         // The projected step, its scaled length, and the loss reduction the quadratic model predicts for it.
         double stepNorm = 0;
         double pNorm = 0;
@@ -129,6 +133,12 @@ final class LevenbergMarquardt {
         pNorm = Math.sqrt(pNorm);
         if (stepNorm <= o.parameterRelativeTolerance() * (pNorm + o.parameterRelativeTolerance())) {
           return new Outcome(p, cost, true, evaluations, "converged (step)");
+        }
+        // A nearly undamped, unclipped Gauss–Newton step that the quadratic model says gains less than a tenth of
+        // the cost tolerance: the loss test would pass after it, so spare the evaluation.
+        if (mu <= 1e-4 && !clipped && predicted >= 0
+            && predicted <= 0.1 * o.costRelativeTolerance() * cost) {
+          return new Outcome(p, cost, true, evaluations, "converged (predicted gain)");
         }
         relinearize(trial);
         double trialCost = evaluate(trial, trialA, trialG);
@@ -302,113 +312,273 @@ final class LevenbergMarquardt {
     double delta = d.delta;
     double[] grad = new double[nl];
     double[][] mm = new double[nl][nl];
-    double[] phi = new double[nl];
     double[] c = new double[nl];
-    double[] trialC = new double[nl];
+    double[] prevC = new double[nl];
+    double[] dir = new double[nl];
     for (int u = 0; u < nl; u++) {
       c[u] = p[idx[u]];
     }
-    double cost = linearCost(c, terms);
-    boolean lastFull = false;
-    for (int iter = 0; iter < 10; iter++) {
-      java.util.Arrays.fill(grad, 0.0);
-      for (double[] rowM : mm) {
-        java.util.Arrays.fill(rowM, 0.0);
-      }
+    // Each pass over the points gives the loss at c and the Newton system there; a full step is accepted
+    // tentatively and checked by the next pass, so a typical call costs two passes.
+    double prevCost = Double.POSITIVE_INFINITY;
+    boolean tentative = false;
+    for (int iter = 0; iter < 12; iter++) {
+      // One pass: loss, gradient and Newton matrix over the (at most three) linear coefficients, in scalars so the
+      // loop stays tight; c0 multiplies column 0, c1 column 1 (two terms), and the constant comes last.
       boolean changed = false;
+      double cost = 0;
+      double g0 = 0;
+      double g1 = 0;
+      double gb = 0;
+      double m00 = 0;
+      double m10 = 0;
+      double m11 = 0;
+      double mb0 = 0;
+      double mb1 = 0;
+      double mbb = 0;
+      double[] col0 = cols[0];
+      double[] col1 = terms == 2 ? cols[1] : col0;
+      double c0 = c[0];
+      double c1 = terms == 2 ? c[1] : 0;
+      double cb = c[terms];
+      double[] y = d.y;
+      double[] wts = d.w;
       for (int i = 0; i < d.m; i++) {
-        double f = c[terms];
-        for (int t = 0; t < terms; t++) {
-          phi[t] = cols[t][i];
-          f += c[t] * phi[t];
-        }
-        phi[terms] = 1.0;
-        double r = f - d.y[i];
+        double x0 = col0[i];
+        double x1 = col1[i];
+        double r = c0 * x0 + c1 * x1 + cb - y[i];
         double ar = Math.abs(r);
-        double w = d.w[i];
+        double w = wts[i];
         boolean inside = ar <= delta;
         if (inside != inlier[i]) {
           inlier[i] = inside;
           changed = true;
         }
-        double psi = inside ? w * r : w * Math.copySign(delta, r);
-        // Exact Newton on the piecewise-quadratic loss (ρ'' = 0 beyond δ), with a trace of curvature for definiteness.
-        double om = inside ? w : w * 1e-6 * delta / ar;
-        for (int u = 0; u < nl; u++) {
-          grad[u] += psi * phi[u];
-          for (int v = 0; v <= u; v++) {
-            mm[u][v] += om * phi[u] * phi[v];
+        double psi;
+        double om;
+        if (inside) {
+          cost += w * 0.5 * r * r;
+          psi = w * r;
+          om = w;
+        } else {
+          cost += w * delta * (ar - 0.5 * delta);
+          psi = w * Math.copySign(delta, r);
+          // Exact Newton on the piecewise-quadratic loss (ρ'' = 0 beyond δ), with a trace of curvature for
+          // definiteness.
+          om = w * 1e-6 * delta / ar;
+        }
+        g0 += psi * x0;
+        g1 += psi * x1;
+        gb += psi;
+        double ox0 = om * x0;
+        double ox1 = om * x1;
+        m00 += ox0 * x0;
+        m10 += ox1 * x0;
+        m11 += ox1 * x1;
+        mb0 += ox0;
+        mb1 += ox1;
+        mbb += om;
+      }
+      if (terms == 2) {
+        grad[0] = g0;
+        grad[1] = g1;
+        grad[2] = gb;
+        mm[0][0] = m00;
+        mm[1][0] = m10;
+        mm[1][1] = m11;
+        mm[2][0] = mb0;
+        mm[2][1] = mb1;
+        mm[2][2] = mbb;
+      } else {
+        grad[0] = g0;
+        grad[1] = gb;
+        mm[0][0] = m00;
+        mm[1][0] = mb0;
+        mm[1][1] = mbb;
+      }
+      if (tentative && !(cost <= prevCost)) {
+        // The full step overshot (points crossed δ): back off along the same direction.
+        System.arraycopy(prevC, 0, c, 0, nl);
+        boolean improved = false;
+        for (double step = 0.5; step > 0.01 && !improved; step *= 0.5) {
+          double[] trialC = new double[nl];
+          for (int u = 0; u < nl; u++) {
+            int j = idx[u];
+            trialC[u] = Math.max(lo[j], Math.min(hi[j], prevC[u] + step * dir[u]));
+          }
+          if (linearCost(trialC, terms) < prevCost) {
+            System.arraycopy(trialC, 0, c, 0, nl);
+            improved = true;
           }
         }
+        tentative = false;
+        if (!improved) {
+          break;
+        }
+        prevCost = Double.POSITIVE_INFINITY;
+        continue;
       }
       // A full Newton step that kept every point on its side of δ landed on the exact minimum.
-      if (iter > 0 && lastFull && !changed) {
+      if (tentative && !changed) {
+        tentative = false;
         break;
       }
-      // Coefficients held at a bound by the gradient stay there; Newton step for the rest.
-      boolean[] free = new boolean[nl];
-      int nf = 0;
+      if (tentative && prevCost - cost <= 1e-15 * cost) {
+        tentative = false;
+        break;
+      }
+      tentative = false;
+      if (!newtonDirection(c, grad, mm, idx, lo, hi, dir)) {
+        break;
+      }
+      System.arraycopy(c, 0, prevC, 0, nl);
+      prevCost = cost;
       for (int u = 0; u < nl; u++) {
         int j = idx[u];
-        free[u] = !((c[u] <= lo[j] && grad[u] > 0) || (c[u] >= hi[j] && grad[u] < 0) || lo[j] == hi[j]);
-        if (free[u]) {
-          nf++;
-        }
+        c[u] = Math.max(lo[j], Math.min(hi[j], prevC[u] + dir[u]));
       }
-      if (nf == 0) {
-        break;
-      }
-      double[][] sub = new double[nf][nf];
-      double[] rhs = new double[nf];
-      int[] map = new int[nf];
-      int q = 0;
-      for (int u = 0; u < nl; u++) {
-        if (free[u]) {
-          map[q++] = u;
-        }
-      }
-      for (int u = 0; u < nf; u++) {
-        rhs[u] = -grad[map[u]];
-        for (int v = 0; v <= u; v++) {
-          sub[u][v] = mm[Math.max(map[u], map[v])][Math.min(map[u], map[v])];
-        }
-      }
-      double[][] inv = SmallMatrix.inverseSpd(sub);
-      if (inv == null) {
-        break;
-      }
-      double step = 1;
-      boolean improved = false;
-      lastFull = false;
-      for (int halving = 0; halving < 6 && !improved; halving++, step *= 0.5) {
-        System.arraycopy(c, 0, trialC, 0, nl);
-        for (int u = 0; u < nf; u++) {
-          double dlt = 0;
-          for (int v = 0; v < nf; v++) {
-            dlt += inv[u][v] * rhs[v];
-          }
-          int j = idx[map[u]];
-          trialC[map[u]] = Math.max(lo[j], Math.min(hi[j], c[map[u]] + step * dlt));
-        }
-        double trialCost = linearCost(trialC, terms);
-        if (trialCost <= cost) {
-          improved = true;
-          lastFull = step == 1;
-          double gain = cost - trialCost;
-          System.arraycopy(trialC, 0, c, 0, nl);
-          cost = trialCost;
-          if (gain <= 1e-15 * cost) {
-            iter = 10;
-          }
-        }
-      }
-      if (!improved) {
-        break;
-      }
+      tentative = true;
+    }
+    if (tentative && !(linearCost(c, terms) <= prevCost)) {
+      System.arraycopy(prevC, 0, c, 0, nl);
     }
     for (int u = 0; u < nl; u++) {
       p[idx[u]] = c[u];
     }
+  }
+
+  /**
+   * The Newton direction for the linear coefficients: −M⁻¹·grad over the coefficients not held at a bound by the
+   * gradient (0 for those); false when there is no free coefficient or M is singular.
+   */
+  private static boolean newtonDirection(double[] c, double[] grad, double[][] mm, int[] idx, double[] lo,
+      double[] hi, double[] dir) {
+    int nl = c.length;
+    int[] map = new int[nl];
+    int nf = 0;
+    for (int u = 0; u < nl; u++) {
+      int j = idx[u];
+      dir[u] = 0;
+      if (!((c[u] <= lo[j] && grad[u] > 0) || (c[u] >= hi[j] && grad[u] < 0) || lo[j] == hi[j])) {
+        map[nf++] = u;
+      }
+    }
+    if (nf == 0) {
+      return false;
+    }
+    double[][] sub = new double[nf][nf];
+    for (int u = 0; u < nf; u++) {
+      for (int v = 0; v <= u; v++) {
+        sub[u][v] = mm[Math.max(map[u], map[v])][Math.min(map[u], map[v])];
+      }
+    }
+    double[][] inv = SmallMatrix.inverseSpd(sub);
+    if (inv == null) {
+      return false;
+    }
+    for (int u = 0; u < nf; u++) {
+      double s = 0;
+      for (int v = 0; v < nf; v++) {
+        s -= inv[u][v] * grad[map[v]];
+      }
+      dir[map[u]] = s;
+    }
+    return true;
+  }
+
+  /**
+   * {@link #evaluate} for the two-term law, with the 15 distinct entries of A and the 5 of g in scalars (the general
+   * law's refit is the hot path of a live run). Rows: [x^s2, a2·x^s2·ln x, x^s3, a3·x^s3·ln x, 1].
+   */
+  private double evaluateTwoTerms(double[] p, double[][] am, double[] gv) {
+    double a2 = p[0];
+    double a3 = p[2];
+    double b = p[4];
+    double[] col2 = cols[0];
+    double[] col3 = cols[1];
+    double[] lnxs = d.lnx;
+    double[] y = d.y;
+    double[] wts = d.w;
+    double delta = d.delta;
+    double cost = 0;
+    double g0 = 0;
+    double g1 = 0;
+    double g2 = 0;
+    double g3 = 0;
+    double g4 = 0;
+    double a00 = 0;
+    double a10 = 0;
+    double a11 = 0;
+    double a20 = 0;
+    double a21 = 0;
+    double a22 = 0;
+    double a30 = 0;
+    double a31 = 0;
+    double a32 = 0;
+    double a33 = 0;
+    double a40 = 0;
+    double a41 = 0;
+    double a42 = 0;
+    double a43 = 0;
+    double a44 = 0;
+    for (int i = 0; i < d.m; i++) {
+      double lnx = lnxs[i];
+      double j0 = col2[i];
+      double j2 = col3[i];
+      double j1 = a2 * j0 * lnx;
+      double j3 = a3 * j2 * lnx;
+      double r = a2 * j0 + a3 * j2 + b - y[i];
+      double ar = Math.abs(r);
+      double w = wts[i];
+      double psi;
+      double c;
+      if (ar <= delta) {
+        cost += w * 0.5 * r * r;
+        psi = w * r;
+        c = w;
+      } else {
+        cost += w * delta * (ar - 0.5 * delta);
+        psi = w * Math.copySign(delta, r);
+        c = w * 0.01 * delta / ar;
+      }
+      g0 += psi * j0;
+      g1 += psi * j1;
+      g2 += psi * j2;
+      g3 += psi * j3;
+      g4 += psi;
+      double c0 = c * j0;
+      double c1 = c * j1;
+      double c2 = c * j2;
+      double c3 = c * j3;
+      a00 += c0 * j0;
+      a10 += c1 * j0;
+      a11 += c1 * j1;
+      a20 += c2 * j0;
+      a21 += c2 * j1;
+      a22 += c2 * j2;
+      a30 += c3 * j0;
+      a31 += c3 * j1;
+      a32 += c3 * j2;
+      a33 += c3 * j3;
+      a40 += c0;
+      a41 += c1;
+      a42 += c2;
+      a43 += c3;
+      a44 += c;
+    }
+    gv[0] = g0;
+    gv[1] = g1;
+    gv[2] = g2;
+    gv[3] = g3;
+    gv[4] = g4;
+    double[][] lowerT = {{a00}, {a10, a11}, {a20, a21, a22}, {a30, a31, a32, a33}, {a40, a41, a42, a43, a44}};
+    for (int u = 0; u < 5; u++) {
+      for (int t = 0; t <= u; t++) {
+        am[u][t] = lowerT[u][t];
+        am[t][u] = lowerT[u][t];
+      }
+    }
+    return cost;
   }
 
   /** Huber loss of the linear coefficients c = [a_1, (a_2,) b] over the cached columns. */
@@ -452,6 +622,9 @@ final class LevenbergMarquardt {
   private double evaluate(double[] p, double[][] am, double[] gv) {
     evaluations++;
     columns(p);
+    if (k == 5) {
+      return evaluateTwoTerms(p, am, gv);
+    }
     for (int u = 0; u < k; u++) {
       java.util.Arrays.fill(am[u], 0, u + 1, 0.0);
     }
