@@ -83,8 +83,17 @@ final class RepoFiles {
     }
   }
 
-  /** docker-compose.yml as {@code docker-compose config} resolves it (anchors merged, defaults applied). */
-  static JsonNode composeConfig() {
+  private static JsonNode composeConfig;
+
+  /** docker-compose.yml as {@code docker-compose config} resolves it (anchors merged, defaults applied); cached. */
+  static synchronized JsonNode composeConfig() {
+    if (composeConfig == null) {
+      composeConfig = resolveComposeConfig();
+    }
+    return composeConfig;
+  }
+
+  private static JsonNode resolveComposeConfig() {
     DebianTool.Result r = DebianTool.DOCKER_COMPOSE.run(root(), 120, "-f", "docker-compose.yml", "config");
     if (!r.ok()) {
       throw new AssertionError("docker-compose config failed:\n" + r.output());
