@@ -3,8 +3,9 @@
 # JVM, on free loopback ports), then a separate load process (bench module, io.cmrwatch.bench.ingest.IngestLoad)
 # posts NDJSON batches of BATCH (1,000) events over CONCURRENCY (4) connections. A 202 is only sent once Kafka has
 # acknowledged every event of the batch (idempotent producer, acks=all), so accepted events/s is what reached the
-# topic. Prints a warm-up round, ROUNDS (3) measured rounds of EVENTS (300,000) events, their medians (events/s, p50
-# and p99 request latency) and the load average.
+# topic. Prints WARMUPS (2) warm-up rounds, ROUNDS (3) measured rounds of EVENTS (300,000) events, their medians
+# (events/s, p50 and p99 request latency), the CPU time the ingest and broker processes spent per 1,000 events, and
+# the load average.
 #   bench/ingest-load.sh
 #   EVENTS=500000 CONCURRENCY=8 bench/ingest-load.sh
 set -euo pipefail
@@ -62,9 +63,9 @@ broker_cpu0=$(cpu_ms "$broker_pid")
 echo "broker $bootstrap, ingest $url; load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 # shellcheck disable=SC2086
 java ${LOAD_JAVA_OPTS:-} -cp "$root/bench/target/classes" io.cmrwatch.bench.ingest.IngestLoad "$url" "$token" \
-  "${EVENTS:-300000}" "${BATCH:-1000}" "${CONCURRENCY:-4}" "${ROUNDS:-3}"
+  "${EVENTS:-300000}" "${BATCH:-1000}" "${CONCURRENCY:-4}" "${ROUNDS:-3}" "${WARMUPS:-2}"
 # CPU time per event does not depend on what else the machine runs; it bounds what 2 free cores could take.
-total=$(( ${EVENTS:-300000} * (${ROUNDS:-3} + 1) ))
+total=$(( ${EVENTS:-300000} * (${ROUNDS:-3} + ${WARMUPS:-2}) ))
 ingest_cpu=$(( $(cpu_ms "$ingest_pid") - ingest_cpu0 ))
 broker_cpu=$(( $(cpu_ms "$broker_pid") - broker_cpu0 ))
 awk -v i="$ingest_cpu" -v b="$broker_cpu" -v n="$total" 'BEGIN {

@@ -25,13 +25,16 @@ public final class ServeCommand implements Callable<Integer> {
   /** Default HTTP port of the ingest API. */
   public static final int DEFAULT_PORT = 8090;
 
-  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
+  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092",
+      description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
   String bootstrap;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (${DEFAULT-VALUE}; 0.0.0.0 exposes it).")
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address to bind (${DEFAULT-VALUE}; 0.0.0.0 exposes it).")
   String host;
 
-  @Option(names = "--port", defaultValue = "" + DEFAULT_PORT, description = "Port to bind (${DEFAULT-VALUE}; 0 = any free port).")
+  @Option(names = "--port", defaultValue = "" + DEFAULT_PORT,
+      description = "Port to bind (${DEFAULT-VALUE}; 0 = any free port).")
   int port;
 
   @Option(names = "--tokens-file", required = true,

@@ -69,7 +69,8 @@ public final class TailCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", description = "Position file (default: <file>.cmrwatch-checkpoint).")
   Path checkpoint;
 
-  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
+  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092",
+      description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
   String bootstrap;
 
   @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
@@ -79,7 +80,8 @@ public final class TailCommand implements Callable<Integer> {
       description = "Partitions of the loss-event topic if it has to be created (${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--poll", defaultValue = "PT0.5S", description = "How often to look for new lines (${DEFAULT-VALUE}).")
+  @Option(names = "--poll", defaultValue = "PT0.5S",
+      description = "How often to look for new lines (${DEFAULT-VALUE}).")
   Duration poll;
 
   @Override

@@ -183,7 +183,8 @@ class IngestServerIT {
   void shouldRefuseMissingAndWrongTokens() throws Exception {
     HttpResponse<String> missing = post(null, "application/json", event("auth", "a", 1, 2.3));
     assertThat(missing.statusCode()).isEqualTo(401);
-    assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    assertThat(missing.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
     assertThat(missing.body()).contains("missing Authorization header");
     HttpResponse<String> wrong = post(ALL.replace('1', '2'), "application/json", event("auth", "a", 1, 2.3));
     assertThat(wrong.statusCode()).isEqualTo(401);
