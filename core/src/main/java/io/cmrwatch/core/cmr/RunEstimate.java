@@ -85,8 +85,8 @@ public record RunEstimate(
   /**
    * Extrapolation flags of one run.
    *
-   * @param budget the budget lies beyond the run's observed tokens, so dGen(T_max) is extrapolated
-   * @param criticalPoint T0 lies beyond the observed tokens (or was not found), so it is extrapolated
+   * @param budget the budget lies more than 5 % beyond the run's last evaluation, so dGen(T_max) is extrapolated
+   * @param criticalPoint T0 lies more than 5 % beyond the last evaluation (or was not found): it is extrapolated
    */
   public record RunExtrapolation(boolean budget, boolean criticalPoint) {}
 }

@@ -17,6 +17,10 @@ import java.util.Map;
  */
 final class RunFit {
 
+  /** Reading a law up to 5 % beyond the last evaluation is not flagged as extrapolation (evaluations rarely land
+   *  exactly on the budget). */
+  static final double EXTRAPOLATION_SLACK = 1.05;
+
   /** z of a two-sided 90 % normal interval. */
   static final double Z90 = 1.6448536269514722;
 
@@ -111,7 +115,7 @@ final class RunFit {
     }
     Law dom = fd.law();
     Law gen = fg.law();
-    double maxObs = x[n - 1];
+    double maxObs = s.maxFitTokens() / r.tokenUnit(); // the largest evaluation, not its bin's mean
     double tb = r.budgetUnits();
     double t0 = CriticalPoint.t0(dom, gen, r.lambda(), Feasibility.HORIZON_FACTOR * Math.max(tb, maxObs));
     double t0Var = t0Variance(dom, gen, fd.covariance(), fg.covariance(), r.lambda(), t0);
@@ -149,7 +153,7 @@ final class RunFit {
         Double.isFinite(gSd) ? g - Z90 * gSd : null, Double.isFinite(gSd) ? g + Z90 * gSd : null,
         s.latestTokens(), finite(s.latestGeneralLossIncrease()), s.ratioChanged(), s.ratioChangeTokens(),
         dom.named(), gen.named(), quality(fd), quality(fg),
-        new RunExtrapolation(tb > maxObs * (1 + 1e-9), !(t0 <= maxObs)));
+        new RunExtrapolation(tb > maxObs * EXTRAPOLATION_SLACK, !(t0 <= maxObs * EXTRAPOLATION_SLACK)));
     return new RunFit(s, null, e.message(), dom, gen, fd.covariance(), fg.covariance(), maxObs, r.lambda(), t0, t0Var, g, gVar,
         endBias, e);
   }
