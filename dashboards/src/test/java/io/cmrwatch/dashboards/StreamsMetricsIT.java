@@ -12,6 +12,8 @@ import io.cmrwatch.streams.StreamsApp;
 import io.cmrwatch.streams.config.AppConfig;
 import io.cmrwatch.testkit.KafkaCluster;
 import io.cmrwatch.testkit.KafkaExtension;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -121,6 +123,45 @@ class StreamsMetricsIT {
       assertThat(value(width)).as("recorded interval width").isGreaterThanOrEqualTo(0);
       assertThat(value(low)).isLessThanOrEqualTo(value(high));
       assertThat(prometheus.query("up{job=\"cmrwatch-streams\"} == 1")).as("target up").hasSize(1);
+
+      // Vector-matching mistakes (many-to-many, missing group_left) only show when real series are evaluated.
+      awaitEvaluatedRules(prometheus);
+      for (GrafanaDashboards.Query q : GrafanaDashboards.queries()) {
+        if (!q.variable()) {
+          String expr = q.expr().replaceAll("\\$\\{?__(rate_interval|interval|range)}?", "1m")
+              .replaceAll("\\$\\{?[a-zA-Z_][a-zA-Z0-9_]*}?", ".*");
+          JsonNode answer = prometheus.get("/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
+          assertThat(answer.path("status").asText()).as("%s %s: %s -> %s", q.file().getFileName(), q.where(), expr,
+              answer).isEqualTo("success");
+        }
+      }
+    }
+  }
+
+  /** Waits until every rule has been evaluated, then checks that none failed. */
+  private static void awaitEvaluatedRules(PrometheusServer prometheus) throws Exception {
+    long end = System.nanoTime() + WAIT.toNanos();
+    JsonNode groups;
+    boolean allEvaluated;
+    do {
+      groups = prometheus.get("/api/v1/rules").path("data").path("groups");
+      allEvaluated = groups.size() == RepoFiles.ruleFiles().size();
+      for (JsonNode group : groups) {
+        for (JsonNode rule : group.path("rules")) {
+          allEvaluated &= !rule.path("lastEvaluation").asText().startsWith("0001-");
+        }
+      }
+      if (allEvaluated) {
+        break;
+      }
+      Thread.sleep(500);
+    } while (System.nanoTime() < end);
+    assertThat(allEvaluated).as("every rule evaluated: %s", groups).isTrue();
+    for (JsonNode group : groups) {
+      for (JsonNode rule : group.path("rules")) {
+        assertThat(rule.path("health").asText()).as("rule %s: %s", rule.path("name").asText(),
+            rule.path("lastError").asText()).isEqualTo("ok");
+      }
     }
   }
 
