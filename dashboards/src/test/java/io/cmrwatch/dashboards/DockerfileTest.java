@@ -3,11 +3,14 @@ package io.cmrwatch.dashboards;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The repository's Dockerfile: a Maven build stage and a JRE runtime stage, pinned, running the cmrwatch jar. */
 class DockerfileTest {
 
+  private static final Pattern MODULE = Pattern.compile("<module>([^<]+)</module>");
   private static final List<String> LINES =
       RepoFiles.readString(RepoFiles.root().resolve("Dockerfile")).lines().map(String::trim).toList();
 
@@ -27,5 +30,17 @@ class DockerfileTest {
     // The jar name the image copies is the one the cli module builds.
     assertThat(RepoFiles.readString(RepoFiles.root().resolve("cli/pom.xml"))).contains("<finalName>cmrwatch</finalName>");
     assertThat(text).contains("USER cmrwatch");
+  }
+
+  @Test
+  void shouldCopyEveryModulePomBeforeTheDependencyDownload() {
+    Matcher m = MODULE.matcher(RepoFiles.readString(RepoFiles.root().resolve("pom.xml")));
+    int modules = 0;
+    while (m.find()) {
+      modules++;
+      assertThat(LINES).as("the Dockerfile copies %s/pom.xml", m.group(1))
+          .contains("COPY " + m.group(1) + "/pom.xml " + m.group(1) + "/");
+    }
+    assertThat(modules).isGreaterThanOrEqualTo(8);
   }
 }
