@@ -49,6 +49,7 @@ public final class LogTailer implements AutoCloseable {
   /** Inside a line longer than {@link #CHUNK}: skip to its end. */
   private boolean skippingLongLine;
   private String cachedPrefixHash;
+  private boolean toldMissing;
 
   /**
    * @param file the log to follow
@@ -127,6 +128,10 @@ public final class LogTailer implements AutoCloseable {
   /** Opens the file at the checkpointed position; returns false when the file does not exist yet. */
   private boolean open() throws IOException, InterruptedException, PublishException {
     if (!Files.exists(file)) {
+      if (!toldMissing) {
+        LOG.info("{} does not exist yet; waiting for it to appear", file);
+        toldMissing = true;
+      }
       return false;
     }
     Optional<Checkpoint> cp = Checkpoint.read(checkpointFile);
