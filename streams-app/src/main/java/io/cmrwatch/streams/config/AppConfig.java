@@ -181,6 +181,10 @@ public final class AppConfig {
     return Duration.ofMillis(longValue(ConfigKey.ESTIMATE_SETTLE_AFTER_MS, 0, 86_400_000));
   }
 
+  public double refitMaxBusy() {
+    return doubleValue(ConfigKey.REFIT_MAX_BUSY, 0.01, 1);
+  }
+
   public double estimateMinChange() {
     return doubleValue(ConfigKey.ESTIMATE_MIN_CHANGE, 0, 1);
   }
@@ -232,6 +236,7 @@ public final class AppConfig {
     estimateMinInterval();
     estimateMinChange();
     estimateSettleAfter();
+    refitMaxBusy();
     punctuateInterval();
     stallAfter();
     stallCheckInterval();

@@ -38,7 +38,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * a wall-clock punctuation — and publishes the estimate only when it changed meaningfully. Live recomputes are warm
  * (started from the previous estimate), so they depend a little on the path the data took; once an experiment has
  * been quiet for {@code cmrwatch.estimate.settle-after-ms} it is recomputed once cold, which makes its settled
- * estimate exactly core's offline answer for the same events, whatever their order, duplicates or restarts. Judges each run's ratio
+ * estimate exactly core's offline answer for the same events, whatever their order, duplicates or restarts.
+ *
+ * <p>A recompute costs milliseconds (every run's laws plus the across-ratio and CMR-law fits), so recomputes share
+ * the thread's {@link RefitBudget} with the run refits; when it is spent, due experiments wait, oldest update first. Judges each run's ratio
  * against the CMR interval: a {@code ratio_above_cmr} alert, and ratio advice for runs outside the interval.
  */
 final class ExperimentProcessor implements Processor<String, byte[], String, Emitted> {
@@ -52,7 +55,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private SettingsResolver settings;
   private final Map<String, ExperimentState> cache = new HashMap<>();
   // Experiments with updates not yet reflected in an estimate, and the oldest event timestamp each is waiting on.
-  private final Map<String, Long> dirty = new HashMap<>();
+  private final Map<String, Long> dirty = new java.util.LinkedHashMap<>();
+  private final RefitBudget budget;
   private final Set<String> owned = new LinkedHashSet<>();
   // Wall-clock ms of each experiment's last update while its estimate is not yet settled by a cold recompute.
   private final Map<String, Long> unsettled = new HashMap<>();
@@ -61,6 +65,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     this.cfg = cfg;
     this.metrics = metrics;
     this.analyst = analyst;
+    this.budget = new RefitBudget(cfg.refitMaxBusy());
   }
 
   @Override
@@ -93,10 +98,11 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     long now = ctx.currentSystemTimeMs();
     unsettled.put(experiment, now);
     ExperimentState s = load(experiment);
-    if (s == null || now - s.lastComputeWallMs >= cfg.estimateMinInterval().toMillis()) {
+    if ((s == null || now - s.lastComputeWallMs >= cfg.estimateMinInterval().toMillis()) && budget.available()) {
       compute(experiment, now, false);
     }
   }
+
 
   private void computeDue(long now) {
     long gap = cfg.estimateMinInterval().toMillis();
@@ -107,7 +113,12 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
         due.add(experiment);
       }
     }
-    due.forEach(e -> compute(e, now, false));
+    for (String e : due) {
+      if (!budget.available()) {
+        return;
+      }
+      compute(e, now, false);
+    }
     long settle = cfg.estimateSettleAfter().toMillis();
     List<String> quiet = new ArrayList<>();
     for (Map.Entry<String, Long> e : unsettled.entrySet()) {
@@ -116,6 +127,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
       }
     }
     for (String experiment : quiet) {
+      if (!budget.available()) {
+        return;
+      }
       unsettled.remove(experiment);
       compute(experiment, now, true);
     }
@@ -148,7 +162,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     ExperimentSettings st = settings.resolve(experiment, settingsCarrier(updates));
     long t0 = System.nanoTime();
     CmrEstimate e = analyst.estimate(experiment, updates, st, cold ? null : s.latest, Instant.ofEpochMilli(now));
-    metrics.refit("experiment", System.nanoTime() - t0);
+    long took = System.nanoTime() - t0;
+    budget.spend(took);
+    metrics.refit("experiment", took);
     if (oldest != null && oldest != Long.MAX_VALUE) {
       metrics.estimateLatency(now - oldest);
     }

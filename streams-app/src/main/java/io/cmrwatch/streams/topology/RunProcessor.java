@@ -33,8 +33,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * The per-run step (key: run id). Absorbs each valid event into the run's curve summary (idempotent on event id),
  * watches the observed general loss and spikes, refits the run's laws — at most once per
- * {@code cmrwatch.refit.min-interval-ms} unless {@code cmrwatch.refit.max-events} new events piled up, the rest
- * driven by a wall-clock punctuation — and emits the run's fit, its alerts, and an update for the experiment level.
+ * {@code cmrwatch.refit.min-interval-ms} unless {@code cmrwatch.refit.max-events} new events piled up, and only
+ * while the thread's {@link RefitBudget} lasts; the rest is picked up by a wall-clock punctuation, oldest pending
+ * first — and emits the run's fit, its alerts, and an update for the experiment level.
  * A second wall-clock punctuation detects stalled runs.
  */
 final class RunProcessor implements Processor<String, LossEvent, String, Emitted> {
@@ -52,6 +53,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   private final AppConfig cfg;
   private final StreamsMetrics metrics;
   private final CoreAnalyst analyst;
+  private final RefitBudget budget;
   private ProcessorContext<String, Emitted> ctx;
   private KeyValueStore<String, RunState> store;
   private SettingsResolver settings;
@@ -72,6 +74,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     this.cfg = cfg;
     this.metrics = metrics;
     this.analyst = analyst;
+    this.budget = new RefitBudget(cfg.refitMaxBusy());
   }
 
   @Override
@@ -155,7 +158,9 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     if (a == RunSummary.Absorption.ABSORBED) {
       checkSpike(s, e, now);
     }
-    if (s.pending >= cfg.refitMaxEvents() || now - s.lastRefitWallMs >= cfg.refitMinInterval().toMillis()) {
+    if ((s.pending >= cfg.refitMaxEvents() || now - s.lastRefitWallMs >= cfg.refitMinInterval().toMillis())
+        && pending.isEmpty() && budget.available()) {
+      // Nothing older is waiting: refit now (low latency when the load is light).
       refit(s, now);
     } else {
       pending.add(run);
@@ -217,7 +222,9 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     ExperimentSettings st = settings.resolve(summary.experiment(), summary);
     long t0 = System.nanoTime();
     RunFit fit = analyst.fitRun(summary, st, s.fit, Instant.ofEpochMilli(now));
-    metrics.refit("run", System.nanoTime() - t0);
+    long took = System.nanoTime() - t0;
+    budget.spend(took);
+    metrics.refit("run", took);
     long oldest = s.oldestPendingTimestamp;
     s.fit = fit;
     s.pending = 0;
@@ -261,6 +268,9 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
       if (s == null || s.pending == 0) {
         pending.remove(run);
         continue;
+      }
+      if (!budget.available()) {
+        return;
       }
       refit(s, now);
       save(s);

@@ -50,6 +50,8 @@ final class Harness implements AutoCloseable {
     // TopologyTestDriver drops dead-letter records that a deserialization handler returns under exactly-once (its
     // mock producer's transaction handling); the embedded-broker ITs cover exactly-once for real.
     all.put("cmrwatch.processing-guarantee", "at_least_once");
+    // The mock wall clock races ahead of real time: no real-time budget on recomputes here.
+    all.put("cmrwatch.refit.max-busy", "1");
     all.putAll(settings);
     cfg = AppConfig.of(all);
     metrics = new StreamsMetrics(cfg.metricsMaxRuns());

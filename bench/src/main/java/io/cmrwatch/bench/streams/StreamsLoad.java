@@ -1,0 +1,285 @@
+package io.cmrwatch.bench.streams;
+
+import io.cmrwatch.core.event.LossEvent;
+import io.cmrwatch.core.event.LossEventCodec;
+import io.cmrwatch.core.synth.SyntheticExperiment;
+import io.cmrwatch.core.synth.SyntheticGenerator;
+import io.cmrwatch.core.synth.SyntheticRun;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Load driver of {@code bench/streams-load.sh} against a running {@code cmrwatch streams} (its own JVM):
+ *
+ * <ol>
+ *   <li>Throughput: RUNS runs × EVALS evaluations (experiments of 10 runs drawn from core's synthetic laws, all runs
+ *       progressing together) produced as fast as the producer goes; events/s = events ÷ the time from the app's
+ *       first processed event to its last (its {@code cmrwatch_events_processed_total}), refits on.
+ *   <li>Raw consumer, same run: a plain kafka-clients consumer reads the same events from the start, once only taking
+ *       the bytes, once also decoding each event with core's codec; events/s and the app's ratio to each.
+ *   <li>Latency: fresh runs at a steady RATE events/s for SECONDS; p50/p99 of the app's
+ *       {@code cmrwatch_estimate_latency_seconds} histogram over the phase (record timestamp of the oldest event not
+ *       yet in an estimate → the recomputed estimate).
+ *   <li>RSS of the app's process after each phase ({@code /proc/PID/status}).
+ * </ol>
+ */
+public final class StreamsLoad {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private StreamsLoad() {}
+
+  public static void main(String[] args) throws Exception {
+    String bootstrap = args[0];
+    String app = args[1];
+    String topic = args[2];
+    int runs = Integer.parseInt(args[3]);
+    int evals = Integer.parseInt(args[4]);
+    int rate = Integer.parseInt(args[5]);
+    int seconds = Integer.parseInt(args[6]);
+    long pid = Long.parseLong(args[7]);
+
+    System.out.printf(Locale.ROOT, "streams app %s (pid %d), %d runs x %d evaluations%n", app, pid, runs, evals);
+    List<LossEvent> events = events("load", runs, evals, 1);
+    double before = processed(app);
+    Instant start = Instant.now();
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      for (LossEvent e : events) {
+        producer.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encode(e)));
+      }
+      producer.flush();
+    }
+    double produceSeconds = Duration.between(start, Instant.now()).toNanos() / 1e9;
+    // The app's first and last processed event, seen by polling its counter every 20 ms.
+    long first = 0;
+    long last;
+    while (true) {
+      double p = processed(app);
+      long now = System.nanoTime();
+      if (first == 0 && p > before) {
+        first = now;
+      }
+      if (p >= before + events.size()) {
+        last = now;
+        break;
+      }
+      Thread.sleep(20);
+    }
+    double appSeconds = (last - first) / 1e9;
+    double appRate = events.size() / appSeconds;
+    System.out.printf(Locale.ROOT, "produced %d events in %.2f s (%.0f events/s)%n", events.size(), produceSeconds,
+        events.size() / produceSeconds);
+    System.out.printf(Locale.ROOT, "app: %d events in %.2f s = %.0f events/s; refits run %s, experiment %s%n",
+        events.size(), appSeconds, appRate, metric(app, "cmrwatch_refits_total{application=\"cmrwatch-streams\","
+            + "level=\"run\"}"), metric(app, "cmrwatch_refits_total{application=\"cmrwatch-streams\","
+            + "level=\"experiment\"}"));
+    System.out.printf(Locale.ROOT, "app RSS after throughput phase: %d MiB%n", rssMiB(pid));
+
+    double rawBytes = rawConsumer(bootstrap, topic, events.size(), false);
+    double rawDecoded = rawConsumer(bootstrap, topic, events.size(), true);
+    System.out.printf(Locale.ROOT, "raw consumer, bytes only: %.0f events/s (app/raw = %.3f)%n", rawBytes,
+        appRate / rawBytes);
+    System.out.printf(Locale.ROOT, "raw consumer, decoding each event: %.0f events/s (app/raw = %.3f)%n",
+        rawDecoded, appRate / rawDecoded);
+
+    if (seconds > 0) {
+      latency(bootstrap, app, topic, runs, rate, seconds);
+      System.out.printf(Locale.ROOT, "app RSS after latency phase: %d MiB%n", rssMiB(pid));
+    }
+  }
+
+  /** Experiments of 10 runs from core's synthetic laws, EVALS evenly spaced evaluations each, interleaved. */
+  static List<LossEvent> events(String prefix, int runs, int evals, long seed0) {
+    int perExperiment = 10;
+    List<List<LossEvent>> perRun = new ArrayList<>();
+    SplittableRandom rnd = new SplittableRandom(seed0);
+    SyntheticGenerator gen = new SyntheticGenerator(perExperiment, 0.05, 1000);
+    for (int x = 0; x * perExperiment < runs; x++) {
+      SyntheticExperiment exp = gen.generate(seed0 * 1_000_003 + x);
+      String experiment = prefix + "-" + seed0 + "-" + x;
+      LossEvent base = exp.events().get(0);
+      for (SyntheticRun r : exp.runs()) {
+        if (perRun.size() == runs) {
+          break;
+        }
+        String run = experiment + "-" + r.run();
+        List<LossEvent> list = new ArrayList<>(evals);
+        for (int i = 1; i <= evals; i++) {
+          long tokens = Math.max(1, exp.budgetTokens() * i / evals);
+          double t = tokens / exp.tokenUnit();
+          list.add(LossEvent.builder().experiment(experiment).run(run).ratio(r.ratio()).tokens(tokens)
+              .generalLoss(base.baseGeneralLoss() + r.trueGeneral().value(t) + 0.003 * gaussian(rnd))
+              .domainLoss(Math.max(0, base.baseDomainLoss() + r.trueDomain().value(t) + 0.003 * gaussian(rnd)))
+              .baseGeneralLoss(base.baseGeneralLoss()).baseDomainLoss(base.baseDomainLoss())
+              .budgetTokens(exp.budgetTokens()).eventId(run + "/" + i).build());
+        }
+        perRun.add(list);
+      }
+    }
+    List<LossEvent> all = new ArrayList<>(runs * evals);
+    for (int i = 0; i < evals; i++) {
+      for (List<LossEvent> l : perRun) {
+        all.add(l.get(i));
+      }
+    }
+    return all;
+  }
+
+  private static void latency(String bootstrap, String app, String topic, int runs, int rate, int seconds)
+      throws Exception {
+    int total = rate * seconds;
+    int evals = Math.max(1, (total + runs - 1) / runs);
+    List<LossEvent> events = events("steady", runs, evals, 2);
+    TreeMap<Double, Double> before = buckets(app);
+    double processedBefore = processed(app);
+    long start = System.nanoTime();
+    int sent = 0;
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      while (sent < total && sent < events.size()) {
+        long due = (long) ((System.nanoTime() - start) / 1e9 * rate);
+        while (sent < due && sent < total && sent < events.size()) {
+          LossEvent e = events.get(sent++);
+          producer.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encode(e)));
+        }
+        Thread.sleep(2);
+      }
+      producer.flush();
+    }
+    double produced = (System.nanoTime() - start) / 1e9;
+    // Let the last refits and the settle-free estimates catch up.
+    while (processed(app) < processedBefore + sent) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(2000);
+    TreeMap<Double, Double> after = buckets(app);
+    TreeMap<Double, Double> delta = new TreeMap<>();
+    after.forEach((le, c) -> delta.put(le, c - before.getOrDefault(le, 0.0)));
+    double count = delta.lastEntry().getValue();
+    System.out.printf(Locale.ROOT, "steady load: %d events in %.1f s (%.0f events/s) over %d runs; %.0f estimate "
+        + "recomputes; event-to-estimate latency p50 %.0f ms, p99 %.0f ms%n", sent, produced, sent / produced, runs,
+        count, 1000 * quantile(delta, 0.5), 1000 * quantile(delta, 0.99));
+  }
+
+  /** Upper bound of the histogram bucket holding quantile q (Prometheus cumulative buckets). */
+  static double quantile(TreeMap<Double, Double> cumulative, double q) {
+    double total = cumulative.lastEntry().getValue();
+    double prevLe = 0;
+    double prevCount = 0;
+    for (var e : cumulative.entrySet()) {
+      if (e.getValue() >= q * total) {
+        // Linear interpolation inside the bucket, as Prometheus' histogram_quantile does.
+        double inBucket = e.getValue() - prevCount;
+        double le = Double.isInfinite(e.getKey()) ? prevLe : e.getKey();
+        return inBucket <= 0 ? le : prevLe + (le - prevLe) * (q * total - prevCount) / inBucket;
+      }
+      prevLe = e.getKey();
+      prevCount = e.getValue();
+    }
+    return prevLe;
+  }
+
+  private static TreeMap<Double, Double> buckets(String app) throws Exception {
+    TreeMap<Double, Double> m = new TreeMap<>();
+    for (String line : scrape(app).lines().filter(l -> l.startsWith("cmrwatch_estimate_latency_seconds_bucket"))
+        .collect(Collectors.toList())) {
+      int i = line.indexOf("le=\"") + 4;
+      String le = line.substring(i, line.indexOf('"', i));
+      m.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le),
+          Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+    }
+    return m;
+  }
+
+  private static double rawConsumer(String bootstrap, String topic, int expected, boolean decode) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = c.partitionsFor(topic).stream()
+          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      long start = System.nanoTime();
+      long n = 0;
+      long sink = 0;
+      while (n < expected) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+          n++;
+          sink += decode ? LossEventCodec.decode(r.value()).tokens() : r.value().length;
+        }
+      }
+      double s = (System.nanoTime() - start) / 1e9;
+      if (sink == 42) {
+        System.out.print("");
+      }
+      return n / s;
+    }
+  }
+
+  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private static double processed(String app) throws Exception {
+    String v = metric(app, "cmrwatch_events_processed_total{application=\"cmrwatch-streams\"}");
+    return v == null ? 0 : Double.parseDouble(v);
+  }
+
+  private static String metric(String app, String series) throws Exception {
+    for (String line : scrape(app).lines().toList()) {
+      if (line.startsWith(series + " ")) {
+        return line.substring(series.length() + 1);
+      }
+    }
+    return null;
+  }
+
+  private static String scrape(String app) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(app + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static long rssMiB(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+
+  private static double gaussian(SplittableRandom rnd) {
+    double u1 = 1.0 - rnd.nextDouble();
+    double u2 = rnd.nextDouble();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+}

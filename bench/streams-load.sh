@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Streams app load: starts `cmrwatch broker` and `cmrwatch streams` (each its own JVM, on free loopback ports), then
+# the load driver (bench module, io.cmrwatch.bench.streams.StreamsLoad) in a third JVM: RUNS (1,000) runs × EVALS
+# (200) evaluations as fast as they go (events/s through the app with refits on), a raw kafka-clients consumer on the
+# same topic in the same run (and the ratio), then a steady RATE (5,000) events/s for STEADY_SECONDS (30) with the
+# event-to-estimate latency p50/p99, and the app's RSS after each phase.
+#   bench/streams-load.sh
+#   RUNS=10000 EVALS=20 STEADY_SECONDS=0 bench/streams-load.sh        # memory with 10,000 live runs
+# STREAMS_JAVA_OPTS (default -Xmx512m) sizes the app's heap.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar="$root/cli/target/cmrwatch.jar"
+"$root/cmrwatch" --version >/dev/null # builds the jars when missing or older than the sources
+if [ ! -f "$root/bench/target/classes/io/cmrwatch/bench/streams/StreamsLoad.class" ]; then
+  (cd "$root" && mvn -B -q -DskipTests -pl bench -am package)
+fi
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+await_line() {
+  for _ in $(seq 1 240); do
+    if line=$(grep -m1 "^$2" "$1" 2>/dev/null); then echo "$line"; return 0; fi
+    sleep 0.5
+  done
+  echo "no '$2' line in $1 within 120 s:" >&2
+  cat "$1" "$1.err" >&2 || true
+  return 1
+}
+
+# shellcheck disable=SC2086
+java ${BROKER_JAVA_OPTS:-} -jar "$jar" broker --port 0 --data-dir "$work/kafka" >"$work/broker" 2>"$work/broker.err" &
+pids+=($!)
+bootstrap=$(await_line "$work/broker" "cmrwatch broker: bootstrap" | sed -E 's/.*bootstrap ([0-9.:]+).*/\1/')
+
+# shellcheck disable=SC2086
+CMRWATCH_STATE_DIR="$work/state" java ${STREAMS_JAVA_OPTS:--Xmx512m} -jar "$jar" streams --bootstrap "$bootstrap" \
+  --http-port 0 >"$work/streams" 2>"$work/streams.err" &
+app_pid=$!
+pids+=("$app_pid")
+url=$(await_line "$work/streams" "cmrwatch streams:" | sed -E 's#.*HTTP (http://[0-9.:]+)/.*#\1#')
+for _ in $(seq 1 240); do
+  curl -fsS "$url/health" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+
+echo "broker $bootstrap, streams app $url; load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+# shellcheck disable=SC2086
+java ${LOAD_JAVA_OPTS:-} -Dlogback.configurationFile="$root/cli/src/main/resources/logback.xml" -cp "$root/bench/target/classes:$root/cli/target/lib/*" io.cmrwatch.bench.streams.StreamsLoad \
+  "$bootstrap" "$url" cpt.loss-events "${RUNS:-1000}" "${EVALS:-200}" "${RATE:-5000}" "${STEADY_SECONDS:-30}" \
+  "$app_pid"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"
