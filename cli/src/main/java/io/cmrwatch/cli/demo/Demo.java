@@ -22,13 +22,24 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Timer;
 import java.util.TimerTask;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +58,10 @@ public final class Demo implements AutoCloseable {
   public static final int DEFAULT_INGEST_PORT = 8090;
   /** Port value meaning "the default, or any free port if it is taken". */
   public static final int DEFAULT_OR_FREE = -1;
+  /** The streams app's application id (and consumer group) in the demo. */
+  static final String APPLICATION_ID = "cmrwatch-demo";
+  /** The longest the summary waits for the streams app to work through its backlog. */
+  static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(5);
 
   /**
    * Where and how the demo runs.
@@ -107,7 +122,7 @@ public final class Demo implements AutoCloseable {
 
     Map<String, String> config = new HashMap<>(workload.streamsSettings());
     config.put("cmrwatch.bootstrap", broker.bootstrapServers());
-    config.put("cmrwatch.application-id", "cmrwatch-demo");
+    config.put("cmrwatch.application-id", APPLICATION_ID);
     config.put("cmrwatch.state-dir", settings.dataDir().resolve("streams").toString());
     // One broker on a laptop: few partitions keep exactly-once commits cheap.
     config.put("cmrwatch.topics.partitions", "2");
@@ -178,7 +193,11 @@ public final class Demo implements AutoCloseable {
       out.accept(done);
     }
     if (!interrupted) {
-      awaitQuiet(Duration.ofSeconds(4), Duration.ofSeconds(60));
+      try {
+        awaitCaughtUp(CATCH_UP_LIMIT);
+      } catch (InterruptedException e) {
+        out.accept("stopped");
+      }
     }
     // The stop request (Ctrl-C) may have interrupted us; the summary still gets a moment to read the API.
     Thread.interrupted();
@@ -219,7 +238,49 @@ public final class Demo implements AutoCloseable {
     return watcher.estimates();
   }
 
-  // The streams app works through the backlog after the last event; wait until its answers stop changing.
+  // The streams app works through its backlog after the last event (on a busy machine that can take a while): wait
+  // until its consumer group has committed every input and repartition record, then until its answers stop changing.
+  private void awaitCaughtUp(Duration max) throws Exception {
+    long end = System.nanoTime() + max.toNanos();
+    long lastReport = System.nanoTime();
+    try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+      while (System.nanoTime() < end) {
+        long lag = lag(admin);
+        if (lag == 0) {
+          break;
+        }
+        if (System.nanoTime() - lastReport > 10_000_000_000L) {
+          out.accept("waiting for the streams app to catch up: " + lag + " records to go");
+          lastReport = System.nanoTime();
+        }
+        Thread.sleep(500);
+      }
+    }
+    awaitQuiet(Duration.ofSeconds(3), Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+  }
+
+  private long lag(Admin admin) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+    Set<TopicPartition> partitions = new HashSet<>(committed.keySet());
+    String input = TopicNames.defaults().lossEvents();
+    admin.describeTopics(List.of(input)).allTopicNames().get(10, TimeUnit.SECONDS).get(input).partitions()
+        .forEach(p -> partitions.add(new TopicPartition(input, p.partition())));
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+    Map<TopicPartition, ListOffsetsResultInfo> ends = admin
+        .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        .all()
+        .get(10, TimeUnit.SECONDS);
+    long lag = 0;
+    for (TopicPartition tp : partitions) {
+      OffsetAndMetadata c = committed.get(tp);
+      lag += Math.max(0, ends.get(tp).offset() - (c == null ? 0 : c.offset()));
+    }
+    return lag;
+  }
+
+  // Until the experiment's answers (history, events per run, fits) have not changed for `quiet`.
   private void awaitQuiet(Duration quiet, Duration max) throws IOException, InterruptedException {
     StreamsApi api = new StreamsApi(URI.create(pageUrl()));
     long end = System.nanoTime() + max.toNanos();

@@ -25,7 +25,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 class DemoPageIT {
 
   @Test
-  @Timeout(value = 8, unit = TimeUnit.MINUTES)
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void shouldShowTheCurvesAndTheCmrAppearAndChangeLive(@TempDir Path dir) throws Exception {
     Assumptions.assumeTrue(HeadlessChromium.available(), HeadlessChromium.INSTALL_HINT);
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
@@ -50,7 +50,7 @@ class DemoPageIT {
                 && !v.cmrPixels().equals(first.cmrPixels()));
         assertThat(later.showsCmr()).isTrue();
 
-        DemoSummary summary = finished.get(4, TimeUnit.MINUTES);
+        DemoSummary summary = finished.get(6, TimeUnit.MINUTES);
         assertThat(summary.hasEstimate()).as("summary %s", summary).isTrue();
         assertThat(summary.runs()).hasSize(6);
         // The page, refreshed, agrees with the summary's estimate.
