@@ -140,12 +140,10 @@ public final class ExperimentAnalyzer {
           + usable.size() + " usable run(s) at " + ratios + " ratio(s) of " + sorted.size() + ")", epsilon, lambda,
           unit, usable.size(), estimates);
     }
-    Law warmTol = previous != null && previous.interpolation() != null
-        ? RunFit.law(LawForm.RATIO, previous.interpolation().tolerance()) : null;
-    Law warmTurn = previous != null && previous.interpolation() != null
-        ? RunFit.law(LawForm.RATIO, previous.interpolation().criticalPoint()) : null;
     double tb = r.budgetUnits();
-    Point at = cmrAt(usable, tb, epsilon, warmTol, warmTurn, true);
+    // The curves across ratios are fitted from scratch every time (six points, cheap): a warm start from the previous
+    // estimate's curves can stay in a stale local optimum as the runs' values move.
+    Point at = cmrAt(usable, tb, epsilon, null, null, true);
     Interpolation interpolation = new Interpolation(at.tol.method(), named(at.tol.law()), named(at.turn.law()),
         RunFit.finite(at.tol.ratio()), RunFit.finite(at.turn.ratio()), at.binding());
     double minR = usable.get(0).ratio;

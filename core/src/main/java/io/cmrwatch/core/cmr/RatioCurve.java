@@ -119,8 +119,12 @@ final class RatioCurve {
       for (int i = 0; i < m; i++) {
         wn[i] = wr[i] / mean;
       }
-      FitResult f = warm != null
-          ? RobustFitter.refit(LawForm.RATIO, xr, yr, wn, warm, options)
+      // Start: the best exponent s on a grid, with α and β by weighted least squares for each (closed form); the
+      // robust fitter then refines from there. Much cheaper than a multi-start cold fit, and never stale like a
+      // start taken from an earlier estimate's curve.
+      Law start = warm != null ? warm : profileStart(xr, yr, wn);
+      FitResult f = start != null
+          ? RobustFitter.refit(LawForm.RATIO, xr, yr, wn, start, options)
           : RobustFitter.fit(LawForm.RATIO, xr, yr, wn, options);
       if (f.ok()) {
         double a = f.law().parameter(0);
@@ -168,6 +172,54 @@ final class RatioCurve {
     double hi = r[order[first]];
     double lo = first == 0 ? 0.0 : r[order[first - 1]];
     return Math.max(lo, Math.min(hi, root));
+  }
+
+  private static final double[] S_GRID = new double[56];
+
+  static {
+    // |s| from 0.05 to 3.0 on a log grid, both signs.
+    for (int i = 0; i < 28; i++) {
+      double v = 0.05 * Math.pow(60.0, i / 27.0);
+      S_GRID[2 * i] = v;
+      S_GRID[2 * i + 1] = -v;
+    }
+  }
+
+  /** The law α·R^s + β minimising the weighted squared error over s on {@link #S_GRID}; null if none fits. */
+  static Law profileStart(double[] r, double[] y, double[] w) {
+    Law best = null;
+    double bestSse = Double.POSITIVE_INFINITY;
+    for (double s : S_GRID) {
+      double sw = 0;
+      double sz = 0;
+      double sy = 0;
+      double szz = 0;
+      double szy = 0;
+      for (int i = 0; i < r.length; i++) {
+        double z = Math.pow(r[i], s);
+        sw += w[i];
+        sz += w[i] * z;
+        sy += w[i] * y[i];
+        szz += w[i] * z * z;
+        szy += w[i] * z * y[i];
+      }
+      double det = sw * szz - sz * sz;
+      if (!(det > 1e-300 * sw * szz)) {
+        continue;
+      }
+      double a = (sw * szy - sz * sy) / det;
+      double b = (sy - a * sz) / sw;
+      double sse = 0;
+      for (int i = 0; i < r.length; i++) {
+        double e = y[i] - a * Math.pow(r[i], s) - b;
+        sse += w[i] * e * e;
+      }
+      if (sse < bestSse && Double.isFinite(a) && Double.isFinite(b) && a != 0) {
+        bestSse = sse;
+        best = Law.of(LawForm.RATIO, a, s, b);
+      }
+    }
+    return best;
   }
 
   // α·R^s + β = target for an increasing curve (α·s > 0).

@@ -34,12 +34,14 @@ import java.util.Map;
  * @param domainFit quality of the domain fit
  * @param generalFit quality of the general fit
  * @param extrapolation which of this run's answers rest on extrapolation beyond its observed tokens
+ * @param coldFitTokens the run's tokens when its laws were last fitted from scratch (warm refits in between start
+ *     from the previous laws; a run is refitted cold once its tokens have grown by a quarter since)
  */
 @JsonPropertyOrder({
   "run", "ratio", "status", "message", "points", "events", "maxTokens", "t0Tokens", "t0Low", "t0High", "turnedOver",
   "feasible", "generalLossIncreaseAtBudget", "generalLossIncreaseAtBudgetLow", "generalLossIncreaseAtBudgetHigh",
   "latestTokens", "latestGeneralLossIncrease", "ratioChanged", "ratioChangeTokens", "domainLaw", "generalLaw",
-  "domainFit", "generalFit", "extrapolation"
+  "domainFit", "generalFit", "extrapolation", "coldFitTokens"
 })
 public record RunEstimate(
     String run,
@@ -65,7 +67,8 @@ public record RunEstimate(
     Map<String, Double> generalLaw,
     FitQuality domainFit,
     FitQuality generalFit,
-    RunExtrapolation extrapolation) {
+    RunExtrapolation extrapolation,
+    Long coldFitTokens) {
 
   /** True when the run has usable fits. */
   public boolean ok() {

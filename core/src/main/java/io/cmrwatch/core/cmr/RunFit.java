@@ -21,13 +21,15 @@ final class RunFit {
    *  exactly on the budget). */
   static final double EXTRAPOLATION_SLACK = 1.05;
 
+  /** Growth of a run's tokens since its last cold fit that triggers the next cold fit. */
+  static final double COLD_GROWTH = 1.25;
+
   /** z of a two-sided 90 % normal interval. */
   static final double Z90 = 1.6448536269514722;
 
   /** Bounds of the general fit [a2, s2, a3, s3, b2]: a rising small-exponent term, a falling one, b2 = 0. */
   static final double[] GENERAL_LOWER = {0, 0.01, -10, 0.06, 0};
   static final double[] GENERAL_UPPER = {10, 1, 0, 2, 0};
-  final RunSummary summary;
   final double ratio;
   final Reason reason;
   final String message;
@@ -47,7 +49,6 @@ final class RunFit {
   private RunFit(RunSummary summary, Reason reason, String message, Law domain, Law general, double[][] domainCov,
       double[][] generalCov, double maxObserved, double lambda, double t0, double t0Var, double genAtBudget, double genAtBudgetVar,
       double endBias, RunEstimate estimate) {
-    this.summary = summary;
     this.ratio = summary.ratio();
     this.reason = reason;
     this.message = message;
@@ -94,9 +95,20 @@ final class RunFit {
     }
     Law prevDomain = null;
     Law prevGeneral = null;
-    if (!cold && previous != null && previous.ok() && previous.ratio() == s.ratio()) {
+    // A warm refit is one local optimisation from the previous laws: as a run's data grow, the best fit can move to
+    // another basin (a bump appears), so the run is refitted from scratch whenever its tokens have grown by
+    // COLD_GROWTH since its last cold fit — a few dozen cold fits over a run's life, warm refits in between.
+    Long coldTokens = null;
+    if (!cold && previous != null && previous.ok() && previous.ratio() == s.ratio()
+        && previous.coldFitTokens() != null && s.maxFitTokens() <= COLD_GROWTH * previous.coldFitTokens()) {
       prevDomain = law(LawForm.DOMAIN, previous.domainLaw());
       prevGeneral = law(LawForm.GENERAL, previous.generalLaw());
+      coldTokens = previous.coldFitTokens();
+    }
+    if (prevDomain == null || prevGeneral == null) {
+      prevDomain = null;
+      prevGeneral = null;
+      coldTokens = s.maxFitTokens();
     }
     FitResult fd = prevDomain == null
         ? RobustFitter.fit(LawForm.DOMAIN, x, p.domainChange(), p.weights(), options)
@@ -149,11 +161,12 @@ final class RunFit {
     double gSd = Math.sqrt(gVar);
     boolean feasible = t0 <= tb && g <= r.epsilon();
     RunEstimate e = new RunEstimate(s.run(), s.ratio(), "ok", "fitted (" + fg.message() + ")", n, s.events(),
-        s.maxFitTokens(), t0Tokens, t0Low, t0High, turned, feasible, g,
-        Double.isFinite(gSd) ? g - Z90 * gSd : null, Double.isFinite(gSd) ? g + Z90 * gSd : null,
+        s.maxFitTokens(), t0Tokens, t0Low, t0High, turned, feasible, finite(g),
+        Double.isFinite(gSd) ? finite(g - Z90 * gSd) : null, Double.isFinite(gSd) ? finite(g + Z90 * gSd) : null,
         s.latestTokens(), finite(s.latestGeneralLossIncrease()), s.ratioChanged(), s.ratioChangeTokens(),
         dom.named(), gen.named(), quality(fd), quality(fg),
-        new RunExtrapolation(tb > maxObs * EXTRAPOLATION_SLACK, !(t0 <= maxObs * EXTRAPOLATION_SLACK)));
+        new RunExtrapolation(tb > maxObs * EXTRAPOLATION_SLACK, !(t0 <= maxObs * EXTRAPOLATION_SLACK)),
+        coldTokens);
     return new RunFit(s, null, e.message(), dom, gen, fd.covariance(), fg.covariance(), maxObs, r.lambda(), t0, t0Var, g, gVar,
         endBias, e);
   }
@@ -162,7 +175,7 @@ final class RunFit {
     RunEstimate e = new RunEstimate(s.run(), s.ratio(), reason.code(), message, s.pointCount(), s.events(),
         s.isEmpty() ? null : s.maxFitTokens(), null, null, null, null, null, null, null, null,
         s.isEmpty() ? null : s.latestTokens(), finite(s.latestGeneralLossIncrease()), s.ratioChanged(),
-        s.ratioChangeTokens(), null, null, null, null, null);
+        s.ratioChangeTokens(), null, null, null, null, null, null);
     return new RunFit(s, reason, message, null, null, null, null, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
         0, e);
   }

@@ -83,6 +83,23 @@ class ExperimentAnalyzerTest {
   }
 
   @Test
+  void shouldAgreeWithAColdAnalysisWhenWarmStartedAlongTheStream() {
+    for (long seed : new long[] {15, 33, 37}) {
+      SyntheticExperiment x = new SyntheticGenerator().generate(seed);
+      ExperimentEstimate previous = null;
+      for (int pct = 10; pct <= 100; pct += 5) {
+        ExperimentEstimate e = analyzer.analyze(x.experiment(), Experiments.summaries(x.eventsUpTo(pct / 100.0)),
+            previous);
+        previous = e;
+      }
+      ExperimentEstimate cold = analyzer.analyze(x.experiment(), Experiments.summaries(x.events()));
+      assertThat(previous.status()).isEqualTo("ok");
+      assertThat(previous.cmr()).as("seed %d", seed).isCloseTo(cold.cmr(), org.assertj.core.api.Assertions.within(0.01));
+      assertThat(previous.runs()).allSatisfy(r -> assertThat(r.coldFitTokens()).isNotNull());
+    }
+  }
+
+  @Test
   void shouldWaitForTwoUsableRatiosAndSayWhy() {
     List<LossEvent> one = EXPERIMENT.events().stream().filter(e -> e.run().equals(EXPERIMENT.runs().get(0).run()))
         .collect(Collectors.toList());
