@@ -49,6 +49,8 @@ public final class LogTailer implements AutoCloseable {
   /** Inside a line longer than {@link #CHUNK}: skip to its end. */
   private boolean skippingLongLine;
   private String cachedPrefixHash;
+  private String savedHash;
+  private long savedHashLength;
   private boolean toldMissing;
 
   /**
@@ -98,6 +100,13 @@ public final class LogTailer implements AutoCloseable {
     if (ch == null && !open()) {
       return 0;
     }
+    if (!rotatedAway && rewrittenUnderUs()) {
+      LOG.info("{}: truncated and rewritten (copy-truncate rotation), reading again from the start", file);
+      offset = 0;
+      cachedPrefixHash = null;
+      savedHash = null;
+      stats.rotated();
+    }
     int consumed = readAvailable();
     if (consumed > 0 || stopping) {
       return consumed;
@@ -120,6 +129,7 @@ public final class LogTailer implements AutoCloseable {
       LOG.info("{}: truncated (copy-truncate rotation), reading again from the start", file);
       offset = 0;
       cachedPrefixHash = null;
+      savedHash = null;
       stats.rotated();
     }
     return 0;
@@ -172,6 +182,17 @@ public final class LogTailer implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Whether the file's first bytes differ from when the position was last saved: a copy-truncate rotation whose new
+   * content already reaches past our offset (the size check alone cannot see that).
+   */
+  private boolean rewrittenUnderUs() throws IOException {
+    if (savedHash == null || offset == 0) {
+      return false;
+    }
+    return ch.size() < savedHashLength || !Checkpoint.prefixHash(ch, savedHashLength).equals(savedHash);
+  }
+
   private static boolean matches(FileChannel fc, Checkpoint c) throws IOException {
     return fc.size() >= c.offset() && Checkpoint.prefixHash(fc, c.offset()).equals(c.prefixHash());
   }
@@ -201,6 +222,7 @@ public final class LogTailer implements AutoCloseable {
     rotatedAway = false;
     skippingLongLine = false;
     cachedPrefixHash = null;
+    savedHash = null;
     if (mapper.needsHeader() && at > 0) {
       readHeader();
     }
@@ -339,6 +361,8 @@ public final class LogTailer implements AutoCloseable {
       }
     }
     new Checkpoint(key, offset, hash).write(checkpointFile);
+    savedHash = hash;
+    savedHashLength = Math.min(offset, Checkpoint.PREFIX_BYTES);
   }
 
   @Override

@@ -170,6 +170,21 @@ class LogTailerTest {
   }
 
   @Test
+  void shouldNoticeACopyTruncateWhoseNewContentIsAlreadyLongerThanTheOld() throws Exception {
+    Path log = dir.resolve("train.jsonl");
+    ListSink sink = new ListSink();
+    try (LogTailer t = tailer(log, sink)) {
+      append(log, line(1) + line(2));
+      drain(t);
+      Files.write(log, new byte[0], StandardOpenOption.TRUNCATE_EXISTING);
+      append(log, line(30) + line(40) + line(50)); // before the tailer looks again
+      drain(t);
+      assertThat(t.stats().rotations()).isEqualTo(1);
+    }
+    assertThat(sink.tokens()).containsExactly(1L, 2L, 30L, 40L, 50L);
+  }
+
+  @Test
   void shouldSkipAndCountMalformedLines() throws Exception {
     Path log = dir.resolve("train.jsonl");
     ListSink sink = new ListSink();
