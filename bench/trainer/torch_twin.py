@@ -92,13 +92,16 @@ def main():
 
     for s in range(warmup):
         step(s)
+    cpu_start = time.process_time()
     start = time.perf_counter()
     loss = 0.0
     for s in range(steps):
         loss = step(s)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     params = sum(p.numel() for p in model.parameters())
     print(json.dumps({"impl": "pytorch", "tokensPerSecond": round(steps * batch * context / seconds, 1),
+                      "tokensPerCpuSecond": round(steps * batch * context / cpu_seconds, 1),
                       "peakRssMiB": round(peak_rss_mib(), 1), "parameters": params, "lastLoss": round(loss, 4),
                       "torch": torch.__version__}))
 
