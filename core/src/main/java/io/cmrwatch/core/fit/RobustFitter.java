@@ -44,7 +44,7 @@ public final class RobustFitter {
     -3, -2, -1.5, -1, -0.7, -0.5, -0.35, -0.2, -0.1, -0.03, 0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 1, 1.5, 2, 3
   };
   /** Starts polished per box in a cold fit. */
-  private static final int STARTS_PER_BOX = 2;
+  private static final int STARTS_PER_BOX = 1;
   /** The bump (5 parameters) is only tried with at least this many points. */
   private static final int MIN_POINTS_FOR_BUMP = 6;
 

@@ -88,7 +88,7 @@ class RobustFitterTest {
   }
 
   @Test
-  void shouldRecoverEachFormFromNoisyData() {
+  void shouldRecoverEachFormFromNoisyDataWithOutliers() {
     Random rnd = new Random(11);
     Law[] truths = {
       Law.of(LawForm.DOMAIN, 0.4, -0.3, -0.5),
@@ -99,10 +99,14 @@ class RobustFitterTest {
     for (Law truth : truths) {
       double[] x = truth.form() == LawForm.RATIO ? logSpaced(0.05, 1, 12) : logSpaced(0.2, 100, 80);
       double[] y = sample(truth, x, 0.002, rnd);
+      // A few gross outliers (one in twelve points at most), up and down.
+      for (int i = 3; i < x.length; i += 17) {
+        y[i] += (i % 2 == 0 ? 0.15 : -0.15);
+      }
       FitResult fit = RobustFitter.fit(truth.form(), x, y, null, DEFAULTS);
       assertThat(fit.converged()).as(truth + ": " + fit.message()).isTrue();
       assertThat(maxError(fit.law(), truth, x)).as(truth.toString()).isLessThan(0.004);
-      assertThat(fit.stats().r2()).isGreaterThan(0.9);
+      assertThat(fit.stats().r2()).isGreaterThan(0.5);
       assertThat(fit.stats().points()).isEqualTo(x.length);
     }
   }
