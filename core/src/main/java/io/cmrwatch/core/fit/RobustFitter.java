@@ -20,10 +20,11 @@ import org.hipparchus.util.Pair;
 
 /**
  * Robust nonlinear least squares for the four law forms: minimises the Huber loss summed over points,
- * Σ w_i·ρ_δ(y_i − f(x_i)), inside each form's physical parameter bounds, with Hipparchus' Levenberg–Marquardt.
+ * Σ w_i·ρ_δ(y_i − f(x_i)), inside each form's physical parameter bounds, with the built-in Levenberg–Marquardt
+ * ({@link LevenbergMarquardt}; Hipparchus' optimiser when {@link FitOptions.Engine#HIPPARCHUS} is asked for).
  *
- * <p>{@link #fit} is a cold fit: exponents on a grid, the linear coefficients solved exactly for each, the best few
- * starts polished by Levenberg–Marquardt in every physical box, the best kept. {@link #refit} is a warm start from a
+ * <p>{@link #fit} is a cold fit: exponents on a grid, the linear coefficients solved exactly for each, the best start
+ * of every physical box polished by Levenberg–Marquardt, the lowest loss kept. {@link #refit} is a warm start from a
  * previous solution (one optimiser run; a cold fit if that run fails).
  *
  * <p>The general law is fitted twice, as one term (monotone) and as a rise-then-fall bump; the bump is kept only when
