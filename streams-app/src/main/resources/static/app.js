@@ -202,8 +202,10 @@
     el('cmr-value').textContent = ok ? fmtPct(cmr) : '—';
     el('cmr-interval').textContent = ok && typeof low === 'number' && typeof high === 'number'
         ? 'interval ' + fmtPct(low) + ' – ' + fmtPct(high) : '';
-    const detail = estimate.reason || estimate.message || estimate.detail || '';
-    setStatus(status, ok ? (detail || '') : humanStatus(status) + (detail ? ' — ' + detail : ''));
+    const analysis = estimate.analysis || {};
+    const detail = estimate.reason || estimate.message || analysis.message || '';
+    // With an estimate the facts line says what it rests on; without one, the reason is the message.
+    setStatus(status, ok ? '' : humanStatus(status) + (detail ? ' — ' + detail : ''));
 
     const facts = [];
     const runsUsed = estimate.runsUsed != null ? estimate.runsUsed : estimate.runs;
@@ -213,7 +215,15 @@
     if (typeof pointsUsed === 'number') facts.push(pointsUsed + ' points');
     const budget = estimate.budgetTokens != null ? estimate.budgetTokens : (runs[0] && runs[0].budgetTokens);
     if (budget != null) facts.push('budget ' + fmtTokens(budget) + ' tokens');
-    if (typeof estimate.extrapolation === 'number') facts.push(fmtPct(estimate.extrapolation, 0) + ' extrapolated');
+    // What the CMR rests on beyond the data (core's extrapolation flags) and which constraint sets it.
+    const ex = analysis.extrapolation || {};
+    const beyond = [];
+    if (ex.ratios) beyond.push('outside the trained ratios');
+    if (ex.budget) beyond.push('losses extrapolated to the budget');
+    if (ex.criticalPoints) beyond.push('some T0 beyond the observed tokens');
+    if (ok) facts.push(beyond.length ? 'extrapolated: ' + beyond.join(', ') : 'no extrapolation');
+    const binding = analysis.interpolation && analysis.interpolation.binding;
+    if (ok && binding) facts.push('set by the ' + String(binding).replace(/_/g, ' ') + ' constraint');
     facts.push(history.length + ' estimates so far');
     const updated = estimate.time || (summary && summary.updated);
     if (updated) facts.push('last ' + fmtTime(updated));
