@@ -46,6 +46,10 @@ public final class RunState {
   public long lastRefitWallMs;
   /** The latest fit, or null before the first. */
   public RunFit fit;
+  // The fit's JSON, encoded once per fit rather than at every store write of the run.
+  private RunFit encodedFit;
+  private byte[] encodedFitBytes;
+
   /** Per-run alerts now firing, with the wall-clock ms they started. */
   public final Map<AlertKind, Long> firing = new EnumMap<>(AlertKind.class);
 
@@ -56,6 +60,18 @@ public final class RunState {
   /** An empty state for a new run. */
   public static RunState of(String experiment, String run) {
     return new RunState(new RunSummary(experiment, run));
+  }
+
+  /** The latest fit's JSON bytes (the {@code cpt.run-fits} value), or null before the first fit. */
+  public byte[] fitBytes() {
+    if (fit == null) {
+      return null;
+    }
+    if (encodedFit != fit) {
+      encodedFitBytes = fit.toBytes();
+      encodedFit = fit;
+    }
+    return encodedFitBytes;
   }
 
   /** The run's curve summary (core). */
@@ -81,7 +97,7 @@ public final class RunState {
       if (fit == null) {
         out.writeInt(-1);
       } else {
-        byte[] f = fit.toBytes();
+        byte[] f = fitBytes();
         out.writeInt(f.length);
         out.write(f);
       }
@@ -119,6 +135,8 @@ public final class RunState {
         byte[] f = new byte[fl];
         in.readFully(f);
         st.fit = RunFit.fromBytes(f);
+        st.encodedFit = st.fit;
+        st.encodedFitBytes = f;
       }
       int n = in.readByte();
       AlertKind[] kinds = AlertKind.values();
