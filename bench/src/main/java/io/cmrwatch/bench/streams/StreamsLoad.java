@@ -151,6 +151,20 @@ public final class StreamsLoad {
 
   private static void latency(String bootstrap, String app, String topic, int runs, int rate, int seconds)
       throws Exception {
+    // Start from an idle app: the throughput phase's refits and CMR recomputes (and the settling cold ones) done.
+    long drainStart = System.nanoTime();
+    String last = "";
+    long stableSince = System.nanoTime();
+    while (System.nanoTime() - stableSince < 12e9 && System.nanoTime() - drainStart < 600e9) {
+      String now = metric(app, "cmrwatch_refits_total{application=\"cmrwatch-streams\",level=\"run\"}") + "/"
+          + metric(app, "cmrwatch_refits_total{application=\"cmrwatch-streams\",level=\"experiment\"}");
+      if (!now.equals(last)) {
+        last = now;
+        stableSince = System.nanoTime();
+      }
+      Thread.sleep(500);
+    }
+    System.out.printf(Locale.ROOT, "backlog drained after %.0f s%n", (System.nanoTime() - drainStart) / 1e9);
     int total = rate * seconds;
     int evals = Math.max(1, (total + runs - 1) / runs);
     List<LossEvent> events = events("steady", runs, evals, 2);
