@@ -44,6 +44,8 @@ public final class IngestServer implements AutoCloseable {
   static final int RETRY_AFTER_BACKED_UP = 1;
   /** Seconds a client should wait after a 503 (the broker is down; the monitor re-checks every second). */
   static final int RETRY_AFTER_UNAVAILABLE = 2;
+  /** Most bytes of a too-large body read and dropped before the 413 goes out. */
+  private static final long DRAIN_LIMIT_BYTES = 4L * 1024 * 1024;
 
   private final IngestSettings settings;
   private final TokenFile tokens;
@@ -153,13 +155,13 @@ public final class IngestServer implements AutoCloseable {
   private int events(HttpExchange ex) throws IOException {
     if (!"POST".equals(ex.getRequestMethod())) {
       ex.getResponseHeaders().set("Allow", "POST");
-      return error(ex, 405, "method_not_allowed", "use POST for /v1/events");
+      return refuseUnread(ex, 405, "method_not_allowed", "use POST for /v1/events");
     }
     Optional<TokenScope> scope = authenticate(ex);
     if (scope.isEmpty()) {
       ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"cmrwatch-ingest\"");
       String h = ex.getRequestHeaders().getFirst("Authorization");
-      return error(ex, 401, "unauthorized",
+      return refuseUnread(ex, 401, "unauthorized",
           h == null ? "missing Authorization header: send \"Authorization: Bearer <token>\""
               : "the bearer token is not valid");
     }
@@ -169,14 +171,14 @@ public final class IngestServer implements AutoCloseable {
       case "application/json" -> ndjson = false;
       case "application/x-ndjson", "application/ndjson", "application/jsonl" -> ndjson = true;
       default -> {
-        return error(ex, 415, "unsupported_media_type",
+        return refuseUnread(ex, 415, "unsupported_media_type",
             "Content-Type must be application/json (one event) or application/x-ndjson (one event per line), got "
                 + (type.isEmpty() ? "none" : "\"" + type + "\""));
       }
     }
     String declared = ex.getRequestHeaders().getFirst("Content-Length");
     if (declared != null && parseLong(declared) > settings.maxBodyBytes()) {
-      return error(ex, 413, "payload_too_large", tooLarge());
+      return refuseUnread(ex, 413, "payload_too_large", tooLarge());
     }
     byte[] body = new byte[Math.min(settings.maxBodyBytes() + 1, 64 * 1024)];
     int length = 0;
@@ -185,7 +187,10 @@ public final class IngestServer implements AutoCloseable {
       while (true) {
         if (length == body.length) {
           if (length > settings.maxBodyBytes()) {
-            return error(ex, 413, "payload_too_large", tooLarge());
+            // Answering while the client is still sending makes many clients see a reset instead of the 413:
+            // read (and drop) a bounded rest of the body first, so the answer reaches them.
+            drain(in, DRAIN_LIMIT_BYTES);
+            return refuseUnread(ex, 413, "payload_too_large", tooLarge());
           }
           body = Arrays.copyOf(body, Math.min(settings.maxBodyBytes() + 1, body.length * 2));
         }
@@ -253,6 +258,26 @@ public final class IngestServer implements AutoCloseable {
   private String unavailable(String problem) {
     return "Kafka is unavailable: " + (problem == null ? "no acknowledgement" : problem)
         + "; nothing was accepted, retry after " + RETRY_AFTER_UNAVAILABLE + " s";
+  }
+
+  /**
+   * An error answered before the whole body was read: the connection cannot carry another request (the server would
+   * have to skip an unknown rest of the body), so say {@code Connection: close} and the client opens a new one instead
+   * of sending its next request into a closed socket.
+   */
+  private static int refuseUnread(HttpExchange ex, int status, String code, String message) throws IOException {
+    ex.getResponseHeaders().set("Connection", "close");
+    return error(ex, status, code, message);
+  }
+
+  /** Reads and discards up to {@code limit} more bytes of a refused body. */
+  private static void drain(InputStream in, long limit) throws IOException {
+    byte[] scratch = new byte[8192];
+    long left = limit;
+    int r;
+    while (left > 0 && (r = in.read(scratch, 0, (int) Math.min(scratch.length, left))) >= 0) {
+      left -= r;
+    }
   }
 
   private String tooLarge() {
