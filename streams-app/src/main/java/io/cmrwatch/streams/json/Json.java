@@ -1,5 +1,7 @@
 package io.cmrwatch.streams.json;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -12,11 +14,20 @@ public final class Json {
 
   private Json() {}
 
+  /** {@code node} as compact UTF-8 JSON bytes (the value format of every output topic and state record). */
+  public static byte[] bytes(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** {@code s} as a JSON string literal. */
   public static String quote(String s) {
     try {
       return MAPPER.writeValueAsString(s);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -87,11 +87,7 @@ public record CmrEstimate(
 
   /** The JSON as bytes. */
   public byte[] toBytes() {
-    try {
-      return Json.MAPPER.writeValueAsBytes(toJson());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Json.bytes(toJson());
   }
 
   /** Reads {@link #toJson()}'s JSON. */

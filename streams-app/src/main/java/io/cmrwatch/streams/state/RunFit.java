@@ -136,11 +136,7 @@ public record RunFit(
 
   /** The JSON as bytes. */
   public byte[] toBytes() {
-    try {
-      return Json.MAPPER.writeValueAsBytes(toJson());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Json.bytes(toJson());
   }
 
   /** Reads the JSON written by {@link #toJson()}. */
