@@ -218,7 +218,8 @@ public final class StreamsLoad {
 
   private static TreeMap<Double, Double> buckets(String app) throws Exception {
     TreeMap<Double, Double> m = new TreeMap<>();
-    for (String line : scrape(app).lines().filter(l -> l.startsWith("cmrwatch_estimate_latency_seconds_bucket"))
+    for (String line : scrape(app, "cmrwatch_estimate_latency_seconds").lines()
+        .filter(l -> l.startsWith("cmrwatch_estimate_latency_seconds_bucket"))
         .collect(Collectors.toList())) {
       int i = line.indexOf("le=\"") + 4;
       String le = line.substring(i, line.indexOf('"', i));
@@ -269,7 +270,9 @@ public final class StreamsLoad {
   }
 
   private static String metric(String app, String series) throws Exception {
-    for (String line : scrape(app).lines().toList()) {
+    // Polled every few ms: ask for the one family (Prometheus' name[] selector), not the whole exposition.
+    String family = series.substring(0, series.indexOf('{'));
+    for (String line : scrape(app, family).lines().toList()) {
       if (line.startsWith(series + " ")) {
         return line.substring(series.length() + 1);
       }
@@ -277,8 +280,8 @@ public final class StreamsLoad {
     return null;
   }
 
-  private static String scrape(String app) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(app + "/metrics")).build(),
+  private static String scrape(String app, String family) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(app + "/metrics?name%5B%5D=" + family)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
   }
 

@@ -2,17 +2,20 @@ package io.cmrwatch.streams.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.cmrwatch.streams.metrics.StreamsMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +48,9 @@ public final class HttpApi implements AutoCloseable {
    * Starts the server on {@code host:port} (port 0 = any free port).
    *
    * @param queries the query API
-   * @param metrics the Prometheus text, produced per scrape
+   * @param metrics the Prometheus text, produced per scrape, of the metric families named (all when null)
    */
-  public static HttpApi start(String host, int port, StateQueries queries, Supplier<String> metrics)
+  public static HttpApi start(String host, int port, StateQueries queries, Function<Set<String>, String> metrics)
       throws IOException {
     HttpServer server;
     try {
@@ -84,7 +87,7 @@ public final class HttpApi implements AutoCloseable {
     executor.shutdownNow();
   }
 
-  private static void handle(HttpExchange ex, StateQueries queries, Supplier<String> metrics) throws IOException {
+  private static void handle(HttpExchange ex, StateQueries queries, Function<Set<String>, String> metrics) throws IOException {
     try (ex) {
       String method = ex.getRequestMethod();
       if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -98,8 +101,10 @@ public final class HttpApi implements AutoCloseable {
       } else if (path.equals("/health/live")) {
         send(ex, Reply.ok("{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8)), "application/json");
       } else if (path.equals("/metrics")) {
-        send(ex, new Reply(200, metrics.get().getBytes(StandardCharsets.UTF_8)),
-            "text/plain; version=0.0.4; charset=utf-8");
+        // Prometheus' series selector: /metrics?name[]=a&name[]=b exposes only those families (a cheap poll).
+        Set<String> names = queries(ex, "name[]");
+        send(ex, new Reply(200, metrics.apply(names.isEmpty() ? null : names).getBytes(StandardCharsets.UTF_8)),
+            StreamsMetrics.TEXT_FORMAT);
       } else if (path.equals("/experiments") || path.equals("/experiments/")) {
         send(ex, queries.experiments(local), "application/json");
       } else if (path.startsWith("/experiments/")) {
@@ -133,6 +138,20 @@ public final class HttpApi implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  private static Set<String> queries(HttpExchange ex, String name) {
+    Set<String> values = new LinkedHashSet<>();
+    String q = ex.getRequestURI().getRawQuery();
+    if (q != null) {
+      for (String part : q.split("&")) {
+        int eq = part.indexOf('=');
+        if (eq > 0 && URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+          values.add(URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return values;
   }
 
   private static String id(String path, String prefix) {

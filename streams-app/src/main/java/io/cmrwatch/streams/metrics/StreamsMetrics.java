@@ -12,8 +12,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
@@ -63,9 +65,35 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     return registry;
   }
 
+  /** Content type of the Prometheus text exposition format this app serves. */
+  public static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private static final List<String> SAMPLE_SUFFIXES = List.of("_total", "_created", "_bucket", "_count", "_sum",
+      "_info");
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  /**
+   * The Prometheus text exposition of the named metric families only (e.g. {@code cmrwatch_events_processed_total});
+   * all of them when {@code names} is null.
+   */
+  public String scrape(Set<String> names) {
+    if (names == null) {
+      return registry.scrape();
+    }
+    // Families are registered under their base name; accept the exposed sample names too (x_total, x_bucket, ...).
+    Set<String> families = new HashSet<>(names);
+    for (String n : names) {
+      for (String suffix : SAMPLE_SUFFIXES) {
+        if (n.endsWith(suffix)) {
+          families.add(n.substring(0, n.length() - suffix.length()));
+        }
+      }
+    }
+    return registry.scrape(TEXT_FORMAT, families);
   }
 
   /** Binds Kafka Streams' own client metrics (consumer lag, producer, stream threads). */

@@ -105,6 +105,12 @@ class StreamsAppIT {
           + exp.experiment() + "\"");
       assertThat(metrics).contains("cmrwatch_run_tokens{application=\"cmrwatch-streams\"");
       assertThat(metrics).contains("kafka_consumer_fetch_manager_records_lag_max");
+      // Prometheus' selector: only the named families.
+      String selected = AppFixture.get(app,
+          "/metrics?name%5B%5D=cmrwatch_events_processed_total&name%5B%5D=cmrwatch_events_duplicate_total").body();
+      assertThat(selected).contains("cmrwatch_events_processed_total{application=\"cmrwatch-streams\"} " + total)
+          .contains("cmrwatch_events_duplicate_total").doesNotContain("cmrwatch_refits_total")
+          .doesNotContain("kafka_consumer");
     }
   }
 }
