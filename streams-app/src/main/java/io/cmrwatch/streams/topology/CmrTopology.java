@@ -8,6 +8,7 @@ import io.cmrwatch.streams.metrics.StreamsMetrics;
 import io.cmrwatch.streams.state.ExperimentState;
 import io.cmrwatch.streams.state.RunState;
 import io.cmrwatch.streams.state.RunUpdate;
+import io.cmrwatch.streams.state.WriteBehindStore;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -64,11 +65,9 @@ public final class CmrTopology {
         Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(StoreNames.EXPERIMENT_SETTINGS))
             .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
 
-    b.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(StoreNames.RUN_STATE), Serdes.String(), RunState.SERDE).withCachingEnabled());
-    b.addStateStore(Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(StoreNames.EXPERIMENT_STATE), Serdes.String(), ExperimentState.SERDE)
-        .withCachingEnabled());
+    // Run and experiment states change with every event or recompute: serialised once per commit, not per write.
+    b.addStateStore(WriteBehindStore.persistent(StoreNames.RUN_STATE, Serdes.String(), RunState.SERDE));
+    b.addStateStore(WriteBehindStore.persistent(StoreNames.EXPERIMENT_STATE, Serdes.String(), ExperimentState.SERDE));
     b.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(StoreNames.EXPERIMENT_RUNS), Serdes.String(), RunUpdate.SERDE)
         .withCachingEnabled());

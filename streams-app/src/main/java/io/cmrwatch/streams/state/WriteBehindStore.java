@@ -1,0 +1,309 @@
+package io.cmrwatch.streams.state;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * A key-value store of mutable objects that are serialised once per commit, not once per write: the stream thread's
+ * {@link #put} only remembers the object as dirty; before each commit Kafka Streams asks the store to flush its
+ * cache ({@link #flushCache}), which writes every dirty object once into the underlying changelogged store. Its
+ * changelog records are therefore in the same transaction as the input offsets they account for — under
+ * exactly-once a crash loses nothing that was committed and keeps nothing that was not.
+ *
+ * <p>Why not Kafka's own record cache: it serialises the value on every put. A run's state (its bounded curve summary
+ * and latest fit) is a few KB and changes with every event; serialising it per event was the largest cost of the
+ * per-run step (see the README's streams benchmark).
+ *
+ * <p>The objects are owned by the stream thread that writes them. Reads from that thread see its writes; reads from
+ * any other thread (interactive queries) see the underlying store, i.e. the state as of the last commit, and never a
+ * live object another thread is changing. Range reads from the writing thread first write the dirty objects through,
+ * so that they see them too.
+ *
+ * <p>The hook is Kafka Streams' internal {@link CachedStateStore} interface (the one its record cache implements):
+ * the build pins Kafka 4.4, and the restart and exactly-once integration tests check the behaviour end to end.
+ */
+public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, CachedStateStore<K, V> {
+
+  private final KeyValueStore<K, V> inner;
+  private final Map<K, V> dirty = new HashMap<>();
+  private volatile Thread writer;
+
+  WriteBehindStore(KeyValueStore<K, V> inner) {
+    this.inner = inner;
+  }
+
+  /**
+   * A builder of a persistent, changelogged write-behind store named {@code name} (RocksDB underneath, no record
+   * cache: this store is the cache).
+   */
+  public static <K, V> StoreBuilder<WriteBehindStore<K, V>> persistent(String name, Serde<K> keys, Serde<V> values) {
+    return new Builder<>(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values));
+  }
+
+  /** As {@link #persistent(String, Serde, Serde)} over the given bytes store (e.g. in-memory, for tests). */
+  public static <K, V> StoreBuilder<WriteBehindStore<K, V>> over(KeyValueBytesStoreSupplier supplier, Serde<K> keys,
+      Serde<V> values) {
+    return new Builder<>(Stores.keyValueStoreBuilder(supplier, keys, values));
+  }
+
+  private boolean ownThread() {
+    return Thread.currentThread() == writer;
+  }
+
+  /** Writes every dirty object into the underlying store (and so into its changelog). */
+  private void writeThrough() {
+    if (dirty.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<K, V> e : dirty.entrySet()) {
+      inner.put(e.getKey(), e.getValue());
+    }
+    dirty.clear();
+  }
+
+  // --- the write-behind part
+
+  @Override
+  public void put(K key, V value) {
+    writer = Thread.currentThread();
+    if (value == null) {
+      dirty.remove(key);
+      inner.delete(key);
+    } else {
+      dirty.put(key, value);
+    }
+  }
+
+  @Override
+  public V get(K key) {
+    if (ownThread()) {
+      V v = dirty.get(key);
+      if (v != null) {
+        return v;
+      }
+    }
+    return inner.get(key);
+  }
+
+  @Override
+  public V putIfAbsent(K key, V value) {
+    V old = get(key);
+    if (old == null) {
+      put(key, value);
+    }
+    return old;
+  }
+
+  @Override
+  public void putAll(List<KeyValue<K, V>> entries) {
+    entries.forEach(kv -> put(kv.key, kv.value));
+  }
+
+  @Override
+  public V delete(K key) {
+    V old = get(key);
+    put(key, null);
+    return old;
+  }
+
+  @Override
+  public void flushCache() {
+    writeThrough();
+  }
+
+  @Override
+  public void clearCache() {
+    // The task's uncommitted work is being discarded (exactly-once task corruption): so are the dirty objects.
+    dirty.clear();
+  }
+
+  @Override
+  public boolean setFlushListener(CacheFlushListener<K, V> listener, boolean sendOldValues) {
+    return false;
+  }
+
+  // --- reads over ranges see the dirty objects by writing them through first (only from the writing thread)
+
+  @Override
+  public KeyValueIterator<K, V> range(K from, K to) {
+    if (ownThread()) {
+      writeThrough();
+    }
+    return inner.range(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<K, V> reverseRange(K from, K to) {
+    if (ownThread()) {
+      writeThrough();
+    }
+    return inner.reverseRange(from, to);
+  }
+
+  @Override
+  public KeyValueIterator<K, V> all() {
+    if (ownThread()) {
+      writeThrough();
+    }
+    return inner.all();
+  }
+
+  @Override
+  public KeyValueIterator<K, V> reverseAll() {
+    if (ownThread()) {
+      writeThrough();
+    }
+    return inner.reverseAll();
+  }
+
+  @Override
+  public <PS extends Serializer<P>, P> KeyValueIterator<K, V> prefixScan(P prefix, PS prefixKeySerializer) {
+    if (ownThread()) {
+      writeThrough();
+    }
+    return inner.prefixScan(prefix, prefixKeySerializer);
+  }
+
+  @Override
+  public long approximateNumEntries() {
+    return inner.approximateNumEntries() + (ownThread() ? dirty.size() : 0);
+  }
+
+  // --- the state store lifecycle: the underlying store does the work, registered with this store as its root
+
+  @Override
+  public String name() {
+    return inner.name();
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    inner.init(context, root);
+  }
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public void flush() {
+    writeThrough();
+    inner.flush();
+  }
+
+  @Override
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    writeThrough();
+    inner.commit(changelogOffsets);
+  }
+
+  @Override
+  public Long committedOffset(TopicPartition partition) {
+    return inner.committedOffset(partition);
+  }
+
+  @Override
+  public boolean managesOffsets() {
+    return inner.managesOffsets();
+  }
+
+  @Override
+  public long approximateNumUncommittedBytes() {
+    return inner.approximateNumUncommittedBytes();
+  }
+
+  @Override
+  public void close() {
+    dirty.clear();
+    inner.close();
+  }
+
+  @Override
+  public boolean persistent() {
+    return inner.persistent();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return inner.isOpen();
+  }
+
+  @Override
+  public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+    return inner.query(query, positionBound, config);
+  }
+
+  @Override
+  public Position getPosition() {
+    return inner.getPosition();
+  }
+
+  /** Builds the underlying store (logging on, record cache off) and wraps it. */
+  private static final class Builder<K, V> implements StoreBuilder<WriteBehindStore<K, V>> {
+
+    private final StoreBuilder<KeyValueStore<K, V>> inner;
+
+    Builder(StoreBuilder<KeyValueStore<K, V>> inner) {
+      this.inner = inner.withCachingDisabled();
+    }
+
+    @Override
+    public StoreBuilder<WriteBehindStore<K, V>> withCachingEnabled() {
+      throw new UnsupportedOperationException("a write-behind store is its own cache");
+    }
+
+    @Override
+    public StoreBuilder<WriteBehindStore<K, V>> withCachingDisabled() {
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<WriteBehindStore<K, V>> withLoggingEnabled(Map<String, String> config) {
+      inner.withLoggingEnabled(config);
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<WriteBehindStore<K, V>> withLoggingDisabled() {
+      inner.withLoggingDisabled();
+      return this;
+    }
+
+    @Override
+    public WriteBehindStore<K, V> build() {
+      return new WriteBehindStore<>(inner.build());
+    }
+
+    @Override
+    public Map<String, String> logConfig() {
+      return inner.logConfig();
+    }
+
+    @Override
+    public boolean loggingEnabled() {
+      return inner.loggingEnabled();
+    }
+
+    @Override
+    public String name() {
+      return inner.name();
+    }
+  }
+}
