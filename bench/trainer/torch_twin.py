@@ -1,7 +1,8 @@
 """The agent's language model written in PyTorch, for bench/trainer-speed.sh: the same architecture as
-io.cmrwatch.trainer.model.CausalLanguageModel (byte embeddings + learned positions, pre-LayerNorm blocks with
-biased q/k/v/o projections, an additive causal mask built per layer, GELU feed-forward of 4x width, final LayerNorm,
-byte head), trained with Adam on random bytes. Prints one JSON line like the Java side.
+io.cmrwatch.trainer.model.CausalLanguageModel (byte embeddings + learned positions, pre-LayerNorm blocks with a
+biased fused q/k/v projection and a biased output projection, one additive causal mask made once, GELU feed-forward of
+4x width, final LayerNorm, byte head), with the same initialisation and the same operations in the same order, trained
+with Adam on random bytes. Prints one JSON line like the Java side.
 
 usage: python3 torch_twin.py WIDTH LAYERS HEADS CONTEXT BATCH WARMUP STEPS THREADS
 """
@@ -20,9 +21,7 @@ class Block(nn.Module):
         super().__init__()
         self.heads = heads
         self.ln1 = nn.LayerNorm(width)
-        self.q = nn.Linear(width, width)
-        self.k = nn.Linear(width, width)
-        self.v = nn.Linear(width, width)
+        self.qkv = nn.Linear(width, 3 * width)
         self.o = nn.Linear(width, width)
         self.ln2 = nn.LayerNorm(width)
         self.ff1 = nn.Linear(width, 4 * width)
@@ -33,12 +32,9 @@ class Block(nn.Module):
         n = self.heads
         h = e // n
         y = self.ln1(x)
-        q = self.q(y).view(b, t, n, h).transpose(1, 2)
-        k = self.k(y).view(b, t, n, h).transpose(1, 2)
-        v = self.v(y).view(b, t, n, h).transpose(1, 2)
-        scores = q @ k.transpose(2, 3) * (1.0 / math.sqrt(h))
-        # Same additive mask as DJL's ScaledDotProductAttentionBlock: (1 - mask) * -100000.
-        scores = scores + (1.0 - mask.view(b, 1, t, t)) * -100000.0
+        # B x T x 3E -> B x 3N x T x H, split into queries, keys and values: DecoderBlock's order of operations.
+        q, k, v = self.qkv(y).view(b, t, 3 * n, h).transpose(1, 2).split(n, 1)
+        scores = (q * (1.0 / math.sqrt(h))) @ k.transpose(2, 3) + mask
         a = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, e)
         x = x + self.o(a)
         return x + self.ff2(F.gelu(self.ff1(self.ln2(x))))
@@ -48,15 +44,26 @@ class TwinModel(nn.Module):
     def __init__(self, width, layers, heads, context):
         super().__init__()
         self.tok = nn.Embedding(256, width)
-        self.pos = nn.Embedding(context, width)
+        self.pos = nn.Parameter(torch.empty(context, width))
         self.blocks = nn.ModuleList(Block(width, heads) for _ in range(layers))
         self.ln = nn.LayerNorm(width)
         self.head = nn.Linear(width, 256)
+        # The additive causal mask (0 on and below the diagonal, -inf above), made once like the Java model's.
+        self.register_buffer("mask", torch.full((context, context), float("-inf")).triu(1))
+        # DJL's initialisation: both embeddings N(0, 0.02); linear weights N(0, sqrt(2 / fan_in)) (DJL's default
+        # Xavier Gaussian, factor "in", magnitude 2); biases 0; LayerNorm 1 and 0 (PyTorch's default too).
+        nn.init.normal_(self.tok.weight, 0.0, 0.02)
+        nn.init.normal_(self.pos, 0.0, 0.02)
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, 0.0, math.sqrt(2.0 / m.in_features))
+                nn.init.zeros_(m.bias)
 
     def forward(self, ids):
         b, t = ids.shape
-        x = self.tok(ids) + self.pos(torch.arange(t))
-        mask = torch.tril(torch.ones(t, t)).expand(b, t, t)
+        # Like the Java model: the whole position table when the sequence fills the context, else its first rows.
+        x = self.tok(ids) + (self.pos if t == self.pos.shape[0] else self.pos[:t])
+        mask = self.mask if t == self.mask.shape[0] else self.mask[:t, :t]
         for block in self.blocks:
             x = block(x, mask)
         return self.head(self.ln(x))

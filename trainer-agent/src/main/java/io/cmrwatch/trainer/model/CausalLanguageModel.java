@@ -3,6 +3,8 @@ package io.cmrwatch.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -16,6 +18,8 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A byte-level decoder-only transformer language model: token and learned position embeddings, a stack of
@@ -24,7 +28,8 @@ import java.util.List;
  */
 public final class CausalLanguageModel extends AbstractBlock {
 
-  private static final byte VERSION = 1;
+  // 2: decoder blocks with a fused query/key/value projection.
+  private static final byte VERSION = 2;
 
   private final ModelConfig config;
   private final Parameter tokenEmbedding;
@@ -32,6 +37,7 @@ public final class CausalLanguageModel extends AbstractBlock {
   private final List<DecoderBlock> blocks = new ArrayList<>();
   private final LayerNorm finalNorm;
   private final Linear head;
+  private final Map<Long, NDArray> masks = new ConcurrentHashMap<>();
 
   /** A model of the given shape; parameters are created when the trainer (or {@link #initialize}) initialises it. */
   public CausalLanguageModel(ModelConfig config) {
@@ -70,7 +76,6 @@ public final class CausalLanguageModel extends AbstractBlock {
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray ids = inputs.head();
-    long batch = ids.getShape().get(0);
     long length = ids.getShape().get(1);
     if (length > config.context()) {
       throw new IllegalArgumentException(
@@ -78,12 +83,11 @@ public final class CausalLanguageModel extends AbstractBlock {
     }
     NDArray tokens = store.getValue(tokenEmbedding, ids.getDevice(), training);
     NDArray positions = store.getValue(positionEmbedding, ids.getDevice(), training);
+    // x[b, t] = E_tok[id[b, t]] + E_pos[t]; the position rows broadcast over the batch. A shorter sequence uses the
+    // first rows, sliced into the batch's manager so that no per-call array is owned by the parameters' manager.
     NDArray x = Embedding.embedding(ids, tokens, SparseFormat.DENSE).head();
-    // x[b, t] = E_tok[id[b, t]] + E_pos[t]; the position rows broadcast over the batch. Looked up from an index
-    // array owned by the batch's manager so that no intermediate array is owned by the parameters' manager.
-    NDArray positionIds = ids.getManager().arange(0, (int) length, 1, DataType.INT64, ids.getDevice());
-    x = x.add(Embedding.embedding(positionIds, positions, SparseFormat.DENSE).head());
-    NDArray mask = causalMask(ids.getManager(), batch, length);
+    x = x.add(length == config.context() ? positions : positions.get(ids.getManager(), new NDIndex(":" + length)));
+    NDArray mask = causalMask(tokens.getManager(), length);
     for (DecoderBlock block : blocks) {
       x = block.forward(store, new NDList(x, mask), training, params).head();
     }
@@ -92,18 +96,26 @@ public final class CausalLanguageModel extends AbstractBlock {
   }
 
   /**
-   * The causal attention mask, B×T×T with mask[b, i, j] = 1 when j ≤ i (query i may attend to key j) and 0 otherwise:
-   * the shape and the 1-means-keep convention of {@code ScaledDotProductAttentionBlock}.
+   * The additive causal attention mask for sequences of {@code length}, T×T: 0 where query i may attend to key j
+   * (j ≤ i) and −∞ where not, so that softmax gives later keys a weight of exactly 0. Made once per length and owned by
+   * the parameters' manager (it lives as long as the model); it needs no gradient.
    */
-  static NDArray causalMask(NDManager manager, long batch, long length) {
-    int n = (int) length;
-    float[] lower = new float[n * n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j <= i; j++) {
-        lower[i * n + j] = 1f;
-      }
-    }
-    return manager.create(lower, new Shape(1, n, n)).broadcast(batch, n, n);
+  NDArray causalMask(NDManager owner, long length) {
+    return masks.computeIfAbsent(
+        length,
+        n -> {
+          int t = Math.toIntExact(n);
+          float[] additive = new float[t * t];
+          for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) {
+              additive[i * t + j] = Float.NEGATIVE_INFINITY;
+            }
+          }
+          NDArray mask = owner.create(additive, new Shape(t, t));
+          // Made during some forward pass, but kept for the model's life: never closed by that pass's scope.
+          NDScope.unregister(mask);
+          return mask;
+        });
   }
 
   @Override
@@ -116,7 +128,7 @@ public final class CausalLanguageModel extends AbstractBlock {
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
     Shape in = inputShapes[0];
     Shape hidden = new Shape(in.get(0), in.get(1), config.width());
-    Shape mask = new Shape(in.get(0), in.get(1), in.get(1));
+    Shape mask = new Shape(in.get(1), in.get(1));
     for (DecoderBlock block : blocks) {
       block.initialize(manager, dataType, hidden, mask);
     }

@@ -7,6 +7,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
@@ -50,6 +51,7 @@ public final class LanguageModelTrainer implements AutoCloseable {
   private final Trainer trainer;
   private final StatefulAdam optimizer;
   private final Device device;
+  private final List<Parameter> trainable = new ArrayList<>();
 
   private LanguageModelTrainer(ModelConfig config, int batchSize, Device device, Path parameters) {
     this.config = config;
@@ -68,7 +70,8 @@ public final class LanguageModelTrainer implements AutoCloseable {
         } catch (MalformedModelException e) {
           throw new IllegalArgumentException(
               "model parameters " + parameters + " do not match the model shape in " + CONFIG_FILE
-                  + ": " + e.getMessage(), e);
+                  + " or were written by an older model version (" + e.getMessage()
+                  + "); pre-train a new base with `cmrwatch train pretrain`", e);
         }
       }
       optimizer = new StatefulAdam(1e-3f);
@@ -87,6 +90,11 @@ public final class LanguageModelTrainer implements AutoCloseable {
     }
     this.model = m;
     this.trainer = t;
+    for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        trainable.add(p.getValue());
+      }
+    }
   }
 
   /** A freshly initialised model; the engine's random seed is set first so that initialisation is repeatable. */
@@ -160,13 +168,35 @@ public final class LanguageModelTrainer implements AutoCloseable {
       NDList[] xy = toArrays(batch, sequences);
       float value;
       try (GradientCollector collector = trainer.newGradientCollector()) {
-        NDList logits = trainer.forward(xy[0]);
-        NDArray loss = trainer.getLoss().evaluate(xy[1], logits);
+        NDArray loss;
+        // Every array the forward pass makes is released before the backward pass, as eager PyTorch does once the
+        // last reference goes: autograd holds what it needs, and frees each saved activation as soon as its part of
+        // the backward pass is done, so gradients reuse that memory while it is still in cache instead of piling up
+        // on top of a step's worth of activations.
+        try (NDScope forward = new NDScope()) {
+          NDList logits = trainer.forward(xy[0]);
+          loss = trainer.getLoss().evaluate(xy[1], logits);
+          NDScope.unregister(loss);
+        }
         collector.backward(loss);
         value = loss.getFloat();
       }
-      trainer.step();
+      update();
       return value;
+    }
+  }
+
+  /**
+   * One Adam update of every parameter from its gradient. What {@code Trainer.step()} does on one device, without its
+   * parameter server's copy of each gradient (made only to sum gradients across devices; this model lives on one).
+   * The update also zeroes the gradient for the next step.
+   */
+  private void update() {
+    for (Parameter p : trainable) {
+      NDArray weight = p.getArray();
+      try (NDArray gradient = weight.getGradient()) {
+        optimizer.update(p.getId(), weight, gradient);
+      }
     }
   }
 
