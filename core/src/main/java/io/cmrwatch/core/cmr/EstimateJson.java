@@ -1,6 +1,8 @@
 package io.cmrwatch.core.cmr;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -14,8 +16,11 @@ import java.nio.charset.StandardCharsets;
  */
 public final class EstimateJson {
 
+  // Schubfach double writer and FastDoubleParser: exact round trips, several times faster than the JDK 17 ones.
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .build();
 
   private EstimateJson() {}

@@ -3,10 +3,6 @@ package io.cmrwatch.core.summary;
 import io.cmrwatch.core.summary.RunSummary.Bin;
 import io.cmrwatch.core.summary.RunSummary.Keyed;
 import io.cmrwatch.core.summary.RunSummary.KeyedValue;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -24,52 +20,143 @@ public final class RunSummaryCodec {
 
   /** Format version written as the first byte. */
   public static final int VERSION = 1;
+  /** Version byte of the head and bin parts ({@link #encodeHead}, {@link #encodeBin}). */
+  public static final int PART_VERSION = 1;
 
   private RunSummaryCodec() {}
 
   /** Encodes a summary. */
   public static byte[] encode(RunSummary s) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 64 * s.binCount());
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
+    BinaryWriter out = new BinaryWriter(256 + 96 * s.binCount());
+    try {
       out.writeByte(VERSION);
-      out.writeUTF(s.experiment());
-      out.writeUTF(s.run());
-      writeKeyed(out, s.first());
-      writeKeyed(out, s.latest());
-      out.writeBoolean(s.baseLossConflict());
-      out.writeLong(s.changeTokensRaw());
-      Instant t = s.lastEventTime();
-      out.writeBoolean(t != null);
-      if (t != null) {
-        out.writeLong(t.getEpochSecond());
-        out.writeInt(t.getNano());
-      }
-      for (KeyedValue v : s.settings()) {
-        out.writeBoolean(v != null);
-        if (v != null) {
-          out.writeDouble(v.value);
-          out.writeLong(v.tokens);
-          out.writeUTF(v.eventId);
-        }
-      }
-      writeVarLong(out, s.bins.size());
+      writeHead(out, s);
+      out.writeVarLong(s.bins.size());
       for (Bin b : s.bins.values()) {
-        writeVarLong(out, b.index);
-        writeVarLong(out, b.count);
-        writeVarLong(out, b.maxTokens);
-        for (Int128 v : new Int128[] {b.sumTokens, b.sumGen, b.sumSqGen, b.sumDom, b.sumSqDom}) {
-          writeVarLong(out, zigzag(v.hi));
-          out.writeLong(v.lo);
-        }
-        writeVarLong(out, b.fingerprints.length);
-        for (long fp : b.fingerprints) {
-          out.writeLong(fp);
-        }
+        writeBin(out, b);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return bytes.toByteArray();
+    return out.toByteArray();
+  }
+
+  /**
+   * The summary without its bins (ids, earliest and latest event, settings, ratio change, time): with
+   * {@link #encodeBin} the parts of a summary that is stored piecewise, so that an event rewrites the head and the
+   * one bin it fell into instead of the whole summary.
+   */
+  public static byte[] encodeHead(RunSummary s) {
+    BinaryWriter out = new BinaryWriter(256);
+    try {
+      out.writeByte(PART_VERSION);
+      writeHead(out, s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** The bin at {@code index} of the summary, or null when it has none there. */
+  public static byte[] encodeBin(RunSummary s, int index) {
+    Bin b = s.bins.get(index);
+    if (b == null) {
+      return null;
+    }
+    BinaryWriter out = new BinaryWriter(96 + 8 * b.fingerprints.length);
+    out.writeByte(PART_VERSION);
+    writeBin(out, b);
+    return out.toByteArray();
+  }
+
+  /** The indexes of the summary's bins, ascending. */
+  public static int[] binIndexes(RunSummary s) {
+    return s.bins.keySet().stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** The index of the bin that an event at {@code tokens} falls into. */
+  public static int binIndex(long tokens) {
+    return TokenBins.index(tokens);
+  }
+
+  /**
+   * Reassembles a summary from its {@link #encodeHead} and {@link #encodeBin} parts (bins in any order).
+   *
+   * @throws IllegalArgumentException when a part is corrupt, of an unknown version, or two bins share an index
+   */
+  public static RunSummary decodeParts(byte[] head, Iterable<byte[]> bins) {
+    try {
+      BinaryReader in = new BinaryReader(head);
+      checkPartVersion(in.readUnsignedByte());
+      RunSummary s = readHead(in);
+      if (!in.atEnd()) {
+        throw new IllegalArgumentException("corrupt run summary head: trailing bytes");
+      }
+      for (byte[] part : bins) {
+        BinaryReader b = new BinaryReader(part);
+        checkPartVersion(b.readUnsignedByte());
+        Bin bin = readBin(b);
+        if (!b.atEnd()) {
+          throw new IllegalArgumentException("corrupt run summary bin: trailing bytes");
+        }
+        if (s.bins.put(bin.index, bin) != null) {
+          throw new IllegalArgumentException("corrupt run summary: two bins with index " + bin.index);
+        }
+      }
+      return s;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("corrupt run summary part: " + e, e);
+    }
+  }
+
+  private static void checkPartVersion(int v) {
+    if (v != PART_VERSION) {
+      throw new IllegalArgumentException("run summary part version " + v + " is not supported (reads "
+          + PART_VERSION + ")");
+    }
+  }
+
+  private static void writeHead(BinaryWriter out, RunSummary s) throws IOException {
+    out.writeUTF(s.experiment());
+    out.writeUTF(s.run());
+    writeKeyed(out, s.first());
+    writeKeyed(out, s.latest());
+    out.writeBoolean(s.baseLossConflict());
+    out.writeLong(s.changeTokensRaw());
+    Instant t = s.lastEventTime();
+    out.writeBoolean(t != null);
+    if (t != null) {
+      out.writeLong(t.getEpochSecond());
+      out.writeInt(t.getNano());
+    }
+    for (KeyedValue v : s.settings()) {
+      out.writeBoolean(v != null);
+      if (v != null) {
+        out.writeDouble(v.value);
+        out.writeLong(v.tokens);
+        out.writeUTF(v.eventId);
+      }
+    }
+  }
+
+  private static void writeBin(BinaryWriter out, Bin b) {
+    out.writeVarLong(b.index);
+    out.writeVarLong(b.count);
+    out.writeVarLong(b.maxTokens);
+    writeInt128(out, b.sumTokens);
+    writeInt128(out, b.sumGen);
+    writeInt128(out, b.sumSqGen);
+    writeInt128(out, b.sumDom);
+    writeInt128(out, b.sumSqDom);
+    out.writeVarLong(b.fingerprints.length);
+    for (long fp : b.fingerprints) {
+      out.writeLong(fp);
+    }
+  }
+
+  private static void writeInt128(BinaryWriter out, Int128 v) {
+    out.writeVarLong(zigzag(v.hi));
+    out.writeLong(v.lo);
   }
 
   /**
@@ -78,50 +165,23 @@ public final class RunSummaryCodec {
    * @throws IllegalArgumentException when the bytes are not a summary of a known version
    */
   public static RunSummary decode(byte[] data) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+    try {
+      BinaryReader in = new BinaryReader(data);
       int version = in.readUnsignedByte();
       if (version != VERSION) {
         throw new IllegalArgumentException("run summary format version " + version + " is not supported (reads "
             + VERSION + ")");
       }
-      RunSummary s = new RunSummary(in.readUTF(), in.readUTF());
-      Keyed first = readKeyed(in);
-      Keyed latest = readKeyed(in);
-      boolean conflict = in.readBoolean();
-      long change = in.readLong();
-      Instant t = in.readBoolean() ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : null;
-      KeyedValue[] settings = new KeyedValue[4];
-      for (int i = 0; i < 4; i++) {
-        settings[i] = in.readBoolean() ? new KeyedValue(in.readDouble(), in.readLong(), in.readUTF()) : null;
-      }
-      s.restore(first, conflict, change, latest, t, settings);
-      long n = readVarLong(in);
+      RunSummary s = readHead(in);
+      long n = in.readVarLong();
       if (n < 0 || n > TokenBins.MAX_INDEX + 1) {
         throw new IllegalArgumentException("corrupt run summary: " + n + " bins");
       }
       for (int i = 0; i < n; i++) {
-        int index = (int) readVarLong(in);
-        if (index < 0 || index > TokenBins.MAX_INDEX) {
-          throw new IllegalArgumentException("corrupt run summary: bin index " + index);
-        }
-        Bin b = new Bin(index);
-        b.count = readVarLong(in);
-        b.maxTokens = readVarLong(in);
-        for (Int128 v : new Int128[] {b.sumTokens, b.sumGen, b.sumSqGen, b.sumDom, b.sumSqDom}) {
-          v.hi = unzigzag(readVarLong(in));
-          v.lo = in.readLong();
-        }
-        int fps = (int) readVarLong(in);
-        if (fps < 0 || fps > RunSummary.FINGERPRINTS_PER_BIN) {
-          throw new IllegalArgumentException("corrupt run summary: " + fps + " fingerprints in a bin");
-        }
-        b.fingerprints = new long[fps];
-        for (int j = 0; j < fps; j++) {
-          b.fingerprints[j] = in.readLong();
-        }
-        s.bins.put(index, b);
+        Bin b = readBin(in);
+        s.bins.put(b.index, b);
       }
-      if (in.read() != -1) {
+      if (!in.atEnd()) {
         throw new IllegalArgumentException("corrupt run summary: trailing bytes");
       }
       return s;
@@ -130,7 +190,45 @@ public final class RunSummaryCodec {
     }
   }
 
-  private static void writeKeyed(DataOutputStream out, Keyed k) throws IOException {
+  private static RunSummary readHead(BinaryReader in) throws IOException {
+    RunSummary s = new RunSummary(in.readUTF(), in.readUTF());
+    Keyed first = readKeyed(in);
+    Keyed latest = readKeyed(in);
+    boolean conflict = in.readBoolean();
+    long change = in.readLong();
+    Instant t = in.readBoolean() ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : null;
+    KeyedValue[] settings = new KeyedValue[4];
+    for (int i = 0; i < 4; i++) {
+      settings[i] = in.readBoolean() ? new KeyedValue(in.readDouble(), in.readLong(), in.readUTF()) : null;
+    }
+    s.restore(first, conflict, change, latest, t, settings);
+    return s;
+  }
+
+  private static Bin readBin(BinaryReader in) throws IOException {
+    int index = (int) in.readVarLong();
+    if (index < 0 || index > TokenBins.MAX_INDEX) {
+      throw new IllegalArgumentException("corrupt run summary: bin index " + index);
+    }
+    Bin b = new Bin(index);
+    b.count = in.readVarLong();
+    b.maxTokens = in.readVarLong();
+    for (Int128 v : new Int128[] {b.sumTokens, b.sumGen, b.sumSqGen, b.sumDom, b.sumSqDom}) {
+      v.hi = unzigzag(in.readVarLong());
+      v.lo = in.readLong();
+    }
+    int fps = (int) in.readVarLong();
+    if (fps < 0 || fps > RunSummary.FINGERPRINTS_PER_BIN) {
+      throw new IllegalArgumentException("corrupt run summary: " + fps + " fingerprints in a bin");
+    }
+    b.fingerprints = new long[fps];
+    for (int j = 0; j < fps; j++) {
+      b.fingerprints[j] = in.readLong();
+    }
+    return b;
+  }
+
+  private static void writeKeyed(BinaryWriter out, Keyed k) throws IOException {
     out.writeBoolean(k != null);
     if (k != null) {
       out.writeLong(k.tokens);
@@ -143,7 +241,7 @@ public final class RunSummaryCodec {
     }
   }
 
-  private static Keyed readKeyed(DataInputStream in) throws IOException {
+  private static Keyed readKeyed(BinaryReader in) throws IOException {
     if (!in.readBoolean()) {
       return null;
     }
@@ -157,26 +255,5 @@ public final class RunSummaryCodec {
 
   private static long unzigzag(long v) {
     return (v >>> 1) ^ -(v & 1);
-  }
-
-  // Unsigned LEB128.
-  private static void writeVarLong(DataOutputStream out, long v) throws IOException {
-    while ((v & ~0x7FL) != 0) {
-      out.writeByte((int) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    out.writeByte((int) v);
-  }
-
-  private static long readVarLong(DataInputStream in) throws IOException {
-    long v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      int b = in.readUnsignedByte();
-      v |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        return v;
-      }
-    }
-    throw new IOException("var-int longer than 10 bytes");
   }
 }
