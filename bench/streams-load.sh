@@ -36,7 +36,8 @@ await_line() {
 
 # shellcheck disable=SC2086
 java ${BROKER_JAVA_OPTS:-} -jar "$jar" broker --port 0 --data-dir "$work/kafka" >"$work/broker" 2>"$work/broker.err" &
-pids+=($!)
+broker_pid=$!
+pids+=("$broker_pid")
 bootstrap=$(await_line "$work/broker" "cmrwatch broker: bootstrap" | sed -E 's/.*bootstrap ([0-9.:]+).*/\1/')
 
 # shellcheck disable=SC2086
@@ -54,5 +55,5 @@ echo "broker $bootstrap, streams app $url; load average before: $(cut -d' ' -f1-
 # shellcheck disable=SC2086
 java ${LOAD_JAVA_OPTS:-} -Dlogback.configurationFile="$root/cli/src/main/resources/logback.xml" -cp "$root/bench/target/classes:$root/cli/target/lib/*" io.cmrwatch.bench.streams.StreamsLoad \
   "$bootstrap" "$url" cpt.loss-events "${RUNS:-1000}" "${EVALS:-200}" "${RATE:-5000}" "${STEADY_SECONDS:-30}" \
-  "$app_pid"
+  "$app_pid" "$broker_pid"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"

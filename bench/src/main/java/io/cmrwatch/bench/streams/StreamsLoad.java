@@ -62,6 +62,7 @@ public final class StreamsLoad {
     int rate = Integer.parseInt(args[5]);
     int seconds = Integer.parseInt(args[6]);
     long pid = Long.parseLong(args[7]);
+    long brokerPid = args.length > 8 ? Long.parseLong(args[8]) : -1;
 
     System.out.printf(Locale.ROOT, "streams app %s (pid %d), %d runs x %d evaluations%n", app, pid, runs, evals);
     List<LossEvent> events = events("load", runs, evals, 1);
@@ -74,20 +75,25 @@ public final class StreamsLoad {
       producer.flush();
     }
     double produceSeconds = Duration.between(start, Instant.now()).toNanos() / 1e9;
-    // The app's first and last processed event, seen by polling its counter every 20 ms.
+    // The app's first and last processed event, seen by polling its counter every 100 ms.
+    // CPU seconds of the app and the broker over the same span: less sensitive to other load than wall time.
     long first = 0;
     long last;
+    double[] cpuFirst = null;
+    double[] cpuLast;
     while (true) {
       double p = processed(app);
       long now = System.nanoTime();
       if (first == 0 && p > before) {
         first = now;
+        cpuFirst = new double[] {cpuSeconds(pid), cpuSeconds(brokerPid)};
       }
       if (p >= before + events.size()) {
         last = now;
+        cpuLast = new double[] {cpuSeconds(pid), cpuSeconds(brokerPid)};
         break;
       }
-      Thread.sleep(20);
+      Thread.sleep(100);
     }
     double appSeconds = (last - first) / 1e9;
     double appRate = events.size() / appSeconds;
@@ -97,6 +103,11 @@ public final class StreamsLoad {
         events.size(), appSeconds, appRate, metric(app, "cmrwatch_refits_total{application=\"cmrwatch-streams\","
             + "level=\"run\"}"), metric(app, "cmrwatch_refits_total{application=\"cmrwatch-streams\","
             + "level=\"experiment\"}"));
+    double appCpu = cpuLast[0] - cpuFirst[0];
+    double brokerCpu = cpuLast[1] - cpuFirst[1];
+    System.out.printf(Locale.ROOT, "CPU per 1,000 events: app %.1f ms, broker %.1f ms (app busy %.0f %% of one core, "
+        + "broker %.0f %%)%n", 1e6 * appCpu / events.size(), 1e6 * brokerCpu / events.size(), 100 * appCpu / appSeconds,
+        100 * brokerCpu / appSeconds);
     System.out.printf(Locale.ROOT, "app RSS after throughput phase: %d MiB%n", rssMiB(pid));
 
     double rawBytes = rawConsumer(bootstrap, topic, events.size(), false);
@@ -283,6 +294,16 @@ public final class StreamsLoad {
   private static String scrape(String app, String family) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create(app + "/metrics?name%5B%5D=" + family)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** User + system CPU seconds of a process ({@code /proc/PID/stat}, clock ticks of 1/100 s); NaN without a pid. */
+  private static double cpuSeconds(long pid) throws IOException {
+    if (pid < 0) {
+      return Double.NaN;
+    }
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
   }
 
   private static long rssMiB(long pid) throws IOException {

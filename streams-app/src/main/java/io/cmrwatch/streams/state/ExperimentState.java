@@ -3,6 +3,7 @@ package io.cmrwatch.streams.state;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.streams.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +34,8 @@ public final class ExperimentState {
   public final String experiment;
   /** Latest computed estimate (warm start, gauges), or null. */
   public CmrEstimate latest;
+  /** Core's object behind {@link #latest} while the state stays in memory (not stored). */
+  public ExperimentEstimate latestCore;
   /** Latest published estimate, or null. */
   public CmrEstimate published;
   /** Published estimates, oldest first, bounded by the configured history size. */

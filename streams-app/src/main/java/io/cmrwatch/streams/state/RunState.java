@@ -1,5 +1,6 @@
 package io.cmrwatch.streams.state;
 
+import io.cmrwatch.core.cmr.RunEstimate;
 import io.cmrwatch.core.summary.RunSummary;
 import io.cmrwatch.core.summary.RunSummaryCodec;
 import io.cmrwatch.streams.alert.AlertKind;
@@ -46,9 +47,23 @@ public final class RunState {
   public long lastRefitWallMs;
   /** The latest fit, or null before the first. */
   public RunFit fit;
+  /**
+   * Core's object behind {@link #fit} while the state stays in memory (not stored: after a restart the next warm
+   * start reads the fit's JSON instead).
+   */
+  public RunEstimate fitCore;
   // The fit's JSON, encoded once per fit rather than at every store write of the run.
   private RunFit encodedFit;
   private byte[] encodedFitBytes;
+
+  /** The processor's in-memory companions of this state (not stored): its store key and its metric series. */
+  public transient String storeKey;
+  /** The run's metric series, once looked up (null: not yet, or past the cap of exported runs). */
+  public transient Object gauges;
+  /** Whether {@link #gauges} was looked up. */
+  public transient boolean gaugesResolved;
+  /** The firing alerts last reported to the metrics, as a bit set of alert ordinals; -1 before the first report. */
+  public transient int reportedAlerts = -1;
 
   /** Per-run alerts now firing, with the wall-clock ms they started. */
   public final Map<AlertKind, Long> firing = new EnumMap<>(AlertKind.class);

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,25 +33,55 @@ final class CoreAnalyst {
 
   private static final Logger LOG = LoggerFactory.getLogger(CoreAnalyst.class);
 
-  private static CmrSettings settings(ExperimentSettings st) {
-    return CmrSettings.defaults().withOverrides(st.epsilon(), st.lambda(), st.tokenUnit(),
-        st.hasBudget() ? st.budgetTokens() : null);
+  /** A run's fit, and core's object it came from (kept in memory for the next warm start; null on failure). */
+  record RunResult(RunFit fit, RunEstimate core) {}
+
+  /** An experiment's estimate, and core's object it came from (for the next warm start; null on failure). */
+  record EstimateResult(CmrEstimate estimate, ExperimentEstimate core) {}
+
+  /** Analyzers kept at once; beyond this (many distinct settings) the cache starts afresh. */
+  static final int MAX_ANALYZERS = 256;
+
+  // One analyzer per distinct settings, shared by the run and the experiment step and across threads (it is
+  // thread-safe): its memo lets an experiment recompute reuse the fit a run refit just made of the same summary.
+  private final Map<AnalyzerKey, ExperimentAnalyzer> analyzers = new ConcurrentHashMap<>();
+
+  private record AnalyzerKey(double epsilon, double lambda, double tokenUnit, long budgetTokens) {}
+
+  private ExperimentAnalyzer analyzer(ExperimentSettings st) {
+    AnalyzerKey key = new AnalyzerKey(st.epsilon(), st.lambda(), st.tokenUnit(), st.hasBudget() ? st.budgetTokens()
+        : -1);
+    ExperimentAnalyzer a = analyzers.get(key);
+    if (a == null) {
+      if (analyzers.size() >= MAX_ANALYZERS) {
+        analyzers.clear();
+      }
+      a = analyzers.computeIfAbsent(key, k -> new ExperimentAnalyzer(CmrSettings.defaults().withOverrides(
+          st.epsilon(), st.lambda(), st.tokenUnit(), st.hasBudget() ? st.budgetTokens() : null)));
+    }
+    return a;
   }
 
-  /** The run's fit: core's analysis of the run alone, warm-started from its previous fit. */
-  RunFit fitRun(RunSummary s, ExperimentSettings st, RunFit previous, Instant now) {
+  /**
+   * The run's fit: core's analysis of the run alone, warm-started from its previous fit ({@code previousCore}, the
+   * previous fit's core object when still in memory, saves reading it back from the fit's JSON).
+   */
+  RunResult fitRun(RunSummary s, ExperimentSettings st, RunFit previous, RunEstimate previousCore, Instant now) {
     try {
-      ExperimentEstimate prev = previous == null || previous.analysis() == null ? null
-          : wrap(s.experiment(), st, runEstimate(previous.analysis()));
-      ExperimentEstimate e = new ExperimentAnalyzer(settings(st)).analyze(s.experiment(), List.of(s), prev);
-      return fromCore(s, st, e.runs().get(0), now);
+      RunEstimate before = previousCore != null ? previousCore
+          : previous == null || previous.analysis() == null ? null : runEstimate(previous.analysis());
+      ExperimentEstimate prev = before == null ? null : wrap(s.experiment(), st, before);
+      ExperimentEstimate e = analyzer(st).analyze(s.experiment(), List.of(s), prev);
+      RunEstimate r = e.runs().get(0);
+      return new RunResult(fromCore(s, st, r, now), r);
     } catch (RuntimeException e) {
       LOG.warn("analysis of run {} of {} failed", s.run(), s.experiment(), e);
-      return new RunFit(s.experiment(), s.run(), s.ratio(), s.ratioChanged(), "analysis_error", s.pointCount(),
+      return new RunResult(new RunFit(s.experiment(), s.run(), s.ratio(), s.ratioChanged(), "analysis_error",
+          s.pointCount(),
           s.events(), s.maxFitTokens(), st.budgetTokens(), st.epsilon(), st.lambda(), st.tokenUnit(), null, null,
           Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, s.latestGeneralLossIncrease(),
           -s.latestDomainLossChange(), Double.NaN, Double.NaN, forgetting(s, st, Double.NaN), now,
-          s.lastEventTime(), null);
+          s.lastEventTime(), null), null);
     }
   }
 
@@ -78,15 +109,19 @@ final class CoreAnalyst {
     return predicted > st.epsilon() ? "predicted" : "none";
   }
 
-  /** The experiment's CMR: core's analysis of all its run summaries, warm-started from the previous estimate. */
-  CmrEstimate estimate(String experiment, List<RunUpdate> runs, ExperimentSettings st, CmrEstimate previous,
-      Instant now) {
+  /**
+   * The experiment's CMR: core's analysis of all its run summaries, warm-started from the previous estimate
+   * ({@code previousCore}, its core object when still in memory, saves reading it back from its JSON).
+   */
+  EstimateResult estimate(String experiment, List<RunUpdate> runs, ExperimentSettings st, CmrEstimate previous,
+      ExperimentEstimate previousCore, Instant now) {
     List<RunSummary> summaries = new ArrayList<>(runs.size());
     runs.forEach(u -> summaries.add(u.summary()));
     try {
-      ExperimentEstimate prev = previous == null || previous.analysis() == null ? null
+      ExperimentEstimate prev = previousCore != null ? previousCore
+          : previous == null || previous.analysis() == null ? null
           : EstimateJson.read(previous.analysis().toString());
-      ExperimentEstimate e = new ExperimentAnalyzer(settings(st)).analyze(experiment, summaries, prev);
+      ExperimentEstimate e = analyzer(st).analyze(experiment, summaries, prev);
       int points = 0;
       for (RunEstimate r : e.runs()) {
         if (r.ok()) {
@@ -94,13 +129,13 @@ final class CoreAnalyst {
         }
       }
       Law cmrLaw = e.cmrLaw() == null ? null : Law.of(LawForm.CMR, e.cmrLaw().a4(), e.cmrLaw().s4(), e.cmrLaw().b3());
-      return new CmrEstimate(experiment, e.status(), d(e.cmr()), d(e.cmrLow()), d(e.cmrHigh()), cmrLaw,
-          e.runs().size(), e.usableRuns(), points, e.budgetTokens() == null ? 0 : e.budgetTokens(), e.epsilon(),
-          e.lambda(), e.tokenUnit(), now, Json.MAPPER.readTree(EstimateJson.bytes(e)));
+      return new EstimateResult(new CmrEstimate(experiment, e.status(), d(e.cmr()), d(e.cmrLow()), d(e.cmrHigh()),
+          cmrLaw, e.runs().size(), e.usableRuns(), points, e.budgetTokens() == null ? 0 : e.budgetTokens(),
+          e.epsilon(), e.lambda(), e.tokenUnit(), now, Json.MAPPER.readTree(EstimateJson.bytes(e))), e);
     } catch (RuntimeException | IOException e) {
       LOG.warn("analysis of experiment {} failed", experiment, e);
-      return new CmrEstimate(experiment, "analysis_error", Double.NaN, Double.NaN, Double.NaN, null, runs.size(), 0,
-          0, st.budgetTokens(), st.epsilon(), st.lambda(), st.tokenUnit(), now, null);
+      return new EstimateResult(new CmrEstimate(experiment, "analysis_error", Double.NaN, Double.NaN, Double.NaN, null,
+          runs.size(), 0, 0, st.budgetTokens(), st.epsilon(), st.lambda(), st.tokenUnit(), now, null), null);
     }
   }
 

@@ -10,14 +10,15 @@ import io.cmrwatch.streams.json.Json;
 import io.cmrwatch.streams.metrics.StreamsMetrics;
 import io.cmrwatch.streams.state.CmrEstimate;
 import io.cmrwatch.streams.state.ExperimentState;
-import io.cmrwatch.streams.state.RunFit;
 import io.cmrwatch.streams.state.RunUpdate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,9 +55,20 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private KeyValueStore<String, RunUpdate> runs;
   private SettingsResolver settings;
   private final Map<String, ExperimentState> cache = new HashMap<>();
+  /** Experiments whose runs' updates are kept decoded in memory; beyond this the least recently used are dropped. */
+  static final int LIVE_EXPERIMENTS = 2_000;
+  private final Map<String, Map<String, RunUpdate>> live = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Map<String, RunUpdate>> eldest) {
+      return size() > LIVE_EXPERIMENTS;
+    }
+  };
   // Experiments with updates not yet reflected in an estimate, and the oldest event timestamp each is waiting on.
-  private final Map<String, Long> dirty = new java.util.LinkedHashMap<>();
+  private final Map<String, Long> dirty = new LinkedHashMap<>();
   private final RefitBudget budget;
+  // Settings read per update, parsed once.
+  private final long estimateMinIntervalMs;
+  private final double estimateMinChange;
   private final Set<String> owned = new LinkedHashSet<>();
   // Wall-clock ms of each experiment's last update while its estimate is not yet settled by a cold recompute.
   private final Map<String, Long> unsettled = new HashMap<>();
@@ -66,6 +78,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     this.metrics = metrics;
     this.analyst = analyst;
     this.budget = new RefitBudget(cfg.refitMaxBusy());
+    this.estimateMinIntervalMs = cfg.estimateMinInterval().toMillis();
+    this.estimateMinChange = cfg.estimateMinChange();
   }
 
   @Override
@@ -93,19 +107,21 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   public void process(Record<String, byte[]> record) {
     RunUpdate u = RunUpdate.decode(record.value());
     String experiment = record.key();
-    runs.put(StoreNames.experimentRunKey(experiment, u.fit().run()), u);
+    Map<String, RunUpdate> known = runsOf(experiment);
+    runs.put(StoreNames.experimentRunKey(experiment, u.run()), u);
+    known.put(u.run(), u);
     dirty.merge(experiment, u.oldestEventTimestamp(), Math::min);
     long now = ctx.currentSystemTimeMs();
     unsettled.put(experiment, now);
     ExperimentState s = load(experiment);
-    if ((s == null || now - s.lastComputeWallMs >= cfg.estimateMinInterval().toMillis()) && budget.available()) {
+    if ((s == null || now - s.lastComputeWallMs >= estimateMinIntervalMs) && budget.available()) {
       compute(experiment, now, false);
     }
   }
 
 
   private void computeDue(long now) {
-    long gap = cfg.estimateMinInterval().toMillis();
+    long gap = estimateMinIntervalMs;
     List<String> due = new ArrayList<>();
     for (String experiment : dirty.keySet()) {
       ExperimentState s = load(experiment);
@@ -135,17 +151,24 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     }
   }
 
-  /** The runs' latest updates of {@code experiment}, in run-id order. */
-  private List<RunUpdate> runsOf(String experiment) {
-    List<RunUpdate> list = new ArrayList<>();
-    try (KeyValueIterator<String, RunUpdate> it =
-        runs.prefixScan(StoreNames.experimentPrefix(experiment), new StringSerializer())) {
-      while (it.hasNext()) {
-        KeyValue<String, RunUpdate> kv = it.next();
-        list.add(kv.value);
+  /**
+   * The runs' latest updates of {@code experiment} by run id (in run-id order): kept decoded in memory for the
+   * experiments this task saw last, read from the store otherwise.
+   */
+  private Map<String, RunUpdate> runsOf(String experiment) {
+    Map<String, RunUpdate> known = live.get(experiment);
+    if (known == null) {
+      known = new TreeMap<>();
+      try (KeyValueIterator<String, RunUpdate> it =
+          runs.prefixScan(StoreNames.experimentPrefix(experiment), new StringSerializer())) {
+        while (it.hasNext()) {
+          RunUpdate u = it.next().value;
+          known.put(u.run(), u);
+        }
       }
+      live.put(experiment, known);
     }
-    return list;
+    return known;
   }
 
   private void compute(String experiment, long now, boolean cold) {
@@ -155,22 +178,23 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
       s = new ExperimentState(experiment);
     }
     owned.add(experiment);
-    List<RunUpdate> updates = runsOf(experiment);
+    List<RunUpdate> updates = new ArrayList<>(runsOf(experiment).values());
     if (updates.isEmpty()) {
       return;
     }
-    ExperimentSettings st = settings.resolve(experiment, settingsCarrier(updates));
     long t0 = System.nanoTime();
-    CmrEstimate e = analyst.estimate(experiment, updates, st, cold ? null : s.latest, Instant.ofEpochMilli(now));
-    long took = System.nanoTime() - t0;
-    budget.spend(took);
-    metrics.refit("experiment", took);
+    ExperimentSettings st = settings.resolve(experiment, settingsCarrier(updates));
+    CoreAnalyst.EstimateResult result = analyst.estimate(experiment, updates, st, cold ? null : s.latest,
+        cold ? null : s.latestCore, Instant.ofEpochMilli(now));
+    CmrEstimate e = result.estimate();
+    metrics.refit("experiment", System.nanoTime() - t0);
     if (oldest != null && oldest != Long.MAX_VALUE) {
       metrics.estimateLatency(now - oldest);
     }
     s.latest = e;
+    s.latestCore = result.core();
     s.lastComputeWallMs = now;
-    if (e.differsFrom(s.published, cfg.estimateMinChange())) {
+    if (e.differsFrom(s.published, estimateMinChange)) {
       s.published = e;
       s.remember(e, cfg.historySize());
       ctx.forward(new Record<>(experiment, new Emitted(Emitted.Kind.ESTIMATE, e.toBytes()), now));
@@ -179,6 +203,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     save(s);
     metrics.experiment(experiment).update(e.status(), e.ok(), e.cmr(), e.cmrLow(), e.cmrHigh(), e.runsUsed(),
         e.pointsUsed(), e.budgetTokens() > 0 ? e.budgetTokens() : Double.NaN);
+    budget.spend(System.nanoTime() - t0);
   }
 
   /** The summary whose event-carried settings count: the one of the run with the latest tokens. */
@@ -199,9 +224,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
       return;
     }
     for (RunUpdate u : updates) {
-      RunFit f = u.fit();
-      String run = f.run();
-      double ratio = Double.isFinite(u.latestRatio()) ? u.latestRatio() : f.ratio();
+      String run = u.run();
+      double ratio = Double.isFinite(u.latestRatio()) ? u.latestRatio() : u.ratio();
       boolean above = ratio > e.cmrHigh();
       boolean on = s.ratioAbove.containsKey(run);
       var values = Alert.values("ratio", ratio, "cmr", e.cmr(), "cmrLow", e.cmrLow(), "cmrHigh", e.cmrHigh());
@@ -237,7 +261,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     }
     double advised = e.cmrLow();
     Double last = s.advised.get(run);
-    if (last != null && Math.abs(last - advised) <= cfg.estimateMinChange()) {
+    if (last != null && Math.abs(last - advised) <= estimateMinChange) {
       return;
     }
     s.advised.put(run, advised);
@@ -292,5 +316,6 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     owned.forEach(metrics::forgetExperiment);
     owned.clear();
     cache.clear();
+    live.clear();
   }
 }

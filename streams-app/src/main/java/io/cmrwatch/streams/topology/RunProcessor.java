@@ -47,6 +47,8 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
    * and a curve fitted almost exactly (or an early fit extrapolated a little) must not turn every point into a spike.
    */
   static final double MIN_NOISE = 5e-3;
+  private static final AlertKind[] RUN_ALERTS = {AlertKind.FORGETTING_OBSERVED, AlertKind.FORGETTING_PREDICTED,
+      AlertKind.LOSS_SPIKE, AlertKind.RUN_STALLED};
   /** Deserialised run states kept per task; beyond this the least recently used are read back from the store. */
   static final int CACHE_RUNS = 20_000;
 
@@ -54,6 +56,11 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   private final StreamsMetrics metrics;
   private final CoreAnalyst analyst;
   private final RefitBudget budget;
+  // Settings read per event, parsed once.
+  private final int refitMaxEvents;
+  private final long refitMinIntervalMs;
+  private final int spikeMinPoints;
+  private final double spikeSigma;
   private ProcessorContext<String, Emitted> ctx;
   private KeyValueStore<String, RunState> store;
   private SettingsResolver settings;
@@ -75,6 +82,10 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     this.metrics = metrics;
     this.analyst = analyst;
     this.budget = new RefitBudget(cfg.refitMaxBusy());
+    this.refitMaxEvents = cfg.refitMaxEvents();
+    this.refitMinIntervalMs = cfg.refitMinInterval().toMillis();
+    this.spikeMinPoints = cfg.spikeMinPoints();
+    this.spikeSigma = cfg.spikeSigma();
   }
 
   @Override
@@ -158,7 +169,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     if (a == RunSummary.Absorption.ABSORBED) {
       checkSpike(s, e, now);
     }
-    if ((s.pending >= cfg.refitMaxEvents() || now - s.lastRefitWallMs >= cfg.refitMinInterval().toMillis())
+    if ((s.pending >= refitMaxEvents || now - s.lastRefitWallMs >= refitMinIntervalMs)
         && pending.isEmpty() && budget.available()) {
       // Nothing older is waiting: refit now (low latency when the load is light).
       refit(s, now);
@@ -187,7 +198,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
 
   private void checkSpike(RunState s, LossEvent e, long now) {
     RunFit f = s.fit;
-    if (f == null || !f.ok() || f.points() < cfg.spikeMinPoints() || e.tokens() <= 0 || f.general() == null
+    if (f == null || !f.ok() || f.points() < spikeMinPoints || e.tokens() <= 0 || f.general() == null
         || f.domain() == null) {
       return;
     }
@@ -198,10 +209,10 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     double nd = Math.max(MIN_NOISE, nanTo(f.domainRmse(), MIN_NOISE));
     double zg = Math.abs(rg) / ng;
     double zd = Math.abs(rd) / nd;
-    boolean spike = zg > cfg.spikeSigma() || zd > cfg.spikeSigma();
+    boolean spike = zg > spikeSigma || zd > spikeSigma;
     boolean on = s.firing.containsKey(AlertKind.LOSS_SPIKE);
     var values = Alert.values("tokens", e.tokens(), "generalResidual", rg, "generalNoise", ng,
-        "domainResidual", rd, "domainNoise", nd, "sigma", cfg.spikeSigma());
+        "domainResidual", rd, "domainNoise", nd, "sigma", spikeSigma);
     if (spike && !on) {
       fire(s, AlertKind.LOSS_SPIKE, now, String.format(
           "run %s: loss at %d tokens is %.1f noise deviations off the fitted trend", s.summary().run(), e.tokens(),
@@ -221,18 +232,18 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     RunSummary summary = s.summary();
     ExperimentSettings st = settings.resolve(summary.experiment(), summary);
     long t0 = System.nanoTime();
-    RunFit fit = analyst.fitRun(summary, st, s.fit, Instant.ofEpochMilli(now));
-    long took = System.nanoTime() - t0;
-    budget.spend(took);
-    metrics.refit("run", took);
+    CoreAnalyst.RunResult result = analyst.fitRun(summary, st, s.fit, s.fitCore, Instant.ofEpochMilli(now));
+    RunFit fit = result.fit();
+    metrics.refit("run", System.nanoTime() - t0);
     long oldest = s.oldestPendingTimestamp;
     s.fit = fit;
+    s.fitCore = result.core();
     s.pending = 0;
     s.oldestPendingTimestamp = Long.MAX_VALUE;
     s.lastRefitWallMs = now;
     pending.remove(key(s));
     ctx.forward(new Record<>(summary.run(), new Emitted(Emitted.Kind.RUN_FIT, s.fitBytes()), now));
-    RunUpdate u = new RunUpdate(fit, summary, s.latestRatio, oldest == Long.MAX_VALUE ? now : oldest);
+    RunUpdate u = new RunUpdate(fit, s.fitBytes(), summary, s.latestRatio, oldest == Long.MAX_VALUE ? now : oldest);
     ctx.forward(new Record<>(summary.experiment(), new Emitted(Emitted.Kind.RUN_UPDATE, u.encode()), now));
     if (fit.ok() && fit.budgetTokens() > 0 && Double.isFinite(fit.predictedGeneralLossIncrease())) {
       boolean over = fit.predictedGeneralLossIncrease() > fit.epsilon();
@@ -250,10 +261,13 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
             fit.predictedGeneralLossIncrease(), fit.epsilon()), values);
       }
     }
+    // The budget pays for the whole refit: the fit, its JSON, and sending it on (the experiment step's share is
+    // charged there).
+    budget.spend(System.nanoTime() - t0);
   }
 
   private void refitPending(long now) {
-    long minGap = cfg.refitMinInterval().toMillis();
+    long minGap = refitMinIntervalMs;
     List<String> due = new ArrayList<>();
     for (String run : pending) {
       RunState s = load(run);
@@ -336,13 +350,21 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   }
 
   private static String key(RunState s) {
-    return StoreNames.runKey(s.summary().run(), s.summary().experiment());
+    if (s.storeKey == null) {
+      s.storeKey = StoreNames.runKey(s.summary().run(), s.summary().experiment());
+    }
+    return s.storeKey;
   }
 
   private void report(RunState s) {
     RunSummary sum = s.summary();
-    StreamsMetrics.RunGauges g = metrics.run(sum.experiment(), sum.run());
-    owned.add(key(s));
+    if (!s.gaugesResolved) {
+      // Looked up once per state in memory (per event this was the largest part of the per-run step's own work).
+      s.gauges = metrics.run(sum.experiment(), sum.run());
+      s.gaugesResolved = true;
+      owned.add(key(s));
+    }
+    StreamsMetrics.RunGauges g = (StreamsMetrics.RunGauges) s.gauges;
     if (g == null) {
       return;
     }
@@ -354,9 +376,15 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
           f.feasible() == null ? Double.NaN : (f.feasible() ? 1 : 0), f.predictedGeneralLossIncrease(),
           f.predictedDomainLossDecrease());
     }
-    for (AlertKind k : new AlertKind[] {AlertKind.FORGETTING_OBSERVED, AlertKind.FORGETTING_PREDICTED,
-        AlertKind.LOSS_SPIKE, AlertKind.RUN_STALLED}) {
-      g.alert(k.code(), s.firing.containsKey(k));
+    int firing = 0;
+    for (AlertKind k : s.firing.keySet()) {
+      firing |= 1 << k.ordinal();
+    }
+    if (firing != s.reportedAlerts) {
+      for (AlertKind k : RUN_ALERTS) {
+        g.alert(k.code(), s.firing.containsKey(k));
+      }
+      s.reportedAlerts = firing;
     }
   }
 
