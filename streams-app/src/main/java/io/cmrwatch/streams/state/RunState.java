@@ -10,6 +10,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -92,6 +93,144 @@ public final class RunState {
   /** The run's curve summary (core). */
   public RunSummary summary() {
     return summary;
+  }
+
+  // --- piecewise storage (RunStateStore): a head, the fit, one part per summary bin; only changed parts are written
+
+  private static final byte HEAD_VERSION = 2;
+
+  /** The store's record of bins of this state (bit per bin index) and what changed since it was written. */
+  private final BitSet storedBins = new BitSet();
+  private final BitSet dirtyBins = new BitSet();
+  private boolean allBinsDirty = true;
+  private boolean fitDirty = true;
+
+  /** Marks the summary bin at {@code index} as changed (an event fell into it). */
+  public void markBin(int index) {
+    dirtyBins.set(index);
+  }
+
+  /** Marks every summary bin as changed (e.g. a ratio change dropped bins). */
+  public void markAllBins() {
+    allBinsDirty = true;
+  }
+
+  /** Marks the fit as changed. */
+  public void markFit() {
+    fitDirty = true;
+  }
+
+  /** Visits the parts to write: what changed since the last visit (the head always), then marks them written. */
+  public void writeParts(PartWriter out) {
+    out.head(encodeHead());
+    if (fitDirty) {
+      if (fit != null) {
+        out.fit(fitBytes());
+      }
+      fitDirty = false;
+    }
+    if (allBinsDirty) {
+      BitSet now = new BitSet();
+      for (int index : RunSummaryCodec.binIndexes(summary)) {
+        now.set(index);
+        out.bin(index, RunSummaryCodec.encodeBin(summary, index));
+      }
+      BitSet gone = (BitSet) storedBins.clone();
+      gone.andNot(now);
+      gone.stream().forEach(i -> out.bin(i, null));
+      storedBins.clear();
+      storedBins.or(now);
+      allBinsDirty = false;
+    } else {
+      dirtyBins.stream().forEach(i -> {
+        byte[] bin = RunSummaryCodec.encodeBin(summary, i);
+        out.bin(i, bin);
+        storedBins.set(i, bin != null);
+      });
+    }
+    dirtyBins.clear();
+  }
+
+  /** Receives the parts of {@link #writeParts}. */
+  public interface PartWriter {
+    /** The head: bookkeeping, alerts and the summary without its bins. */
+    void head(byte[] head);
+
+    /** The fit's JSON. */
+    void fit(byte[] fit);
+
+    /** The summary bin at {@code index}, or null when the bin is gone. */
+    void bin(int index, byte[] bin);
+  }
+
+  private byte[] encodeHead() {
+    try {
+      byte[] s = RunSummaryCodec.encodeHead(summary);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length + 96);
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeByte(HEAD_VERSION);
+      out.writeInt(s.length);
+      out.write(s);
+      writeBookkeeping(out);
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A state from its stored parts (the fit may be null; bins in any order). */
+  public static RunState fromParts(byte[] head, byte[] fit, Map<Integer, byte[]> bins) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(head));
+      byte v = in.readByte();
+      if (v != HEAD_VERSION) {
+        throw new IllegalStateException("run state head version " + v + " is not readable by this build");
+      }
+      byte[] s = new byte[in.readInt()];
+      in.readFully(s);
+      RunState st = new RunState(RunSummaryCodec.decodeParts(s, bins.values()));
+      st.readBookkeeping(in);
+      if (fit != null) {
+        st.fit = RunFit.fromBytes(fit);
+        st.encodedFit = st.fit;
+        st.encodedFitBytes = fit;
+      }
+      bins.keySet().forEach(st.storedBins::set);
+      st.allBinsDirty = false;
+      st.fitDirty = false;
+      return st;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void writeBookkeeping(DataOutputStream out) throws IOException {
+    out.writeDouble(latestRatio);
+    out.writeLong(latestRatioTokens);
+    out.writeLong(lastEventWallMs);
+    out.writeInt(pending);
+    out.writeLong(oldestPendingTimestamp);
+    out.writeLong(lastRefitWallMs);
+    out.writeByte(firing.size());
+    for (Map.Entry<AlertKind, Long> e : firing.entrySet()) {
+      out.writeByte(e.getKey().ordinal());
+      out.writeLong(e.getValue());
+    }
+  }
+
+  private void readBookkeeping(DataInputStream in) throws IOException {
+    latestRatio = in.readDouble();
+    latestRatioTokens = in.readLong();
+    lastEventWallMs = in.readLong();
+    pending = in.readInt();
+    oldestPendingTimestamp = in.readLong();
+    lastRefitWallMs = in.readLong();
+    int n = in.readByte();
+    AlertKind[] kinds = AlertKind.values();
+    for (int i = 0; i < n; i++) {
+      firing.put(kinds[in.readByte()], in.readLong());
+    }
   }
 
   /** Binary form: version, summary bytes, bookkeeping, the fit's JSON, the firing alerts. */

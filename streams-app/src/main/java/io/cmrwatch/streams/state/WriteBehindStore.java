@@ -3,25 +3,15 @@ package io.cmrwatch.streams.state;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
-import org.apache.kafka.streams.query.PositionBound;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryConfig;
-import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * A key-value store of mutable objects that are serialised once per commit, not once per write: the stream thread's
@@ -39,16 +29,16 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * live object another thread is changing. Range reads from the writing thread first write the dirty objects through,
  * so that they see them too.
  *
- * <p>The hook is Kafka Streams' internal {@link CachedStateStore} interface (the one its record cache implements):
- * the build pins Kafka 4.4, and the restart and exactly-once integration tests check the behaviour end to end.
+ * <p>The commit hook is described at {@link CachingStoreBase}.
  */
-public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, CachedStateStore<K, V> {
+public final class WriteBehindStore<K, V> extends CachingStoreBase<K, V> {
 
   private final KeyValueStore<K, V> inner;
   private final Map<K, V> dirty = new HashMap<>();
   private volatile Thread writer;
 
   WriteBehindStore(KeyValueStore<K, V> inner) {
+    super(inner);
     this.inner = inner;
   }
 
@@ -71,7 +61,8 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
   }
 
   /** Writes every dirty object into the underlying store (and so into its changelog). */
-  private void writeThrough() {
+  @Override
+  void writeThrough() {
     if (dirty.isEmpty()) {
       return;
     }
@@ -127,19 +118,8 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
   }
 
   @Override
-  public void flushCache() {
-    writeThrough();
-  }
-
-  @Override
-  public void clearCache() {
-    // The task's uncommitted work is being discarded (exactly-once task corruption): so are the dirty objects.
+  void discard() {
     dirty.clear();
-  }
-
-  @Override
-  public boolean setFlushListener(CacheFlushListener<K, V> listener, boolean sendOldValues) {
-    return false;
   }
 
   // --- reads over ranges see the dirty objects by writing them through first (only from the writing thread)
@@ -187,72 +167,6 @@ public final class WriteBehindStore<K, V> implements KeyValueStore<K, V>, Cached
   @Override
   public long approximateNumEntries() {
     return inner.approximateNumEntries() + (ownThread() ? dirty.size() : 0);
-  }
-
-  // --- the state store lifecycle: the underlying store does the work, registered with this store as its root
-
-  @Override
-  public String name() {
-    return inner.name();
-  }
-
-  @Override
-  public void init(StateStoreContext context, StateStore root) {
-    inner.init(context, root);
-  }
-
-  @Override
-  @SuppressWarnings("deprecation")
-  public void flush() {
-    writeThrough();
-    inner.flush();
-  }
-
-  @Override
-  public void commit(Map<TopicPartition, Long> changelogOffsets) {
-    writeThrough();
-    inner.commit(changelogOffsets);
-  }
-
-  @Override
-  public Long committedOffset(TopicPartition partition) {
-    return inner.committedOffset(partition);
-  }
-
-  @Override
-  public boolean managesOffsets() {
-    return inner.managesOffsets();
-  }
-
-  @Override
-  public long approximateNumUncommittedBytes() {
-    return inner.approximateNumUncommittedBytes();
-  }
-
-  @Override
-  public void close() {
-    dirty.clear();
-    inner.close();
-  }
-
-  @Override
-  public boolean persistent() {
-    return inner.persistent();
-  }
-
-  @Override
-  public boolean isOpen() {
-    return inner.isOpen();
-  }
-
-  @Override
-  public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
-    return inner.query(query, positionBound, config);
-  }
-
-  @Override
-  public Position getPosition() {
-    return inner.getPosition();
   }
 
   /** Builds the underlying store (logging on, record cache off) and wraps it. */

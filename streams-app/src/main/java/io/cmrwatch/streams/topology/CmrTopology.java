@@ -6,7 +6,7 @@ import io.cmrwatch.kafka.topic.TopicNames;
 import io.cmrwatch.streams.config.AppConfig;
 import io.cmrwatch.streams.metrics.StreamsMetrics;
 import io.cmrwatch.streams.state.ExperimentState;
-import io.cmrwatch.streams.state.RunState;
+import io.cmrwatch.streams.state.RunStateStore;
 import io.cmrwatch.streams.state.RunUpdate;
 import io.cmrwatch.streams.state.WriteBehindStore;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -65,8 +65,9 @@ public final class CmrTopology {
         Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(StoreNames.EXPERIMENT_SETTINGS))
             .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
 
-    // Run and experiment states change with every event or recompute: serialised once per commit, not per write.
-    b.addStateStore(WriteBehindStore.persistent(StoreNames.RUN_STATE, Serdes.String(), RunState.SERDE));
+    // Run and experiment states change with every event or recompute: serialised once per commit, not per write;
+    // a run's state is stored in parts, so that a commit rewrites what changed (its head and the bins hit).
+    b.addStateStore(RunStateStore.persistent(StoreNames.RUN_STATE));
     b.addStateStore(WriteBehindStore.persistent(StoreNames.EXPERIMENT_STATE, Serdes.String(), ExperimentState.SERDE));
     b.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(StoreNames.EXPERIMENT_RUNS), Serdes.String(), RunUpdate.SERDE)

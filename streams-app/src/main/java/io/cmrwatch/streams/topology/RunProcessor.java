@@ -2,6 +2,7 @@ package io.cmrwatch.streams.topology;
 
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.summary.RunSummary;
+import io.cmrwatch.core.summary.RunSummaryCodec;
 import io.cmrwatch.streams.alert.Alert;
 import io.cmrwatch.streams.alert.AlertKind;
 import io.cmrwatch.streams.config.AppConfig;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -129,11 +131,19 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     }
     long now = ctx.currentSystemTimeMs();
     RunSummary.Absorption a;
+    Long changeBefore = s.summary().ratioChangeTokens();
     try {
       a = s.summary().absorb(e);
     } catch (IllegalArgumentException ex) {
       // The summary rejects what it cannot hold (a loss beyond its fixed-point range); nothing was changed.
       throw new RejectedRecordException("loss_out_of_range", ex.getMessage());
+    }
+    // What the store must rewrite: the bin the event fell into, or every bin when a ratio change dropped some.
+    if (a == RunSummary.Absorption.ABSORBED) {
+      s.markBin(RunSummaryCodec.binIndex(e.tokens()));
+    }
+    if (!Objects.equals(changeBefore, s.summary().ratioChangeTokens())) {
+      s.markAllBins();
     }
     metrics.eventProcessed();
     if (a == RunSummary.Absorption.DUPLICATE) {
@@ -238,6 +248,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     long oldest = s.oldestPendingTimestamp;
     s.fit = fit;
     s.fitCore = result.core();
+    s.markFit();
     s.pending = 0;
     s.oldestPendingTimestamp = Long.MAX_VALUE;
     s.lastRefitWallMs = now;
