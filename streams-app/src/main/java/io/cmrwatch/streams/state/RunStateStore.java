@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -37,8 +38,8 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
   private final KeyValueStore<String, byte[]> inner;
   // Dirty states by key; the value's own marks say which parts changed.
   private final Map<String, RunState> dirty = new HashMap<>();
-  // Keys read in the earlier whole-state layout and not yet rewritten as parts.
-  private final Map<String, Boolean> legacy = new HashMap<>();
+  // Keys read in the earlier whole-state layout and not yet rewritten as parts (any thread may find one).
+  private final Map<String, Boolean> legacy = new ConcurrentHashMap<>();
   private volatile Thread writer;
 
   RunStateStore(KeyValueStore<String, byte[]> inner) {
@@ -124,9 +125,7 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
       byte[] whole = inner.get(key);
       if (whole != null) {
         s = RunState.decode(whole);
-        if (ownThread()) {
-          legacy.put(key, true);
-        }
+        legacy.put(key, true);
       }
     }
     return s;

@@ -1,0 +1,73 @@
+package io.cmrwatch.streams.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cmrwatch.core.summary.RunSummaryCodec;
+import io.cmrwatch.core.synth.SyntheticExperiment;
+import io.cmrwatch.core.synth.SyntheticGenerator;
+import io.cmrwatch.streams.state.RunState;
+import io.cmrwatch.streams.state.RunUpdate;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Run updates: header fields readable without parsing the fit, received bytes stored unchanged, old layout read. */
+class RunUpdateCodecTest {
+
+  @TempDir Path dir;
+
+  private RunState fittedRun() {
+    SyntheticExperiment exp = new SyntheticGenerator().generate(11);
+    try (Harness h = new Harness(dir, CmrTopologyTest.settings())) {
+      exp.events().forEach(h::send);
+      h.settle();
+      KeyValueStore<String, RunState> runs = h.driver.getKeyValueStore(StoreNames.RUN_STATE);
+      try (KeyValueIterator<String, RunState> it = runs.all()) {
+        return it.next().value;
+      }
+    }
+  }
+
+  @Test
+  void shouldRoundTripAndReadTheEarlierLayout() throws IOException {
+    RunState s = fittedRun();
+    assertThat(s.fit).isNotNull();
+    RunUpdate u = new RunUpdate(s.fit, s.fitBytes(), s.summary(), 0.75, 1234L);
+    byte[] bytes = u.encode();
+    RunUpdate back = RunUpdate.decode(bytes);
+    assertThat(back.run()).isEqualTo(s.summary().run());
+    assertThat(back.ratio()).isEqualTo(s.fit.ratio());
+    assertThat(back.latestRatio()).isEqualTo(0.75);
+    assertThat(back.oldestEventTimestamp()).isEqualTo(1234L);
+    assertThat(RunSummaryCodec.encode(back.summary())).isEqualTo(RunSummaryCodec.encode(s.summary()));
+    assertThat(back.encode()).isSameAs(bytes); // stored as received
+    assertThat(back.fit().toBytes()).isEqualTo(s.fitBytes());
+
+    // Version 1: fit JSON, summary, latest ratio, timestamp.
+    ByteArrayOutputStream v1 = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(v1);
+    byte[] summary = RunSummaryCodec.encode(s.summary());
+    out.writeByte(1);
+    out.writeInt(s.fitBytes().length);
+    out.write(s.fitBytes());
+    out.writeInt(summary.length);
+    out.write(summary);
+    out.writeDouble(0.5);
+    out.writeLong(99L);
+    RunUpdate old = RunUpdate.decode(v1.toByteArray());
+    assertThat(old.run()).isEqualTo(s.summary().run());
+    assertThat(old.latestRatio()).isEqualTo(0.5);
+    assertThat(old.oldestEventTimestamp()).isEqualTo(99L);
+    assertThat(RunUpdate.decode(old.encode()).latestRatio()).isEqualTo(0.5); // rewritten in the current layout
+
+    byte[] unknown = bytes.clone();
+    unknown[0] = 7;
+    assertThatThrownBy(() -> RunUpdate.decode(unknown)).hasMessageContaining("version 7");
+  }
+}
