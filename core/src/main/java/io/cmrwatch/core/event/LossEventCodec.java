@@ -2,7 +2,9 @@ package io.cmrwatch.core.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * JSON codec for {@link LossEvent}, the shared wire format (DESIGN.md). Decoding is strict about what matters (types,
@@ -34,6 +39,10 @@ public final class LossEventCodec {
     if (json == null || json.length == 0) {
       throw new InvalidEventException(Rejection.MALFORMED_JSON, "empty record: expected a JSON object");
     }
+    LossEvent fast = decodeFlat(json);
+    if (fast != null) {
+      return fast;
+    }
     JsonNode node;
     try {
       node = MAPPER.readTree(json);
@@ -41,6 +50,94 @@ public final class LossEventCodec {
       throw new InvalidEventException(Rejection.MALFORMED_JSON, "not valid JSON: " + firstLine(e));
     }
     return fromTree(node);
+  }
+
+  // Field slots of the streaming fast path.
+  private static final List<String> FIELDS = List.of("schema", "experiment", "run", "ratio", "tokens", "step",
+      "generalLoss", "domainLoss", "baseGeneralLoss", "baseDomainLoss", "budgetTokens", "learningRate", "time",
+      "eventId", "epsilon", "lambda", "tokenUnit");
+  private static final Map<String, Integer> SLOT = new HashMap<>();
+
+  static {
+    for (int i = 0; i < FIELDS.size(); i++) {
+      SLOT.put(FIELDS.get(i), i);
+    }
+  }
+
+  /**
+   * The common case without building a tree: a flat JSON object whose known fields hold values of their own type
+   * (strings for ids and time, whole numbers for counts, numbers for losses). Returns null — and the tree path
+   * decides, with its precise reasons — on anything else: a nested or null value, a type mismatch, a malformed
+   * document, or an event the builder refuses. So both paths accept exactly the same events, with the same values.
+   */
+  private static LossEvent decodeFlat(byte[] json) {
+    Object[] v = new Object[FIELDS.size()];
+    try (JsonParser p = FACTORY.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+        if (t != JsonToken.FIELD_NAME) {
+          return null;
+        }
+        Integer slot = SLOT.get(p.currentName());
+        JsonToken value = p.nextToken();
+        if (value == null) {
+          return null;
+        }
+        if (slot == null) {
+          p.skipChildren(); // an unknown field: ignored, as the tree path ignores it
+          continue;
+        }
+        switch (value) {
+          case VALUE_STRING -> v[slot] = p.getText();
+          case VALUE_NUMBER_INT -> {
+            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+              return null;
+            }
+            v[slot] = p.getLongValue();
+          }
+          case VALUE_NUMBER_FLOAT -> v[slot] = p.getDoubleValue();
+          default -> {
+            return null;
+          }
+        }
+      }
+      LossEvent.Builder b = LossEvent.builder();
+      if (!(v[0] instanceof Long schema && v[1] instanceof String experiment && v[2] instanceof String run
+          && v[4] instanceof Long tokens && v[13] instanceof String eventId)) {
+        return null;
+      }
+      Double ratio = number(v[3]);
+      Double general = number(v[6]);
+      Double domain = number(v[7]);
+      Double baseGeneral = number(v[8]);
+      Double baseDomain = number(v[9]);
+      if (ratio == null || general == null || domain == null || baseGeneral == null || baseDomain == null
+          || !optionalWhole(v[5]) || !optionalWhole(v[10]) || !optionalNumber(v[11]) || !optionalNumber(v[14])
+          || !optionalNumber(v[15]) || !optionalNumber(v[16]) || (v[12] != null && !(v[12] instanceof String))) {
+        return null;
+      }
+      return b.schema((int) (long) schema).experiment(experiment).run(run).ratio(ratio).tokens(tokens)
+          .step((Long) v[5]).generalLoss(general).domainLoss(domain).baseGeneralLoss(baseGeneral)
+          .baseDomainLoss(baseDomain).budgetTokens((Long) v[10]).learningRate(number(v[11]))
+          .time(v[12] == null ? null : Instant.parse((String) v[12])).eventId(eventId).epsilon(number(v[14]))
+          .lambda(number(v[15])).tokenUnit(number(v[16])).build();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Double number(Object o) {
+    return o instanceof Long l ? Double.valueOf(l) : o instanceof Double d ? d : null;
+  }
+
+  private static boolean optionalWhole(Object o) {
+    return o == null || o instanceof Long;
+  }
+
+  private static boolean optionalNumber(Object o) {
+    return o == null || o instanceof Long || o instanceof Double;
   }
 
   /** Decodes one JSON text; see {@link #decode(byte[])}. */
