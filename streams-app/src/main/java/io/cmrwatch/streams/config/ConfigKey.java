@@ -35,7 +35,7 @@ public enum ConfigKey {
       "a run is refitted at most once per this wall-clock interval ..."),
   REFIT_MAX_EVENTS("cmrwatch.refit.max-events", "50", "... unless this many new events arrived since its last refit"),
   REFIT_MAX_BUSY("cmrwatch.refit.max-busy", "0.25",
-      "share of a stream thread's time run refits and CMR recomputes may take together (1 = no limit); beyond it "
+      "share of a stream thread's time run refits and CMR recomputes may take, half each (1 = no limit); beyond it "
           + "they wait, oldest first, and events keep flowing"),
   ESTIMATE_MIN_INTERVAL_MS("cmrwatch.estimate.min-interval-ms", "250",
       "an experiment's CMR is recomputed at most once per this interval"),

@@ -77,7 +77,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     this.cfg = cfg;
     this.metrics = metrics;
     this.analyst = analyst;
-    this.budget = new RefitBudget(cfg.refitMaxBusy());
+    this.budget = new RefitBudget(cfg.refitMaxBusy(), RefitBudget.Level.EXPERIMENT);
     this.estimateMinIntervalMs = cfg.estimateMinInterval().toMillis();
     this.estimateMinChange = cfg.estimateMinChange();
   }

@@ -83,7 +83,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     this.cfg = cfg;
     this.metrics = metrics;
     this.analyst = analyst;
-    this.budget = new RefitBudget(cfg.refitMaxBusy());
+    this.budget = new RefitBudget(cfg.refitMaxBusy(), RefitBudget.Level.RUN);
     this.refitMaxEvents = cfg.refitMaxEvents();
     this.refitMinIntervalMs = cfg.refitMinInterval().toMillis();
     this.spikeMinPoints = cfg.spikeMinPoints();
