@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,30 @@ class CausalLanguageModelTest {
           }
           // The change must be visible from its own position on, or the check above proves nothing.
           assertThat(lb[seq][changed]).as("changed position, training=%s", training).isNotEqualTo(la[seq][changed]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void shouldGiveAPrefixTheLogitsItHasInsideTheFullSequence() {
+    try (LanguageModelTrainer lm = LanguageModelTrainer.create(TINY, 2, Device.cpu(), 11)) {
+      lm.step(randomSequences(2, TINY.context() + 1, 3), 1e-2f);
+      byte[][] full = randomSequences(2, TINY.context(), 4);
+      int k = 5;
+      byte[][] prefix = new byte[][] {Arrays.copyOf(full[0], k), Arrays.copyOf(full[1], k)};
+      for (boolean training : new boolean[] {true, false}) {
+        float[][][] lf = lm.logits(full, training);
+        // A shorter sequence takes the first rows of the position table and its own mask; position t must see the
+        // same bytes 0..t as in the full sequence, so its logits agree up to rounding.
+        float[][][] lp = lm.logits(prefix, training);
+        for (int seq = 0; seq < 2; seq++) {
+          for (int t = 0; t < k; t++) {
+            for (int v = 0; v < ModelConfig.VOCABULARY; v++) {
+              assertThat(lp[seq][t][v]).as("seq %d position %d byte %d, training=%s", seq, t, v, training)
+                  .isCloseTo(lf[seq][t][v], org.assertj.core.data.Offset.offset(1e-4f));
+            }
+          }
         }
       }
     }
