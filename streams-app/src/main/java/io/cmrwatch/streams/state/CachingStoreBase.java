@@ -1,7 +1,10 @@
 package io.cmrwatch.streams.state;
 
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
@@ -10,6 +13,7 @@ import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
@@ -27,9 +31,35 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
 abstract class CachingStoreBase<K, V> implements KeyValueStore<K, V>, CachedStateStore<K, V> {
 
   private final StateStore inner;
+  // The stream thread that writes this store (the owner of its live objects).
+  private volatile Thread writer;
 
   CachingStoreBase(StateStore inner) {
     this.inner = inner;
+  }
+
+  /** Records the calling thread as the writer: call on every write. */
+  final void claim() {
+    writer = Thread.currentThread();
+  }
+
+  /** Whether the calling thread is the writer (reads from other threads see the underlying store only). */
+  final boolean ownThread() {
+    return Thread.currentThread() == writer;
+  }
+
+  @Override
+  public final V putIfAbsent(K key, V value) {
+    V old = get(key);
+    if (old == null) {
+      put(key, value);
+    }
+    return old;
+  }
+
+  @Override
+  public final void putAll(List<KeyValue<K, V>> entries) {
+    entries.forEach(kv -> put(kv.key, kv.value));
   }
 
   /** Writes the dirty objects into the underlying store (and so into its changelog). */
@@ -116,5 +146,59 @@ abstract class CachingStoreBase<K, V> implements KeyValueStore<K, V>, CachedStat
   @Override
   public final Position getPosition() {
     return inner.getPosition();
+  }
+
+  /** Builds the underlying store (logging as configured, Kafka's record cache off: the outer store is the cache). */
+  static final class Builder<S extends StateStore, I extends StateStore> implements StoreBuilder<S> {
+
+    private final StoreBuilder<I> inner;
+    private final Function<I, S> wrap;
+
+    Builder(StoreBuilder<I> inner, Function<I, S> wrap) {
+      this.inner = inner.withCachingDisabled();
+      this.wrap = wrap;
+    }
+
+    @Override
+    public StoreBuilder<S> withCachingEnabled() {
+      throw new UnsupportedOperationException("store " + inner.name() + " is its own cache");
+    }
+
+    @Override
+    public StoreBuilder<S> withCachingDisabled() {
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<S> withLoggingEnabled(Map<String, String> config) {
+      inner.withLoggingEnabled(config);
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<S> withLoggingDisabled() {
+      inner.withLoggingDisabled();
+      return this;
+    }
+
+    @Override
+    public S build() {
+      return wrap.apply(inner.build());
+    }
+
+    @Override
+    public Map<String, String> logConfig() {
+      return inner.logConfig();
+    }
+
+    @Override
+    public boolean loggingEnabled() {
+      return inner.loggingEnabled();
+    }
+
+    @Override
+    public String name() {
+      return inner.name();
+    }
   }
 }

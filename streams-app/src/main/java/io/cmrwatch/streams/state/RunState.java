@@ -206,12 +206,20 @@ public final class RunState {
   }
 
   private void writeBookkeeping(DataOutputStream out) throws IOException {
+    writeCounters(out);
+    writeFiring(out);
+  }
+
+  private void writeCounters(DataOutputStream out) throws IOException {
     out.writeDouble(latestRatio);
     out.writeLong(latestRatioTokens);
     out.writeLong(lastEventWallMs);
     out.writeInt(pending);
     out.writeLong(oldestPendingTimestamp);
     out.writeLong(lastRefitWallMs);
+  }
+
+  private void writeFiring(DataOutputStream out) throws IOException {
     out.writeByte(firing.size());
     for (Map.Entry<AlertKind, Long> e : firing.entrySet()) {
       out.writeByte(e.getKey().ordinal());
@@ -220,12 +228,20 @@ public final class RunState {
   }
 
   private void readBookkeeping(DataInputStream in) throws IOException {
+    readCounters(in);
+    readFiring(in);
+  }
+
+  private void readCounters(DataInputStream in) throws IOException {
     latestRatio = in.readDouble();
     latestRatioTokens = in.readLong();
     lastEventWallMs = in.readLong();
     pending = in.readInt();
     oldestPendingTimestamp = in.readLong();
     lastRefitWallMs = in.readLong();
+  }
+
+  private void readFiring(DataInputStream in) throws IOException {
     int n = in.readByte();
     AlertKind[] kinds = AlertKind.values();
     for (int i = 0; i < n; i++) {
@@ -242,12 +258,7 @@ public final class RunState {
       out.writeByte(VERSION);
       out.writeInt(s.length);
       out.write(s);
-      out.writeDouble(latestRatio);
-      out.writeLong(latestRatioTokens);
-      out.writeLong(lastEventWallMs);
-      out.writeInt(pending);
-      out.writeLong(oldestPendingTimestamp);
-      out.writeLong(lastRefitWallMs);
+      writeCounters(out);
       if (fit == null) {
         out.writeInt(-1);
       } else {
@@ -255,11 +266,7 @@ public final class RunState {
         out.writeInt(f.length);
         out.write(f);
       }
-      out.writeByte(firing.size());
-      for (Map.Entry<AlertKind, Long> e : firing.entrySet()) {
-        out.writeByte(e.getKey().ordinal());
-        out.writeLong(e.getValue());
-      }
+      writeFiring(out);
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -278,12 +285,7 @@ public final class RunState {
       byte[] s = new byte[in.readInt()];
       in.readFully(s);
       RunState st = new RunState(RunSummaryCodec.decode(s));
-      st.latestRatio = in.readDouble();
-      st.latestRatioTokens = in.readLong();
-      st.lastEventWallMs = in.readLong();
-      st.pending = in.readInt();
-      st.oldestPendingTimestamp = in.readLong();
-      st.lastRefitWallMs = in.readLong();
+      st.readCounters(in);
       int fl = in.readInt();
       if (fl >= 0) {
         byte[] f = new byte[fl];
@@ -292,11 +294,7 @@ public final class RunState {
         st.encodedFit = st.fit;
         st.encodedFitBytes = f;
       }
-      int n = in.readByte();
-      AlertKind[] kinds = AlertKind.values();
-      for (int i = 0; i < n; i++) {
-        st.firing.put(kinds[in.readByte()], in.readLong());
-      }
+      st.readFiring(in);
       return st;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -1,6 +1,7 @@
 package io.cmrwatch.streams.state;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +41,6 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
   private final Map<String, RunState> dirty = new HashMap<>();
   // Keys read in the earlier whole-state layout and not yet rewritten as parts (any thread may find one).
   private final Map<String, Boolean> legacy = new ConcurrentHashMap<>();
-  private volatile Thread writer;
 
   RunStateStore(KeyValueStore<String, byte[]> inner) {
     super(inner);
@@ -54,11 +54,8 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
 
   /** A builder over the given bytes store (e.g. in-memory, for tests). */
   public static StoreBuilder<RunStateStore> over(KeyValueBytesStoreSupplier supplier) {
-    return new Builder(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()));
-  }
-
-  private boolean ownThread() {
-    return Thread.currentThread() == writer;
+    return new Builder<>(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()),
+        RunStateStore::new);
   }
 
   @Override
@@ -99,7 +96,7 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
 
   @Override
   public void put(String key, RunState value) {
-    writer = Thread.currentThread();
+    claim();
     if (value == null) {
       delete(key);
     } else {
@@ -132,25 +129,11 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
   }
 
   @Override
-  public RunState putIfAbsent(String key, RunState value) {
-    RunState old = get(key);
-    if (old == null) {
-      put(key, value);
-    }
-    return old;
-  }
-
-  @Override
-  public void putAll(List<KeyValue<String, RunState>> entries) {
-    entries.forEach(kv -> put(kv.key, kv.value));
-  }
-
-  @Override
   public RunState delete(String key) {
     RunState old = get(key);
     dirty.remove(key);
     legacy.remove(key);
-    List<String> parts = new java.util.ArrayList<>();
+    List<String> parts = new ArrayList<>();
     try (KeyValueIterator<String, byte[]> it = inner.prefixScan(key + PART, KEYS)) {
       it.forEachRemaining(kv -> parts.add(kv.key));
     }
@@ -289,58 +272,6 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
     @Override
     public void close() {
       parts.close();
-    }
-  }
-
-  /** Builds the underlying bytes store (logging on, record cache off) and wraps it. */
-  private static final class Builder implements StoreBuilder<RunStateStore> {
-
-    private final StoreBuilder<KeyValueStore<String, byte[]>> inner;
-
-    Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner) {
-      this.inner = inner.withCachingDisabled();
-    }
-
-    @Override
-    public StoreBuilder<RunStateStore> withCachingEnabled() {
-      throw new UnsupportedOperationException("the run-state store is its own cache");
-    }
-
-    @Override
-    public StoreBuilder<RunStateStore> withCachingDisabled() {
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<RunStateStore> withLoggingEnabled(Map<String, String> config) {
-      inner.withLoggingEnabled(config);
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<RunStateStore> withLoggingDisabled() {
-      inner.withLoggingDisabled();
-      return this;
-    }
-
-    @Override
-    public RunStateStore build() {
-      return new RunStateStore(inner.build());
-    }
-
-    @Override
-    public Map<String, String> logConfig() {
-      return inner.logConfig();
-    }
-
-    @Override
-    public boolean loggingEnabled() {
-      return inner.loggingEnabled();
-    }
-
-    @Override
-    public String name() {
-      return inner.name();
     }
   }
 }

@@ -1,12 +1,10 @@
 package io.cmrwatch.streams.state;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -35,7 +33,6 @@ public final class WriteBehindStore<K, V> extends CachingStoreBase<K, V> {
 
   private final KeyValueStore<K, V> inner;
   private final Map<K, V> dirty = new HashMap<>();
-  private volatile Thread writer;
 
   WriteBehindStore(KeyValueStore<K, V> inner) {
     super(inner);
@@ -47,17 +44,13 @@ public final class WriteBehindStore<K, V> extends CachingStoreBase<K, V> {
    * cache: this store is the cache).
    */
   public static <K, V> StoreBuilder<WriteBehindStore<K, V>> persistent(String name, Serde<K> keys, Serde<V> values) {
-    return new Builder<>(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values));
+    return over(Stores.persistentKeyValueStore(name), keys, values);
   }
 
   /** As {@link #persistent(String, Serde, Serde)} over the given bytes store (e.g. in-memory, for tests). */
   public static <K, V> StoreBuilder<WriteBehindStore<K, V>> over(KeyValueBytesStoreSupplier supplier, Serde<K> keys,
       Serde<V> values) {
-    return new Builder<>(Stores.keyValueStoreBuilder(supplier, keys, values));
-  }
-
-  private boolean ownThread() {
-    return Thread.currentThread() == writer;
+    return new Builder<>(Stores.keyValueStoreBuilder(supplier, keys, values), WriteBehindStore::new);
   }
 
   /** Writes every dirty object into the underlying store (and so into its changelog). */
@@ -76,7 +69,7 @@ public final class WriteBehindStore<K, V> extends CachingStoreBase<K, V> {
 
   @Override
   public void put(K key, V value) {
-    writer = Thread.currentThread();
+    claim();
     if (value == null) {
       dirty.remove(key);
       inner.delete(key);
@@ -94,20 +87,6 @@ public final class WriteBehindStore<K, V> extends CachingStoreBase<K, V> {
       }
     }
     return inner.get(key);
-  }
-
-  @Override
-  public V putIfAbsent(K key, V value) {
-    V old = get(key);
-    if (old == null) {
-      put(key, value);
-    }
-    return old;
-  }
-
-  @Override
-  public void putAll(List<KeyValue<K, V>> entries) {
-    entries.forEach(kv -> put(kv.key, kv.value));
   }
 
   @Override
@@ -167,57 +146,5 @@ public final class WriteBehindStore<K, V> extends CachingStoreBase<K, V> {
   @Override
   public long approximateNumEntries() {
     return inner.approximateNumEntries() + (ownThread() ? dirty.size() : 0);
-  }
-
-  /** Builds the underlying store (logging on, record cache off) and wraps it. */
-  private static final class Builder<K, V> implements StoreBuilder<WriteBehindStore<K, V>> {
-
-    private final StoreBuilder<KeyValueStore<K, V>> inner;
-
-    Builder(StoreBuilder<KeyValueStore<K, V>> inner) {
-      this.inner = inner.withCachingDisabled();
-    }
-
-    @Override
-    public StoreBuilder<WriteBehindStore<K, V>> withCachingEnabled() {
-      throw new UnsupportedOperationException("a write-behind store is its own cache");
-    }
-
-    @Override
-    public StoreBuilder<WriteBehindStore<K, V>> withCachingDisabled() {
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<WriteBehindStore<K, V>> withLoggingEnabled(Map<String, String> config) {
-      inner.withLoggingEnabled(config);
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<WriteBehindStore<K, V>> withLoggingDisabled() {
-      inner.withLoggingDisabled();
-      return this;
-    }
-
-    @Override
-    public WriteBehindStore<K, V> build() {
-      return new WriteBehindStore<>(inner.build());
-    }
-
-    @Override
-    public Map<String, String> logConfig() {
-      return inner.logConfig();
-    }
-
-    @Override
-    public boolean loggingEnabled() {
-      return inner.loggingEnabled();
-    }
-
-    @Override
-    public String name() {
-      return inner.name();
-    }
   }
 }
