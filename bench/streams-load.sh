@@ -3,7 +3,8 @@
 # the load driver (bench module, io.cmrwatch.bench.streams.StreamsLoad) in a third JVM: RUNS (1,000) runs × EVALS
 # (200) evaluations as fast as they go (events/s through the app with refits on), a raw kafka-clients consumer on the
 # same topic in the same run (and the ratio), then a steady RATE (5,000) events/s for STEADY_SECONDS (30) with the
-# event-to-estimate latency p50/p99, and the app's RSS after each phase.
+# event-to-estimate latency p50/p99, and the app's RSS after each phase. The throughput phase also reports the CPU
+# time of the app and of the broker per 1,000 events (less sensitive to other load than events/s).
 #   bench/streams-load.sh
 #   RUNS=10000 EVALS=20 STEADY_SECONDS=0 bench/streams-load.sh        # memory with 10,000 live runs
 # STREAMS_JAVA_OPTS (default -Xmx512m) sizes the app's heap.
