@@ -44,7 +44,7 @@ public final class ExperimentAnalyzer {
   /** Floor τ of the across-ratio weights, as a fraction of ε (both constraints are in loss units). */
   private static final double TAU = 0.05;
 
-  /** Runs whose fits are remembered for warm analyses; the memo is cleared when it grows past this. */
+  /** Runs whose fits are remembered for warm analyses (a few each); the memo is cleared when it grows past this. */
   static final int MEMO_LIMIT = 20_000;
 
   private final CmrSettings settings;
@@ -77,6 +77,18 @@ public final class ExperimentAnalyzer {
    * each run's laws are refitted from its previous laws when its ratio is unchanged.
    */
   public ExperimentEstimate analyze(String experiment, Collection<RunSummary> runs, ExperimentEstimate previous) {
+    return analyze(experiment, runs, previous, false);
+  }
+
+  /**
+   * As {@link #analyze(String, Collection, ExperimentEstimate)}; with {@code deferCold}, a run with usable previous
+   * laws is refitted warm even when its data grew enough for its periodic cold refit, which then happens on the
+   * first analysis without {@code deferCold}. For a caller short of time (a stream under load): a warm refit costs a
+   * small fraction of a multi-start cold fit, at the risk of staying a little longer in the previous basin. A cold
+   * analysis ({@code previous} null) is unaffected.
+   */
+  public ExperimentEstimate analyze(String experiment, Collection<RunSummary> runs, ExperimentEstimate previous,
+      boolean deferCold) {
     List<RunSummary> sorted = new ArrayList<>(runs);
     sorted.sort(Comparator.comparingDouble(RunSummary::ratio).thenComparing(RunSummary::run));
     for (RunSummary s : sorted) {
@@ -120,13 +132,11 @@ public final class ExperimentAnalyzer {
       String key = experiment + '\u0000' + s.run();
       long hash = contentHash(s, r);
       Memo m = previous == null ? null : memo.get(key);
-      RunFit f;
-      if (m != null && m.hash == hash) {
-        f = m.fit;
-      } else {
-        f = RunFit.of(s, r, prevRuns.get(s.run()), previous == null, settings.fit(), settings.minPoints(),
-            settings.minSpanOctaves());
-        memo.put(key, new Memo(hash, f));
+      RunFit f = m == null ? null : m.find(hash);
+      if (f == null) {
+        f = RunFit.of(s, r, prevRuns.get(s.run()), previous == null, deferCold, settings.fit(),
+            settings.minPoints(), settings.minSpanOctaves());
+        memo.put(key, Memo.with(m, hash, f));
       }
       fits.add(f);
       estimates.add(f.estimate);
@@ -290,7 +300,35 @@ public final class ExperimentAnalyzer {
     return h;
   }
 
-  private record Memo(long hash, RunFit fit) {}
+  /**
+   * A run's last few fits by summary hash, newest first: a stream fits a run's newer summary while an analysis of the
+   * experiment still holds the one before, so one entry per run would rarely match. Immutable; replaced on change.
+   */
+  private record Memo(long[] hashes, RunFit[] fits) {
+    static final int DEPTH = 3;
+
+    RunFit find(long hash) {
+      for (int i = 0; i < hashes.length; i++) {
+        if (hashes[i] == hash) {
+          return fits[i];
+        }
+      }
+      return null;
+    }
+
+    static Memo with(Memo old, long hash, RunFit fit) {
+      int keep = old == null ? 0 : Math.min(old.hashes.length, DEPTH - 1);
+      long[] h = new long[keep + 1];
+      RunFit[] f = new RunFit[keep + 1];
+      h[0] = hash;
+      f[0] = fit;
+      if (keep > 0) {
+        System.arraycopy(old.hashes, 0, h, 1, keep);
+        System.arraycopy(old.fits, 0, f, 1, keep);
+      }
+      return new Memo(h, f);
+    }
+  }
 
   private static Map<String, Double> named(Law law) {
     return law == null ? null : law.named();

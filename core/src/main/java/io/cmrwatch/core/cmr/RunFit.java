@@ -74,8 +74,8 @@ final class RunFit {
    * Fits one run: guards, the two laws (warm from {@code previous} when it fits the same ratio, unless {@code cold}),
    * T0 and dGen(T_max) with their delta-method intervals.
    */
-  static RunFit of(RunSummary s, Resolved r, RunEstimate previous, boolean cold, FitOptions options, int minPoints,
-      double minSpanOctaves) {
+  static RunFit of(RunSummary s, Resolved r, RunEstimate previous, boolean cold, boolean deferCold,
+      FitOptions options, int minPoints, double minSpanOctaves) {
     if (s.isEmpty() || s.pointCount() == 0) {
       return failed(s, Reason.NO_DATA, Reason.NO_DATA.message());
     }
@@ -97,10 +97,13 @@ final class RunFit {
     Law prevGeneral = null;
     // A warm refit is one local optimisation from the previous laws: as a run's data grow, the best fit can move to
     // another basin (a bump appears), so the run is refitted from scratch whenever its tokens have grown by
-    // COLD_GROWTH since its last cold fit — a few dozen cold fits over a run's life, warm refits in between.
+    // COLD_GROWTH since its last cold fit — a few dozen cold fits over a run's life, warm refits in between (a caller
+    // short of time may defer that cold fit: coldTokens then stays at the last cold fit, so the next analysis without
+    // deferCold does it).
     Long coldTokens = null;
     if (!cold && previous != null && previous.ok() && previous.ratio() == s.ratio()
-        && previous.coldFitTokens() != null && s.maxFitTokens() <= COLD_GROWTH * previous.coldFitTokens()) {
+        && previous.coldFitTokens() != null
+        && (deferCold || s.maxFitTokens() <= COLD_GROWTH * previous.coldFitTokens())) {
       prevDomain = law(LawForm.DOMAIN, previous.domainLaw());
       prevGeneral = law(LawForm.GENERAL, previous.generalLaw());
       coldTokens = previous.coldFitTokens();

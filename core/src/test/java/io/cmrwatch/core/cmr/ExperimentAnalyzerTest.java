@@ -13,6 +13,7 @@ import io.cmrwatch.core.summary.RunSummary;
 import io.cmrwatch.core.synth.SyntheticExperiment;
 import io.cmrwatch.core.synth.SyntheticGenerator;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -97,6 +98,29 @@ class ExperimentAnalyzerTest {
       assertThat(previous.cmr()).as("seed %d", seed).isCloseTo(cold.cmr(), org.assertj.core.api.Assertions.within(0.01));
       assertThat(previous.runs()).allSatisfy(r -> assertThat(r.coldFitTokens()).isNotNull());
     }
+  }
+
+  @Test
+  void shouldDeferTheColdRefitWhenAskedAndDoItOnTheNextAnalysis() {
+    SyntheticExperiment x = new SyntheticGenerator().generate(15);
+    ExperimentEstimate at30 = new ExperimentAnalyzer().analyze(x.experiment(),
+        Experiments.summaries(x.eventsUpTo(0.3)), null);
+    Collection<RunSummary> at90 = Experiments.summaries(x.eventsUpTo(0.9)); // grown far beyond the cold-refit step
+    ExperimentEstimate deferred = new ExperimentAnalyzer().analyze(x.experiment(), at90, at30, true);
+    ExperimentEstimate due = new ExperimentAnalyzer().analyze(x.experiment(), at90, at30, false);
+    for (int k = 0; k < at30.runs().size(); k++) {
+      RunEstimate before = at30.runs().get(k);
+      if (!before.ok()) {
+        continue;
+      }
+      // Deferred: a warm refit, the last cold fit's tokens kept; otherwise the cold refit happens now.
+      assertThat(deferred.runs().get(k).coldFitTokens()).isEqualTo(before.coldFitTokens());
+      assertThat(due.runs().get(k).coldFitTokens()).isGreaterThan(before.coldFitTokens());
+      ExperimentEstimate next = new ExperimentAnalyzer().analyze(x.experiment(), at90, deferred, false);
+      assertThat(next.runs().get(k).coldFitTokens()).isEqualTo(due.runs().get(k).coldFitTokens());
+    }
+    assertThat(deferred.status()).isEqualTo("ok");
+    assertThat(deferred.cmr()).isCloseTo(due.cmr(), org.assertj.core.api.Assertions.within(0.05));
   }
 
   @Test

@@ -64,14 +64,16 @@ final class CoreAnalyst {
 
   /**
    * The run's fit: core's analysis of the run alone, warm-started from its previous fit ({@code previousCore}, the
-   * previous fit's core object when still in memory, saves reading it back from the fit's JSON).
+   * previous fit's core object when still in memory, saves reading it back from the fit's JSON); with
+   * {@code deferCold} a periodic cold refit that is due waits for a later refit (see core's analyzer).
    */
-  RunResult fitRun(RunSummary s, ExperimentSettings st, RunFit previous, RunEstimate previousCore, Instant now) {
+  RunResult fitRun(RunSummary s, ExperimentSettings st, RunFit previous, RunEstimate previousCore, boolean deferCold,
+      Instant now) {
     try {
       RunEstimate before = previousCore != null ? previousCore
           : previous == null || previous.analysis() == null ? null : runEstimate(previous.analysis());
       ExperimentEstimate prev = before == null ? null : wrap(s.experiment(), st, before);
-      ExperimentEstimate e = analyzer(st).analyze(s.experiment(), List.of(s), prev);
+      ExperimentEstimate e = analyzer(st).analyze(s.experiment(), List.of(s), prev, deferCold);
       RunEstimate r = e.runs().get(0);
       return new RunResult(fromCore(s, st, r, now), r);
     } catch (RuntimeException e) {

@@ -242,7 +242,11 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     RunSummary summary = s.summary();
     ExperimentSettings st = settings.resolve(summary.experiment(), summary);
     long t0 = System.nanoTime();
-    CoreAnalyst.RunResult result = analyst.fitRun(summary, st, s.fit, s.fitCore, Instant.ofEpochMilli(now));
+    // While other runs wait for a refit, a due cold refit (a multi-start fit, tens of times a warm one) is deferred:
+    // under load every run then gets a fresh warm fit sooner, and the cold one happens once the queue is empty.
+    boolean othersWaiting = pending.size() > (pending.contains(key(s)) ? 1 : 0);
+    CoreAnalyst.RunResult result = analyst.fitRun(summary, st, s.fit, s.fitCore, othersWaiting,
+        Instant.ofEpochMilli(now));
     RunFit fit = result.fit();
     metrics.refit("run", System.nanoTime() - t0);
     long oldest = s.oldestPendingTimestamp;
