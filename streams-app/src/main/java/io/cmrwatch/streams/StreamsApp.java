@@ -9,6 +9,7 @@ import io.cmrwatch.streams.dlq.DeadLetters;
 import io.cmrwatch.streams.http.HttpApi;
 import io.cmrwatch.streams.http.InteractiveQueries;
 import io.cmrwatch.streams.metrics.StreamsMetrics;
+import io.cmrwatch.streams.state.BoundedRocksDbMemory;
 import io.cmrwatch.streams.topology.CmrTopology;
 import java.io.IOException;
 import java.time.Duration;
@@ -53,6 +54,8 @@ public final class StreamsApp implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, cfg.processingGuarantee());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, cfg.commitIntervalMs());
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cfg.cacheMaxBytes());
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+    p.put(BoundedRocksDbMemory.CONFIG, cfg.rocksDbMemoryBytes());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.threads());
     p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.stateDir().toString());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) cfg.replication());

@@ -134,6 +134,11 @@ public final class AppConfig {
     return longValue(ConfigKey.CACHE_MAX_BYTES, 0, Long.MAX_VALUE);
   }
 
+  /** Off-heap bytes for all RocksDB stores together. */
+  public long rocksDbMemoryBytes() {
+    return longValue(ConfigKey.ROCKSDB_MEMORY_BYTES, 1L << 20, Long.MAX_VALUE);
+  }
+
   public String httpHost() {
     return get(ConfigKey.HTTP_HOST);
   }

@@ -22,6 +22,8 @@ public enum ConfigKey {
       "commit (and, with exactly-once, output visibility) interval"),
   CACHE_MAX_BYTES("cmrwatch.cache-max-bytes", "16777216",
       "record cache for the state stores (bytes): repeated writes of a run between commits reach the changelog once"),
+  ROCKSDB_MEMORY_BYTES("cmrwatch.rocksdb.memory-bytes", "67108864",
+      "off-heap memory of all RocksDB stores together (block cache and memtables, shared by every store instance)"),
   HTTP_HOST("cmrwatch.http.host", "127.0.0.1", "address the HTTP server binds"),
   HTTP_PORT("cmrwatch.http.port", "8080", "HTTP port (0 = any free port)"),
   HTTP_ADVERTISED_HOST("cmrwatch.http.advertised-host", "",

@@ -1,5 +1,6 @@
 package io.cmrwatch.streams.metrics;
 
+import io.cmrwatch.core.event.Rejection;
 import io.cmrwatch.streams.dlq.DeadLetterListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -58,6 +59,23 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
       refits(level);
       refitTimer(level);
     }
+    // Every known reason's series exists from the start at 0: Prometheus' increase() sees the first dead letter of a
+    // reason (a series born at 1 shows no increase, and the DLQ alert would miss it).
+    for (Rejection r : Rejection.values()) {
+      deadLetters(r.code());
+    }
+    for (String reason : TOPOLOGY_REASONS) {
+      deadLetters(reason);
+    }
+  }
+
+  /** Dead-letter reasons the topology itself gives, beside the event codec's {@link Rejection} codes. */
+  public static final List<String> TOPOLOGY_REASONS = List.of("malformed_record", "key_mismatch", "loss_out_of_range",
+      "processing_error");
+
+  private Counter deadLetters(String reason) {
+    return Counter.builder("cmrwatch.dlq.records").description("records sent to the dead-letter topic")
+        .tag("reason", reason).register(registry);
   }
 
   /** The registry (for the HTTP endpoint and tests). */
@@ -115,8 +133,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
 
   @Override
   public void deadLettered(String reason) {
-    Counter.builder("cmrwatch.dlq.records").description("records sent to the dead-letter topic")
-        .tag("reason", reason).register(registry).increment();
+    deadLetters(reason).increment();
   }
 
   /** Records one refit at {@code level} ({@code run} or {@code experiment}) that took {@code nanos}. */

@@ -72,6 +72,9 @@ class DeadLetterTopologyTest {
       assertThat(metrics).contains("cmrwatch_dlq_records_total{application=\"cmrwatch-streams\","
           + "reason=\"key_mismatch\"} 1.0");
       assertThat(metrics).contains("cmrwatch_events_processed_total{application=\"cmrwatch-streams\"} 1.0");
+      // A reason that has not occurred is exported at 0, so that the first one is an increase the DLQ alert sees.
+      assertThat(metrics).contains("cmrwatch_dlq_records_total{application=\"cmrwatch-streams\","
+          + "reason=\"processing_error\"} 0.0");
     }
   }
 
