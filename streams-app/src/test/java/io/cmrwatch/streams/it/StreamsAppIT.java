@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.synth.SyntheticExperiment;
 import io.cmrwatch.core.synth.SyntheticGenerator;
 import io.cmrwatch.streams.StreamsApp;
