@@ -193,13 +193,18 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   private void checkObservedForgetting(RunState s, ExperimentSettings st, long now) {
     double inc = s.summary().latestGeneralLossIncrease();
     boolean on = s.firing.containsKey(AlertKind.FORGETTING_OBSERVED);
+    boolean fire = !on && inc > st.epsilon();
+    boolean resolve = on && inc <= RESOLVE_FRACTION * st.epsilon();
+    if (!fire && !resolve) {
+      return; // the common case, per event: nothing to build
+    }
     var values = Alert.values("generalLossIncrease", inc, "epsilon", st.epsilon(),
         "tokens", s.summary().latestTokens(), "ratio", s.latestRatio);
-    if (!on && inc > st.epsilon()) {
+    if (fire) {
       fire(s, AlertKind.FORGETTING_OBSERVED, now, String.format(
           "run %s: general loss is up %.4f over the base model, more than ε = %.4f", s.summary().run(), inc,
           st.epsilon()), values);
-    } else if (on && inc <= RESOLVE_FRACTION * st.epsilon()) {
+    } else {
       resolve(s, AlertKind.FORGETTING_OBSERVED, now, String.format(
           "run %s: general-loss increase %.4f is back within ε = %.4f", s.summary().run(), inc, st.epsilon()),
           values);
@@ -221,13 +226,16 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     double zd = Math.abs(rd) / nd;
     boolean spike = zg > spikeSigma || zd > spikeSigma;
     boolean on = s.firing.containsKey(AlertKind.LOSS_SPIKE);
+    if (spike == on) {
+      return; // no transition (the common case, per event)
+    }
     var values = Alert.values("tokens", e.tokens(), "generalResidual", rg, "generalNoise", ng,
         "domainResidual", rd, "domainNoise", nd, "sigma", spikeSigma);
-    if (spike && !on) {
+    if (spike) {
       fire(s, AlertKind.LOSS_SPIKE, now, String.format(
           "run %s: loss at %d tokens is %.1f noise deviations off the fitted trend", s.summary().run(), e.tokens(),
           Math.max(zg, zd)), values);
-    } else if (!spike && on) {
+    } else {
       resolve(s, AlertKind.LOSS_SPIKE, now, "run " + s.summary().run() + ": losses are back on the fitted trend",
           values);
     }
