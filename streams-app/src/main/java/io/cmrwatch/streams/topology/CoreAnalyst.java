@@ -1,6 +1,7 @@
 package io.cmrwatch.streams.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import io.cmrwatch.core.cmr.CmrSettings;
 import io.cmrwatch.core.cmr.EstimateJson;
 import io.cmrwatch.core.cmr.ExperimentAnalyzer;
@@ -87,6 +88,8 @@ final class CoreAnalyst {
     }
   }
 
+  // Core's result rides in the fit as a POJONode: written straight into the output JSON, without building a tree of
+  // it first (a tree only comes back when a fit is read from bytes).
   private static RunFit fromCore(RunSummary s, ExperimentSettings st, RunEstimate r, Instant now) {
     Law general = law(LawForm.GENERAL, r.generalLaw());
     Law domain = law(LawForm.DOMAIN, r.domainLaw());
@@ -101,7 +104,7 @@ final class CoreAnalyst {
         general, domain, r.generalFit() == null ? Double.NaN : d(r.generalFit().rmse()),
         r.domainFit() == null ? Double.NaN : d(r.domainFit().rmse()), t0, d(r.t0Low()), d(r.t0High()),
         r.feasible(), s.latestGeneralLossIncrease(), -s.latestDomainLossChange(), predG, predD,
-        forgetting(s, st, predG), now, s.lastEventTime(), Json.MAPPER.valueToTree(r));
+        forgetting(s, st, predG), now, s.lastEventTime(), new POJONode(r));
   }
 
   private static String forgetting(RunSummary s, ExperimentSettings st, double predicted) {
@@ -133,8 +136,8 @@ final class CoreAnalyst {
       Law cmrLaw = e.cmrLaw() == null ? null : Law.of(LawForm.CMR, e.cmrLaw().a4(), e.cmrLaw().s4(), e.cmrLaw().b3());
       return new EstimateResult(new CmrEstimate(experiment, e.status(), d(e.cmr()), d(e.cmrLow()), d(e.cmrHigh()),
           cmrLaw, e.runs().size(), e.usableRuns(), points, e.budgetTokens() == null ? 0 : e.budgetTokens(),
-          e.epsilon(), e.lambda(), e.tokenUnit(), now, Json.MAPPER.readTree(EstimateJson.bytes(e))), e);
-    } catch (RuntimeException | IOException e) {
+          e.epsilon(), e.lambda(), e.tokenUnit(), now, new POJONode(e)), e);
+    } catch (RuntimeException e) {
       LOG.warn("analysis of experiment {} failed", experiment, e);
       return new EstimateResult(new CmrEstimate(experiment, "analysis_error", Double.NaN, Double.NaN, Double.NaN, null,
           runs.size(), 0, 0, st.budgetTokens(), st.epsilon(), st.lambda(), st.tokenUnit(), now, null), null);
