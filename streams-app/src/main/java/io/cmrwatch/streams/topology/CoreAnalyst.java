@@ -115,17 +115,19 @@ final class CoreAnalyst {
   }
 
   /**
-   * The experiment's CMR: core's analysis of all its run summaries, warm-started from the previous estimate
-   * ({@code previousCore}, its core object when still in memory, saves reading it back from its JSON).
+   * The experiment's CMR: core's analysis of all its run summaries — {@code cold}: from scratch (path-independent, the
+   * settled answer); otherwise warm-started from the previous estimate ({@code previousCore}, its core object when
+   * still in memory, saves reading it back from its JSON), and even without one (an experiment's first estimate)
+   * reusing the fits the run step just made of the same summaries.
    */
-  EstimateResult estimate(String experiment, List<RunUpdate> runs, ExperimentSettings st, CmrEstimate previous,
-      ExperimentEstimate previousCore, Instant now) {
+  EstimateResult estimate(String experiment, List<RunUpdate> runs, ExperimentSettings st, boolean cold,
+      CmrEstimate previous, ExperimentEstimate previousCore, Instant now) {
     List<RunSummary> summaries = new ArrayList<>(runs.size());
     runs.forEach(u -> summaries.add(u.summary()));
     try {
-      ExperimentEstimate prev = previousCore != null ? previousCore
-          : previous == null || previous.analysis() == null ? null
-          : EstimateJson.read(previous.analysis().toString());
+      ExperimentEstimate prev = cold ? null : previousCore != null ? previousCore
+          : previous != null && previous.analysis() != null ? EstimateJson.read(previous.analysis().toString())
+          : firstEstimate(experiment, st);
       ExperimentEstimate e = analyzer(st).analyze(experiment, summaries, prev);
       int points = 0;
       for (RunEstimate r : e.runs()) {
@@ -142,6 +144,12 @@ final class CoreAnalyst {
       return new EstimateResult(new CmrEstimate(experiment, "analysis_error", Double.NaN, Double.NaN, Double.NaN, null,
           runs.size(), 0, 0, st.budgetTokens(), st.epsilon(), st.lambda(), st.tokenUnit(), now, null), null);
     }
+  }
+
+  /** An estimate with no runs: a warm start that has nothing to start from but lets the analyzer reuse run fits. */
+  private static ExperimentEstimate firstEstimate(String experiment, ExperimentSettings st) {
+    return new ExperimentEstimate(ExperimentEstimate.SCHEMA, experiment, st.hasBudget() ? st.budgetTokens() : null,
+        "no_runs", "", null, null, null, null, null, st.epsilon(), st.lambda(), st.tokenUnit(), 0, null, List.of());
   }
 
   private static ExperimentEstimate wrap(String experiment, ExperimentSettings st, RunEstimate r) {

@@ -183,8 +183,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     }
     long t0 = System.nanoTime();
     ExperimentSettings st = settings.resolve(experiment, settingsCarrier(updates));
-    CoreAnalyst.EstimateResult result = analyst.estimate(experiment, updates, st, cold ? null : s.latest,
-        cold ? null : s.latestCore, Instant.ofEpochMilli(now));
+    CoreAnalyst.EstimateResult result = analyst.estimate(experiment, updates, st, cold, s.latest, s.latestCore,
+        Instant.ofEpochMilli(now));
     CmrEstimate e = result.estimate();
     metrics.refit("experiment", System.nanoTime() - t0);
     if (oldest != null && oldest != Long.MAX_VALUE) {
