@@ -9,42 +9,13 @@
 #   bench/ingest-load.sh
 #   EVENTS=500000 CONCURRENCY=8 bench/ingest-load.sh
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$root/cli/target/cmrwatch.jar"
-"$root/cmrwatch" --version >/dev/null # builds the jars when missing or older than the sources
-if [ ! -d "$root/bench/target/classes/io/cmrwatch/bench/ingest" ]; then
-  (cd "$root" && mvn -B -q -DskipTests -pl bench -am package)
-fi
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Waits for a line starting with $2 in file $1 (up to 120 s) and prints it.
-await_line() {
-  for _ in $(seq 1 240); do
-    if line=$(grep -m1 "^$2" "$1" 2>/dev/null); then echo "$line"; return 0; fi
-    sleep 0.5
-  done
-  echo "no '$2' line in $1 within 120 s:" >&2
-  cat "$1" "$1.err" >&2 || true
-  return 1
-}
-
-# shellcheck disable=SC2086
-java ${BROKER_JAVA_OPTS:-} -jar "$jar" broker --port 0 --data-dir "$work/kafka" >"$work/broker" 2>"$work/broker.err" &
-pids+=($!)
-broker_pid=$!
-bootstrap=$(await_line "$work/broker" "cmrwatch broker: bootstrap" | sed -E 's/.*bootstrap ([0-9.:]+).*/\1/')
+# shellcheck source=bench/lib/services.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/services.sh"
+bench_setup io/cmrwatch/bench/ingest
+start_broker
 
 token="bench-token-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 echo "$token" >"$work/tokens"
-# shellcheck disable=SC2086
 # shellcheck disable=SC2086
 java ${INGEST_JAVA_OPTS:-} -jar "$jar" ingest serve --bootstrap "$bootstrap" --port 0 --tokens-file "$work/tokens" \
   ${INGEST_ARGS:-} >"$work/ingest" 2>"$work/ingest.err" &

@@ -9,37 +9,10 @@
 #   RUNS=10000 EVALS=20 STEADY_SECONDS=0 bench/streams-load.sh        # memory with 10,000 live runs
 # STREAMS_JAVA_OPTS (default -Xmx512m) sizes the app's heap.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$root/cli/target/cmrwatch.jar"
-"$root/cmrwatch" --version >/dev/null # builds the jars when missing or older than the sources
-if [ ! -f "$root/bench/target/classes/io/cmrwatch/bench/streams/StreamsLoad.class" ]; then
-  (cd "$root" && mvn -B -q -DskipTests -pl bench -am package)
-fi
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-await_line() {
-  for _ in $(seq 1 240); do
-    if line=$(grep -m1 "^$2" "$1" 2>/dev/null); then echo "$line"; return 0; fi
-    sleep 0.5
-  done
-  echo "no '$2' line in $1 within 120 s:" >&2
-  cat "$1" "$1.err" >&2 || true
-  return 1
-}
-
-# shellcheck disable=SC2086
-java ${BROKER_JAVA_OPTS:-} -jar "$jar" broker --port 0 --data-dir "$work/kafka" >"$work/broker" 2>"$work/broker.err" &
-broker_pid=$!
-pids+=("$broker_pid")
-bootstrap=$(await_line "$work/broker" "cmrwatch broker: bootstrap" | sed -E 's/.*bootstrap ([0-9.:]+).*/\1/')
+# shellcheck source=bench/lib/services.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/services.sh"
+bench_setup io/cmrwatch/bench/streams/StreamsLoad.class
+start_broker
 
 # shellcheck disable=SC2086
 CMRWATCH_STATE_DIR="$work/state" java ${STREAMS_JAVA_OPTS:--Xmx512m} -jar "$jar" streams --bootstrap "$bootstrap" \

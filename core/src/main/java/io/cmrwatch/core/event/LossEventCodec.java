@@ -52,7 +52,24 @@ public final class LossEventCodec {
     return fromTree(node);
   }
 
-  // Field slots of the streaming fast path.
+  // Field slots of the streaming fast path: the index of each field's value in its array, and the names in that order.
+  private static final int SCHEMA = 0;
+  private static final int EXPERIMENT = 1;
+  private static final int RUN = 2;
+  private static final int RATIO = 3;
+  private static final int TOKENS = 4;
+  private static final int STEP = 5;
+  private static final int GENERAL_LOSS = 6;
+  private static final int DOMAIN_LOSS = 7;
+  private static final int BASE_GENERAL_LOSS = 8;
+  private static final int BASE_DOMAIN_LOSS = 9;
+  private static final int BUDGET_TOKENS = 10;
+  private static final int LEARNING_RATE = 11;
+  private static final int TIME = 12;
+  private static final int EVENT_ID = 13;
+  private static final int EPSILON = 14;
+  private static final int LAMBDA = 15;
+  private static final int TOKEN_UNIT = 16;
   private static final List<String> FIELDS = List.of("schema", "experiment", "run", "ratio", "tokens", "step",
       "generalLoss", "domainLoss", "baseGeneralLoss", "baseDomainLoss", "budgetTokens", "learningRate", "time",
       "eventId", "epsilon", "lambda", "tokenUnit");
@@ -104,25 +121,25 @@ public final class LossEventCodec {
         }
       }
       LossEvent.Builder b = LossEvent.builder();
-      if (!(v[0] instanceof Long schema && v[1] instanceof String experiment && v[2] instanceof String run
-          && v[4] instanceof Long tokens && v[13] instanceof String eventId)) {
+      if (!(v[SCHEMA] instanceof Long schema && v[EXPERIMENT] instanceof String experiment && v[RUN] instanceof String run
+          && v[TOKENS] instanceof Long tokens && v[EVENT_ID] instanceof String eventId)) {
         return null;
       }
-      Double ratio = number(v[3]);
-      Double general = number(v[6]);
-      Double domain = number(v[7]);
-      Double baseGeneral = number(v[8]);
-      Double baseDomain = number(v[9]);
+      Double ratio = number(v[RATIO]);
+      Double general = number(v[GENERAL_LOSS]);
+      Double domain = number(v[DOMAIN_LOSS]);
+      Double baseGeneral = number(v[BASE_GENERAL_LOSS]);
+      Double baseDomain = number(v[BASE_DOMAIN_LOSS]);
       if (ratio == null || general == null || domain == null || baseGeneral == null || baseDomain == null
-          || !optionalWhole(v[5]) || !optionalWhole(v[10]) || !optionalNumber(v[11]) || !optionalNumber(v[14])
-          || !optionalNumber(v[15]) || !optionalNumber(v[16]) || (v[12] != null && !(v[12] instanceof String))) {
+          || !optionalWhole(v[STEP]) || !optionalWhole(v[BUDGET_TOKENS]) || !optionalNumber(v[LEARNING_RATE]) || !optionalNumber(v[EPSILON])
+          || !optionalNumber(v[LAMBDA]) || !optionalNumber(v[TOKEN_UNIT]) || (v[TIME] != null && !(v[TIME] instanceof String))) {
         return null;
       }
       return b.schema((int) (long) schema).experiment(experiment).run(run).ratio(ratio).tokens(tokens)
-          .step((Long) v[5]).generalLoss(general).domainLoss(domain).baseGeneralLoss(baseGeneral)
-          .baseDomainLoss(baseDomain).budgetTokens((Long) v[10]).learningRate(number(v[11]))
-          .time(v[12] == null ? null : Instant.parse((String) v[12])).eventId(eventId).epsilon(number(v[14]))
-          .lambda(number(v[15])).tokenUnit(number(v[16])).build();
+          .step((Long) v[STEP]).generalLoss(general).domainLoss(domain).baseGeneralLoss(baseGeneral)
+          .baseDomainLoss(baseDomain).budgetTokens((Long) v[BUDGET_TOKENS]).learningRate(number(v[LEARNING_RATE]))
+          .time(v[TIME] == null ? null : Instant.parse((String) v[TIME])).eventId(eventId).epsilon(number(v[EPSILON]))
+          .lambda(number(v[LAMBDA])).tokenUnit(number(v[TOKEN_UNIT])).build();
     } catch (IOException | RuntimeException e) {
       return null;
     }

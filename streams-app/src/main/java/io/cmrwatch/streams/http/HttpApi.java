@@ -127,17 +127,8 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private static String query(HttpExchange ex, String name) {
-    String q = ex.getRequestURI().getRawQuery();
-    if (q == null) {
-      return null;
-    }
-    for (String part : q.split("&")) {
-      int eq = part.indexOf('=');
-      if (eq > 0 && URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
-        return URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
-      }
-    }
-    return null;
+    Set<String> values = queries(ex, name);
+    return values.isEmpty() ? null : values.iterator().next();
   }
 
   private static Set<String> queries(HttpExchange ex, String name) {
