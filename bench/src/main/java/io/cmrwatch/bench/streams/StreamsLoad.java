@@ -180,7 +180,13 @@ public final class StreamsLoad {
     int evals = Math.max(1, (total + runs - 1) / runs);
     List<LossEvent> events = events("steady", runs, evals, 2);
     TreeMap<Double, Double> before = buckets(app);
+    double[] refitsBefore = refitTotals(app);
     double processedBefore = processed(app);
+    // Side by side: a plain consumer's view of the same events (record timestamp → received), the transport's share.
+    TransportProbe probe = new TransportProbe(bootstrap, topic);
+    Thread probeThread = new Thread(probe, "transport-probe");
+    probeThread.start();
+    probe.ready.await();
     long start = System.nanoTime();
     int sent = 0;
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
@@ -200,6 +206,8 @@ public final class StreamsLoad {
       Thread.sleep(50);
     }
     Thread.sleep(2000);
+    probe.stop = true;
+    probeThread.join();
     TreeMap<Double, Double> after = buckets(app);
     TreeMap<Double, Double> delta = new TreeMap<>();
     after.forEach((le, c) -> delta.put(le, c - before.getOrDefault(le, 0.0)));
@@ -207,6 +215,76 @@ public final class StreamsLoad {
     System.out.printf(Locale.ROOT, "steady load: %d events in %.1f s (%.0f events/s) over %d runs; %.0f estimate "
         + "recomputes; event-to-estimate latency p50 %.0f ms, p99 %.0f ms%n", sent, produced, sent / produced, runs,
         count, 1000 * quantile(delta, 0.5), 1000 * quantile(delta, 0.99));
+    long[] d = probe.delays();
+    System.out.printf(Locale.ROOT, "steady load, a plain consumer of the same events: record timestamp → received "
+        + "p50 %d ms, p99 %d ms (%d events)%n", d[d.length / 2], d[(int) (d.length * 0.99)], d.length);
+    double[] refits = refitTotals(app);
+    System.out.printf(Locale.ROOT, "steady load refits: run %.0f (mean %.0f µs), experiment %.0f (mean %.0f µs)%n",
+        refits[0] - refitsBefore[0], 1e6 * (refits[1] - refitsBefore[1]) / (refits[0] - refitsBefore[0]),
+        refits[2] - refitsBefore[2], 1e6 * (refits[3] - refitsBefore[3]) / (refits[2] - refitsBefore[2]));
+  }
+
+  /** A plain consumer from the topic's end: how long after its record timestamp each event can be read. */
+  private static final class TransportProbe implements Runnable {
+    final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+    volatile boolean stop;
+    private final Properties props = new Properties();
+    private final String topic;
+    private long[] delays = new long[1 << 16];
+    private int n;
+
+    TransportProbe(String bootstrap, String topic) {
+      this.topic = topic;
+      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    }
+
+    @Override
+    public void run() {
+      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+          new ByteArrayDeserializer())) {
+        List<TopicPartition> parts = c.partitionsFor(topic).stream()
+            .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        c.assign(parts);
+        c.seekToEnd(parts);
+        parts.forEach(c::position);
+        ready.countDown();
+        while (!stop) {
+          for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+            if (n == delays.length) {
+              delays = java.util.Arrays.copyOf(delays, 2 * n);
+            }
+            delays[n++] = System.currentTimeMillis() - r.timestamp();
+          }
+        }
+      } finally {
+        ready.countDown();
+      }
+    }
+
+    long[] delays() {
+      long[] d = java.util.Arrays.copyOf(delays, Math.max(1, n));
+      java.util.Arrays.sort(d);
+      return d;
+    }
+  }
+
+  /** Run refits, their seconds, CMR recomputes and theirs, from the app's refit-duration histogram. */
+  private static double[] refitTotals(String app) throws Exception {
+    double[] t = new double[4];
+    String family = "cmrwatch_refit_duration_seconds";
+    for (String line : scrape(app, family).lines().toList()) {
+      int level = line.contains("level=\"run\"") ? 0 : line.contains("level=\"experiment\"") ? 2 : -1;
+      if (level < 0) {
+        continue;
+      }
+      double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      if (line.startsWith(family + "_count{")) {
+        t[level] = v;
+      } else if (line.startsWith(family + "_sum{")) {
+        t[level + 1] = v;
+      }
+    }
+    return t;
   }
 
   /** Upper bound of the histogram bucket holding quantile q (Prometheus cumulative buckets). */

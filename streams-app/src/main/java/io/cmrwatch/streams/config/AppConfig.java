@@ -190,6 +190,10 @@ public final class AppConfig {
     return doubleValue(ConfigKey.REFIT_MAX_BUSY, 0.01, 1);
   }
 
+  public long refitFreshInputMs() {
+    return longValue(ConfigKey.REFIT_FRESH_INPUT_MS, 0, 3_600_000);
+  }
+
   public double estimateMinChange() {
     return doubleValue(ConfigKey.ESTIMATE_MIN_CHANGE, 0, 1);
   }
@@ -242,6 +246,7 @@ public final class AppConfig {
     estimateMinChange();
     estimateSettleAfter();
     refitMaxBusy();
+    refitFreshInputMs();
     punctuateInterval();
     stallAfter();
     stallCheckInterval();

@@ -38,7 +38,10 @@ public enum ConfigKey {
   REFIT_MAX_EVENTS("cmrwatch.refit.max-events", "50", "... unless this many new events arrived since its last refit"),
   REFIT_MAX_BUSY("cmrwatch.refit.max-busy", "0.25",
       "share of a stream thread's time run refits and CMR recomputes may take, half each (1 = no limit); beyond it "
-          + "they wait, oldest first, and events keep flowing"),
+          + "they wait, oldest first, and events keep flowing. Applies while events wait (see the next key)"),
+  REFIT_FRESH_INPUT_MS("cmrwatch.refit.fresh-input-ms", "100",
+      "while a thread processes loss events within this many ms of their record timestamps (after a constant clock "
+          + "offset), or gets none, nothing waits behind refits: they may take almost all of it; 0 = always max-busy"),
   ESTIMATE_MIN_INTERVAL_MS("cmrwatch.estimate.min-interval-ms", "250",
       "an experiment's CMR is recomputed at most once per this interval"),
   ESTIMATE_SETTLE_AFTER_MS("cmrwatch.estimate.settle-after-ms", "10000",

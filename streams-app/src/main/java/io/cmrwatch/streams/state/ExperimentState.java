@@ -1,12 +1,15 @@
 package io.cmrwatch.streams.state;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.streams.json.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -36,10 +39,14 @@ public final class ExperimentState {
   public CmrEstimate latest;
   /** Core's object behind {@link #latest} while the state stays in memory (not stored). */
   public ExperimentEstimate latestCore;
-  /** Latest published estimate, or null. */
+  /** Latest published estimate, or null; set through {@link #publish}. */
   public CmrEstimate published;
+  // The published estimate's JSON and the history's, kept while unchanged: a state is written at every commit that
+  // follows a recompute, and these two are most of it.
+  private byte[] publishedJson;
+  private byte[] historyJsonBytes;
   /** Published estimates, oldest first, bounded by the configured history size. */
-  public final Deque<HistoryPoint> history = new ArrayDeque<>();
+  private final Deque<HistoryPoint> history = new ArrayDeque<>();
   /** Wall-clock ms of the last recompute. */
   public long lastComputeWallMs;
   /** Whether run updates arrived since the last recompute. */
@@ -74,12 +81,23 @@ public final class ExperimentState {
     }
   }
 
-  /** Appends a published estimate, dropping the oldest beyond {@code max}. */
-  public void remember(CmrEstimate e, int max) {
+  /**
+   * Records {@code e} as the published estimate ({@code json}: its {@link CmrEstimate#toBytes()}) and appends it to
+   * the history, dropping the oldest beyond {@code max}.
+   */
+  public void publish(CmrEstimate e, byte[] json, int max) {
+    published = e;
+    publishedJson = json;
     history.addLast(new HistoryPoint(e.time(), e.cmr(), e.cmrLow(), e.cmrHigh(), e.status(), e.pointsUsed()));
     while (history.size() > max) {
       history.removeFirst();
     }
+    historyJsonBytes = null;
+  }
+
+  /** The published estimates, oldest first (read-only). */
+  public java.util.Collection<HistoryPoint> history() {
+    return java.util.Collections.unmodifiableCollection(history);
   }
 
   /** The history as a JSON array, oldest first. */
@@ -89,22 +107,58 @@ public final class ExperimentState {
     return a;
   }
 
-  /** JSON form. */
+  /**
+   * JSON form. The latest estimate is stored without core's analysis unless it is the published one (written once,
+   * as {@code "latest": "published"}): after a restart the first recompute starts from the runs' own fits instead.
+   */
   public byte[] encode() {
-    ObjectNode n = Json.MAPPER.createObjectNode();
-    n.put("experiment", experiment);
-    n.set("latest", latest == null ? null : latest.toJson());
-    n.set("published", published == null ? null : published.toJson());
-    n.set("history", historyJson());
-    n.put("lastComputeWallMs", lastComputeWallMs);
-    n.put("dirty", dirty);
-    n.put("oldestPendingTimestamp", oldestPendingTimestamp);
-    ObjectNode above = n.putObject("ratioAbove");
-    ratioAbove.forEach(above::put);
-    ObjectNode adv = n.putObject("advised");
-    advised.forEach(adv::put);
     try {
-      return Json.MAPPER.writeValueAsBytes(n);
+      if (published != null && publishedJson == null) {
+        publishedJson = published.toBytes();
+      }
+      if (historyJsonBytes == null) {
+        historyJsonBytes = Json.bytes(historyJson());
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(512 + (publishedJson == null ? 0 : publishedJson.length)
+          + historyJsonBytes.length);
+      try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+        g.writeStartObject();
+        g.writeStringField("experiment", experiment);
+        if (latest == null) {
+          g.writeNullField("latest");
+        } else if (latest == published) {
+          g.writeStringField("latest", "published");
+        } else {
+          g.writeFieldName("latest");
+          g.writeTree(new CmrEstimate(latest.experiment(), latest.status(), latest.cmr(), latest.cmrLow(),
+              latest.cmrHigh(), latest.cmrLaw(), latest.runs(), latest.runsUsed(), latest.pointsUsed(),
+              latest.budgetTokens(), latest.epsilon(), latest.lambda(), latest.tokenUnit(), latest.time(), null)
+              .toJson());
+        }
+        g.writeFieldName("published");
+        if (publishedJson == null) {
+          g.writeNull();
+        } else {
+          g.writeRawValue(new String(publishedJson, StandardCharsets.UTF_8));
+        }
+        g.writeFieldName("history");
+        g.writeRawValue(new String(historyJsonBytes, StandardCharsets.UTF_8));
+        g.writeNumberField("lastComputeWallMs", lastComputeWallMs);
+        g.writeBooleanField("dirty", dirty);
+        g.writeNumberField("oldestPendingTimestamp", oldestPendingTimestamp);
+        g.writeObjectFieldStart("ratioAbove");
+        for (Map.Entry<String, Long> e : ratioAbove.entrySet()) {
+          g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeObjectFieldStart("advised");
+        for (Map.Entry<String, Double> e : advised.entrySet()) {
+          g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      return out.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -119,10 +173,11 @@ public final class ExperimentState {
       throw new UncheckedIOException(e);
     }
     ExperimentState s = new ExperimentState(n.get("experiment").asText());
-    JsonNode latest = n.get("latest");
-    s.latest = latest == null || latest.isNull() ? null : CmrEstimate.fromJson(latest);
     JsonNode published = n.get("published");
     s.published = published == null || published.isNull() ? null : CmrEstimate.fromJson(published);
+    JsonNode latest = n.get("latest");
+    s.latest = latest == null || latest.isNull() ? null
+        : latest.isTextual() && "published".equals(latest.asText()) ? s.published : CmrEstimate.fromJson(latest);
     n.get("history").forEach(h -> s.history.addLast(HistoryPoint.fromJson(h)));
     s.lastComputeWallMs = n.get("lastComputeWallMs").asLong();
     s.dirty = n.get("dirty").asBoolean();

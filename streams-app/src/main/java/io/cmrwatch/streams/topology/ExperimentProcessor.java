@@ -76,7 +76,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     this.cfg = cfg;
     this.metrics = metrics;
     this.analyst = analyst;
-    this.budget = new RefitBudget(cfg.refitMaxBusy(), RefitBudget.Level.EXPERIMENT);
+    this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.EXPERIMENT);
     this.estimateMinIntervalMs = cfg.estimateMinInterval().toMillis();
     this.estimateMinChange = cfg.estimateMinChange();
   }
@@ -194,9 +194,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     s.latestCore = result.core();
     s.lastComputeWallMs = now;
     if (e.differsFrom(s.published, estimateMinChange)) {
-      s.published = e;
-      s.remember(e, cfg.historySize());
-      ctx.forward(new Record<>(experiment, new Emitted(Emitted.Kind.ESTIMATE, e.toBytes()), now));
+      byte[] json = e.toBytes();
+      s.publish(e, json, cfg.historySize());
+      ctx.forward(new Record<>(experiment, new Emitted(Emitted.Kind.ESTIMATE, json), now));
     }
     judgeRatios(s, updates, now);
     save(s);

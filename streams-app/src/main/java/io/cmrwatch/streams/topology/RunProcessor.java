@@ -83,7 +83,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     this.cfg = cfg;
     this.metrics = metrics;
     this.analyst = analyst;
-    this.budget = new RefitBudget(cfg.refitMaxBusy(), RefitBudget.Level.RUN);
+    this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.RUN);
     this.refitMaxEvents = cfg.refitMaxEvents();
     this.refitMinIntervalMs = cfg.refitMinInterval().toMillis();
     this.spikeMinPoints = cfg.spikeMinPoints();
@@ -115,6 +115,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
 
   @Override
   public void process(Record<String, LossEvent> record) {
+    RefitBudget.input(record.timestamp(), ctx.currentSystemTimeMs());
     LossEvent e = record.value();
     if (e == null) {
       throw new RejectedRecordException("missing_field", "record has no value (a tombstone): expected a loss event");
