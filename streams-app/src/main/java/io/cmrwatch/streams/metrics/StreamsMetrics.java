@@ -35,6 +35,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   private final int maxRuns;
   private final Counter processed;
   private final Counter duplicates;
+  private final Counter published;
   private final Timer latency;
   private final Map<String, ExperimentGauges> experiments = new ConcurrentHashMap<>();
   private final Map<String, RunGauges> runs = new ConcurrentHashMap<>();
@@ -49,6 +50,9 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
         .description("valid loss events processed (duplicates included)").register(registry);
     this.duplicates = Counter.builder("cmrwatch.events.duplicate")
         .description("loss events ignored because their event id was already absorbed").register(registry);
+    this.published = Counter.builder("cmrwatch.estimates.published")
+        .description("CMR estimates published on cpt.cmr-estimates (recomputes that changed it meaningfully)")
+        .register(registry);
     this.latency = Timer.builder("cmrwatch.estimate.latency")
         .description("time from the oldest event not yet in an estimate to the recomputed estimate")
         .publishPercentileHistogram()
@@ -140,6 +144,11 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   public void refit(String level, long nanos) {
     refits(level).increment();
     refitTimer(level).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Counts an estimate published on {@code cpt.cmr-estimates}. */
+  public void estimatePublished() {
+    published.increment();
   }
 
   /** Records the time from the oldest event not yet reflected to a recomputed estimate. */

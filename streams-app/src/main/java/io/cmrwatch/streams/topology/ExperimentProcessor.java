@@ -113,7 +113,10 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     long now = ctx.currentSystemTimeMs();
     unsettled.put(experiment, now);
     ExperimentState s = load(experiment);
-    if ((s == null || now - s.lastComputeWallMs >= estimateMinIntervalMs) && budget.available()) {
+    // Recomputed right away only when no other experiment has waited longer: the inline path must not starve the
+    // queue the punctuation serves oldest first.
+    if ((s == null || now - s.lastComputeWallMs >= estimateMinIntervalMs)
+        && dirty.keySet().iterator().next().equals(experiment) && budget.available()) {
       compute(experiment, now, false);
     }
   }
@@ -196,6 +199,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     if (e.differsFrom(s.published, estimateMinChange)) {
       byte[] json = e.toBytes();
       s.publish(e, json, cfg.historySize());
+      metrics.estimatePublished();
       ctx.forward(new Record<>(experiment, new Emitted(Emitted.Kind.ESTIMATE, json), now));
     }
     judgeRatios(s, updates, now);
