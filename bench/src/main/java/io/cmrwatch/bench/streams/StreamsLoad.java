@@ -257,11 +257,8 @@ public final class StreamsLoad {
 
     @Override
     public void run() {
-      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-          new ByteArrayDeserializer())) {
-        List<TopicPartition> parts = c.partitionsFor(topic).stream()
-            .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-        c.assign(parts);
+      try (KafkaConsumer<byte[], byte[]> c = consumer(props)) {
+        List<TopicPartition> parts = assignAll(c, topic);
         c.seekToEnd(parts);
         parts.forEach(c::position);
         ready.countDown();
@@ -335,16 +332,24 @@ public final class StreamsLoad {
     return m;
   }
 
+  private static KafkaConsumer<byte[], byte[]> consumer(Properties p) {
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Assigns every partition of {@code topic} to {@code c} (no group) and returns them. */
+  private static List<TopicPartition> assignAll(KafkaConsumer<byte[], byte[]> c, String topic) {
+    List<TopicPartition> parts = c.partitionsFor(topic).stream()
+        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+    c.assign(parts);
+    return parts;
+  }
+
   private static double rawConsumer(String bootstrap, String topic, int expected, boolean decode) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(topic).stream()
-          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
+    try (KafkaConsumer<byte[], byte[]> c = consumer(p)) {
+      c.seekToBeginning(assignAll(c, topic));
       long start = System.nanoTime();
       long n = 0;
       long sink = 0;
