@@ -15,18 +15,20 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * What a run tells its experiment after a refit (internal repartition topic, key: experiment id): the run's id and
- * ratios, its fit, its curve summary (the experiment-level analysis reads the curves across ratios) and the record
- * timestamp of the oldest event the refit newly covers (for the event-to-estimate latency). Kept per run in store
- * {@code experiment-runs}.
+ * ratios, its curve summary (the experiment-level analysis reads the curves across ratios; the shared analyzer finds
+ * the run step's fit of the same summary) and the record timestamp of the oldest event the refit newly covers (for the
+ * event-to-estimate latency). Kept per run in store {@code experiment-runs}.
  *
- * <p>Built for a hot path: the binary form carries the run id and ratios in its header and the fit as its
- * {@code cpt.run-fits} JSON, parsed only when {@link #fit()} is asked for; an update read from bytes is written back
- * as the same bytes.
+ * <p>Built for a hot path: the binary form carries the run id and ratios in a header before the summary, and an
+ * update read from bytes is written back as the same bytes. The fit itself goes to {@code cpt.run-fits}, not here
+ * (versions 1 and 2 carried its JSON, which nothing on this side read: ~40 % of every update, written to the
+ * repartition topic, read back and written again to the store's changelog).
  */
 public final class RunUpdate {
 
   private static final byte VERSION_1 = 1;
-  private static final byte VERSION = 2;
+  private static final byte VERSION_2 = 2;
+  private static final byte VERSION = 3;
 
   /** Serde for the repartition topic and the store. */
   public static final Serde<RunUpdate> SERDE = Serdes.serdeFrom(
@@ -38,33 +40,28 @@ public final class RunUpdate {
   private final double latestRatio;
   private final long oldestEventTimestamp;
   private final RunSummary summary;
-  private final byte[] fitJson;
-  private RunFit fit;
   private byte[] encoded;
 
   private RunUpdate(String run, double ratio, double latestRatio, long oldestEventTimestamp, RunSummary summary,
-      byte[] fitJson, RunFit fit, byte[] encoded) {
+      byte[] encoded) {
     this.run = run;
     this.ratio = ratio;
     this.latestRatio = latestRatio;
     this.oldestEventTimestamp = oldestEventTimestamp;
     this.summary = summary;
-    this.fitJson = fitJson;
-    this.fit = fit;
     this.encoded = encoded;
   }
 
   /**
    * An update from a refit.
    *
-   * @param fit the run's latest fit
-   * @param fitJson {@code fit}'s JSON ({@link RunFit#toBytes()}), as already encoded for {@code cpt.run-fits}
+   * @param fit the run's latest fit (for its run id and ratio)
    * @param summary the run's curve summary
    * @param latestRatio the ratio of the run's latest event (differs from the fit's after a ratio change)
    * @param oldestEventTimestamp record timestamp of the oldest event first covered by this update
    */
-  public RunUpdate(RunFit fit, byte[] fitJson, RunSummary summary, double latestRatio, long oldestEventTimestamp) {
-    this(fit.run(), fit.ratio(), latestRatio, oldestEventTimestamp, summary, fitJson, fit, null);
+  public RunUpdate(RunFit fit, RunSummary summary, double latestRatio, long oldestEventTimestamp) {
+    this(fit.run(), fit.ratio(), latestRatio, oldestEventTimestamp, summary, null);
   }
 
   /** The run id. */
@@ -92,30 +89,20 @@ public final class RunUpdate {
     return summary;
   }
 
-  /** The run's latest fit (parsed from its JSON on first use). */
-  public RunFit fit() {
-    if (fit == null) {
-      fit = RunFit.fromBytes(fitJson);
-    }
-    return fit;
-  }
-
-  /** Binary form: version, run id, ratios, timestamp, the fit's JSON, the summary's bytes. */
+  /** Binary form: version, run id, ratios, timestamp, the summary's bytes. */
   public byte[] encode() {
     if (encoded != null) {
       return encoded;
     }
     try {
       byte[] s = RunSummaryCodec.encode(summary);
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(fitJson.length + s.length + 64);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length + 64);
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeByte(VERSION);
       out.writeUTF(run);
       out.writeDouble(ratio);
       out.writeDouble(latestRatio);
       out.writeLong(oldestEventTimestamp);
-      out.writeInt(fitJson.length);
-      out.write(fitJson);
       out.writeInt(s.length);
       out.write(s);
       out.flush();
@@ -126,32 +113,33 @@ public final class RunUpdate {
     }
   }
 
-  /** Reads {@link #encode()}'s bytes (and the previous layout, version 1). */
+  /** Reads {@link #encode()}'s bytes, and the earlier layouts (versions 1 and 2, whose fit JSON is skipped). */
   public static RunUpdate decode(byte[] b) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
       byte v = in.readByte();
       if (v == VERSION_1) {
-        // version 1: fit JSON, summary, latest ratio, timestamp.
+        // version 1: fit JSON, summary, latest ratio, timestamp (run id and ratio from the fit).
         byte[] f = new byte[in.readInt()];
         in.readFully(f);
         byte[] s = new byte[in.readInt()];
         in.readFully(s);
         RunFit fit = RunFit.fromBytes(f);
-        return new RunUpdate(fit, f, RunSummaryCodec.decode(s), in.readDouble(), in.readLong());
+        return new RunUpdate(fit, RunSummaryCodec.decode(s), in.readDouble(), in.readLong());
       }
-      if (v != VERSION) {
+      if (v != VERSION && v != VERSION_2) {
         throw new IllegalStateException("run update version " + v + " is not readable by this build");
       }
       String run = in.readUTF();
       double ratio = in.readDouble();
       double latestRatio = in.readDouble();
       long oldest = in.readLong();
-      byte[] f = new byte[in.readInt()];
-      in.readFully(f);
+      if (v == VERSION_2) {
+        in.skipNBytes(in.readInt()); // the fit's JSON
+      }
       byte[] s = new byte[in.readInt()];
       in.readFully(s);
-      return new RunUpdate(run, ratio, latestRatio, oldest, RunSummaryCodec.decode(s), f, null, b);
+      return new RunUpdate(run, ratio, latestRatio, oldest, RunSummaryCodec.decode(s), v == VERSION ? b : null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -267,7 +267,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     s.lastRefitWallMs = now;
     pending.remove(key(s));
     ctx.forward(new Record<>(summary.run(), new Emitted(Emitted.Kind.RUN_FIT, s.fitBytes()), now));
-    RunUpdate u = new RunUpdate(fit, s.fitBytes(), summary, s.latestRatio, oldest == Long.MAX_VALUE ? now : oldest);
+    RunUpdate u = new RunUpdate(fit, summary, s.latestRatio, oldest == Long.MAX_VALUE ? now : oldest);
     ctx.forward(new Record<>(summary.experiment(), new Emitted(Emitted.Kind.RUN_UPDATE, u.encode()), now));
     if (fit.ok() && fit.budgetTokens() > 0 && Double.isFinite(fit.predictedGeneralLossIncrease())) {
       boolean over = fit.predictedGeneralLossIncrease() > fit.epsilon();

@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Run updates: header fields readable without parsing the fit, received bytes stored unchanged, old layout read. */
+/** Run updates: a header and the summary, received bytes stored unchanged, the two earlier layouts read. */
 class RunUpdateCodecTest {
 
   @TempDir Path dir;
@@ -38,7 +38,7 @@ class RunUpdateCodecTest {
   void shouldRoundTripAndReadTheEarlierLayout() throws IOException {
     RunState s = fittedRun();
     assertThat(s.fit).isNotNull();
-    RunUpdate u = new RunUpdate(s.fit, s.fitBytes(), s.summary(), 0.75, 1234L);
+    RunUpdate u = new RunUpdate(s.fit, s.summary(), 0.75, 1234L);
     byte[] bytes = u.encode();
     RunUpdate back = RunUpdate.decode(bytes);
     assertThat(back.run()).isEqualTo(s.summary().run());
@@ -47,7 +47,29 @@ class RunUpdateCodecTest {
     assertThat(back.oldestEventTimestamp()).isEqualTo(1234L);
     assertThat(RunSummaryCodec.encode(back.summary())).isEqualTo(RunSummaryCodec.encode(s.summary()));
     assertThat(back.encode()).isSameAs(bytes); // stored as received
-    assertThat(back.fit().toBytes()).isEqualTo(s.fitBytes());
+    // The fit is not shipped (the experiment step never read it): the update is the summary and a small header.
+    assertThat(bytes.length).isLessThan(RunSummaryCodec.encode(s.summary()).length + 64);
+
+    // Version 2: header, then the fit's JSON (skipped), then the summary.
+    ByteArrayOutputStream v2 = new ByteArrayOutputStream();
+    DataOutputStream o2 = new DataOutputStream(v2);
+    byte[] sum2 = RunSummaryCodec.encode(s.summary());
+    o2.writeByte(2);
+    o2.writeUTF(s.summary().run());
+    o2.writeDouble(s.fit.ratio());
+    o2.writeDouble(0.25);
+    o2.writeLong(77L);
+    o2.writeInt(s.fitBytes().length);
+    o2.write(s.fitBytes());
+    o2.writeInt(sum2.length);
+    o2.write(sum2);
+    RunUpdate second = RunUpdate.decode(v2.toByteArray());
+    assertThat(second.run()).isEqualTo(s.summary().run());
+    assertThat(second.ratio()).isEqualTo(s.fit.ratio());
+    assertThat(second.latestRatio()).isEqualTo(0.25);
+    assertThat(second.oldestEventTimestamp()).isEqualTo(77L);
+    assertThat(RunSummaryCodec.encode(second.summary())).isEqualTo(sum2);
+    assertThat(second.encode()[0]).isEqualTo((byte) 3); // rewritten in the current layout
 
     // Version 1: fit JSON, summary, latest ratio, timestamp.
     ByteArrayOutputStream v1 = new ByteArrayOutputStream();
