@@ -36,6 +36,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Load driver of {@code bench/streams-load.sh} against a running {@code cmrwatch streams} (its own JVM):
  *
  * <ol>
+ *   <li>Warm-up (WARMUP_SECONDS, default 60; 0 for none): fresh runs at RATE events/s, not measured, so that the
+ *       measured phases see a JIT-compiled app, as a long-running service is.
  *   <li>Throughput: RUNS runs × EVALS evaluations (experiments of 10 runs drawn from core's synthetic laws, all runs
  *       progressing together) produced as fast as the producer goes; events/s = events ÷ the time from the app's
  *       first processed event to its last (its {@code cmrwatch_events_processed_total}), refits on.
@@ -64,10 +66,15 @@ public final class StreamsLoad {
     int seconds = Integer.parseInt(args[6]);
     long pid = Long.parseLong(args[7]);
     long brokerPid = args.length > 8 ? Long.parseLong(args[8]) : -1;
+    int warmup = args.length > 9 ? Integer.parseInt(args[9]) : 0;
 
     System.out.printf(Locale.ROOT, "streams app %s (pid %d), %d runs x %d evaluations%n", app, pid, runs, evals);
+    if (warmup > 0) {
+      warmUp(bootstrap, app, topic, runs, rate, warmup);
+    }
     List<LossEvent> events = events("load", runs, evals, 1);
     double before = processed(app);
+    double[] refitsBefore = refitTotals(app);
     Instant start = Instant.now();
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
       for (LossEvent e : events) {
@@ -100,10 +107,10 @@ public final class StreamsLoad {
     double appRate = events.size() / appSeconds;
     System.out.printf(Locale.ROOT, "produced %d events in %.2f s (%.0f events/s)%n", events.size(), produceSeconds,
         events.size() / produceSeconds);
-    System.out.printf(Locale.ROOT, "app: %d events in %.2f s = %.0f events/s; refits run %s, experiment %s%n",
-        events.size(), appSeconds, appRate, metric(app, "cmrwatch_refits_total{application=\"cmrwatch-streams\","
-            + "level=\"run\"}"), metric(app, "cmrwatch_refits_total{application=\"cmrwatch-streams\","
-            + "level=\"experiment\"}"));
+    double[] refitsAfter = refitTotals(app);
+    System.out.printf(Locale.ROOT, "app: %d events in %.2f s = %.0f events/s; refits during it: run %.0f, experiment "
+        + "%.0f%n", events.size(), appSeconds, appRate, refitsAfter[0] - refitsBefore[0],
+        refitsAfter[2] - refitsBefore[2]);
     double appCpu = cpuLast[0] - cpuFirst[0];
     double brokerCpu = cpuLast[1] - cpuFirst[1];
     System.out.printf(Locale.ROOT, "CPU per 1,000 events: app %.1f ms, broker %.1f ms (app busy %.0f %% of one core, "
@@ -161,9 +168,38 @@ public final class StreamsLoad {
     return all;
   }
 
-  private static void latency(String bootstrap, String app, String topic, int runs, int rate, int seconds)
+  /**
+   * Warm-up, not measured: fresh runs at {@code rate} events/s for {@code seconds}, until the app is idle again. The
+   * app is a long-running service; without this its JIT compiler is still busy with the hot paths (it took 40–75 % of
+   * a core through a cold run's measured phases) and the figures are those of a JVM starting up.
+   */
+  private static void warmUp(String bootstrap, String app, String topic, int runs, int rate, int seconds)
       throws Exception {
-    // Start from an idle app: the throughput phase's refits and CMR recomputes (and the settling cold ones) done.
+    List<LossEvent> events = events("warmup", runs, Math.max(1, (rate * seconds + runs - 1) / runs), 3);
+    double before = processed(app);
+    long start = System.nanoTime();
+    int sent = 0;
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      while (sent < events.size() && System.nanoTime() - start < seconds * 1e9) {
+        long due = (long) ((System.nanoTime() - start) / 1e9 * rate);
+        while (sent < due && sent < events.size()) {
+          LossEvent e = events.get(sent++);
+          producer.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encode(e)));
+        }
+        Thread.sleep(2);
+      }
+      producer.flush();
+    }
+    while (processed(app) < before + sent) {
+      Thread.sleep(100);
+    }
+    double idle = awaitIdle(app);
+    System.out.printf(Locale.ROOT, "warm-up (not measured): %d events at %d events/s, idle %.0f s later%n", sent, rate,
+        idle);
+  }
+
+  /** Waits until the app's refit counters have not moved for 12 s (at most 10 min); returns the seconds waited. */
+  private static double awaitIdle(String app) throws Exception {
     long drainStart = System.nanoTime();
     String last = "";
     long stableSince = System.nanoTime();
@@ -176,7 +212,13 @@ public final class StreamsLoad {
       }
       Thread.sleep(500);
     }
-    System.out.printf(Locale.ROOT, "backlog drained after %.0f s%n", (System.nanoTime() - drainStart) / 1e9);
+    return (System.nanoTime() - drainStart) / 1e9;
+  }
+
+  private static void latency(String bootstrap, String app, String topic, int runs, int rate, int seconds)
+      throws Exception {
+    // Start from an idle app: the throughput phase's refits and CMR recomputes (and the settling cold ones) done.
+    System.out.printf(Locale.ROOT, "refits and settling recomputes done after %.0f s%n", awaitIdle(app));
     int total = rate * seconds;
     int evals = Math.max(1, (total + runs - 1) / runs);
     List<LossEvent> events = events("steady", runs, evals, 2);
