@@ -83,7 +83,7 @@ public final class StreamsLoad {
       producer.flush();
     }
     double produceSeconds = Duration.between(start, Instant.now()).toNanos() / 1e9;
-    // The app's first and last processed event, seen by polling its counter every 100 ms.
+    // The app's first and last processed event, seen by polling its counter every 20 ms.
     // CPU seconds of the app and the broker over the same span: less sensitive to other load than wall time.
     long first = 0;
     long last;
@@ -101,7 +101,7 @@ public final class StreamsLoad {
         cpuLast = new double[] {cpuSeconds(pid), cpuSeconds(brokerPid)};
         break;
       }
-      Thread.sleep(100);
+      Thread.sleep(20);
     }
     double appSeconds = (last - first) / 1e9;
     double appRate = events.size() / appSeconds;
