@@ -42,8 +42,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       progressing together) produced as fast as the producer goes; events/s = events ÷ the time from the app's
  *       first processed event to its last (its {@code cmrwatch_events_processed_total}), refits on.
  *   <li>Raw consumer, same run: a plain kafka-clients consumer reads the same events from the start, only taking the
- *       bytes, and also decoding each event with core's codec, three times each; the median events/s and the app's
- *       ratio to each.
+ *       bytes, and also decoding each event with core's codec: one read each to warm up, then three each; the median
+ *       events/s and the app's ratio to each.
  *   <li>Latency: fresh runs at a steady RATE events/s for SECONDS; p50/p99 of the app's
  *       {@code cmrwatch_estimate_latency_seconds} histogram over the phase (record timestamp of the oldest event not
  *       yet in an estimate → the recomputed estimate).
@@ -119,7 +119,10 @@ public final class StreamsLoad {
         100 * brokerCpu / appSeconds);
     System.out.printf(Locale.ROOT, "app RSS after throughput phase: %d MiB%n", rssMiB(pid));
 
-    // Three reads each, the median: one read of 200,000 events takes under a second and varies a lot here.
+    // Warmed up like the app (one read of each kind unmeasured: this JVM's JIT speeds the raw consumer up 2-3x over its
+    // first reads), then three reads each and the median: one read of 200,000 events takes well under a second.
+    rawConsumer(bootstrap, topic, events.size(), false);
+    rawConsumer(bootstrap, topic, events.size(), true);
     double[] bytesRuns = new double[3];
     double[] decodedRuns = new double[3];
     for (int i = 0; i < 3; i++) {
