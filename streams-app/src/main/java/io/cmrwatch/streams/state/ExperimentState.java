@@ -42,9 +42,9 @@ public final class ExperimentState {
   /** Latest published estimate, or null; set through {@link #publish}. */
   public CmrEstimate published;
   // The published estimate's JSON and the history's, kept while unchanged: a state is written at every commit that
-  // follows a recompute, and these two are most of it.
-  private byte[] publishedJson;
-  private byte[] historyJsonBytes;
+  // follows a recompute, and these two are most of it. Kept as text, the form the generator embeds raw JSON from.
+  private String publishedText;
+  private String historyText;
   /** Published estimates, oldest first, bounded by the configured history size. */
   private final Deque<HistoryPoint> history = new ArrayDeque<>();
   /** Wall-clock ms of the last recompute. */
@@ -87,12 +87,12 @@ public final class ExperimentState {
    */
   public void publish(CmrEstimate e, byte[] json, int max) {
     published = e;
-    publishedJson = json;
+    publishedText = new String(json, StandardCharsets.UTF_8);
     history.addLast(new HistoryPoint(e.time(), e.cmr(), e.cmrLow(), e.cmrHigh(), e.status(), e.pointsUsed()));
     while (history.size() > max) {
       history.removeFirst();
     }
-    historyJsonBytes = null;
+    historyText = null;
   }
 
   /** The published estimates, oldest first (read-only). */
@@ -113,14 +113,14 @@ public final class ExperimentState {
    */
   public byte[] encode() {
     try {
-      if (published != null && publishedJson == null) {
-        publishedJson = published.toBytes();
+      if (published != null && publishedText == null) {
+        publishedText = new String(published.toBytes(), StandardCharsets.UTF_8);
       }
-      if (historyJsonBytes == null) {
-        historyJsonBytes = Json.bytes(historyJson());
+      if (historyText == null) {
+        historyText = new String(Json.bytes(historyJson()), StandardCharsets.UTF_8);
       }
-      ByteArrayOutputStream out = new ByteArrayOutputStream(512 + (publishedJson == null ? 0 : publishedJson.length)
-          + historyJsonBytes.length);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(512 + (publishedText == null ? 0 : publishedText.length())
+          + historyText.length());
       try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
         g.writeStartObject();
         g.writeStringField("experiment", experiment);
@@ -136,13 +136,13 @@ public final class ExperimentState {
               .toJson());
         }
         g.writeFieldName("published");
-        if (publishedJson == null) {
+        if (publishedText == null) {
           g.writeNull();
         } else {
-          g.writeRawValue(new String(publishedJson, StandardCharsets.UTF_8));
+          g.writeRawValue(publishedText);
         }
         g.writeFieldName("history");
-        g.writeRawValue(new String(historyJsonBytes, StandardCharsets.UTF_8));
+        g.writeRawValue(historyText);
         g.writeNumberField("lastComputeWallMs", lastComputeWallMs);
         g.writeBooleanField("dirty", dirty);
         g.writeNumberField("oldestPendingTimestamp", oldestPendingTimestamp);
