@@ -190,17 +190,9 @@ public final class StreamsLoad {
       throws Exception {
     List<LossEvent> events = events("warmup", runs, Math.max(1, (rate * seconds + runs - 1) / runs), 3);
     double before = processed(app);
-    long start = System.nanoTime();
-    int sent = 0;
+    int sent;
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
-      while (sent < events.size() && System.nanoTime() - start < seconds * 1e9) {
-        long due = (long) ((System.nanoTime() - start) / 1e9 * rate);
-        while (sent < due && sent < events.size()) {
-          LossEvent e = events.get(sent++);
-          producer.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encode(e)));
-        }
-        Thread.sleep(2);
-      }
+      sent = sendAtRate(producer, topic, events, 0, Math.min(events.size(), rate * seconds), rate, System.nanoTime());
       producer.flush();
     }
     while (processed(app) < before + sent) {
@@ -211,15 +203,32 @@ public final class StreamsLoad {
         idle);
   }
 
+  /**
+   * Sends {@code events[from, to)} paced at {@code rate} events/s counted from {@code startNanos} (a later call
+   * continues the same schedule); returns {@code to}.
+   */
+  private static int sendAtRate(KafkaProducer<String, byte[]> producer, String topic, List<LossEvent> events,
+      int from, int to, int rate, long startNanos) throws InterruptedException {
+    int sent = from;
+    while (sent < to) {
+      long due = Math.min(to, (long) ((System.nanoTime() - startNanos) / 1e9 * rate));
+      while (sent < due) {
+        LossEvent e = events.get(sent++);
+        producer.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encode(e)));
+      }
+      Thread.sleep(2);
+    }
+    return sent;
+  }
+
   /** Waits until the app's refit counters have not moved for 12 s (at most 10 min); returns the seconds waited. */
   private static double awaitIdle(String app) throws Exception {
     long drainStart = System.nanoTime();
-    String last = "";
+    double[] last = null;
     long stableSince = System.nanoTime();
     while (System.nanoTime() - stableSince < 12e9 && System.nanoTime() - drainStart < 600e9) {
-      String now = metric(app, "cmrwatch_refits_total{application=\"cmrwatch-streams\",level=\"run\"}") + "/"
-          + metric(app, "cmrwatch_refits_total{application=\"cmrwatch-streams\",level=\"experiment\"}");
-      if (!now.equals(last)) {
+      double[] now = refitTotals(app);
+      if (!java.util.Arrays.equals(now, last)) {
         last = now;
         stableSince = System.nanoTime();
       }
@@ -245,20 +254,13 @@ public final class StreamsLoad {
     probeThread.start();
     probe.ready.await();
     long start = System.nanoTime();
-    int sent = 0;
-    TreeMap<Double, Double> half = null;
+    int sent;
+    TreeMap<Double, Double> half;
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
-      while (sent < total && sent < events.size()) {
-        if (half == null && sent >= total / 2) {
-          half = buckets(app); // the second half: the runs are under way, past their first (cold) fits
-        }
-        long due = (long) ((System.nanoTime() - start) / 1e9 * rate);
-        while (sent < due && sent < total && sent < events.size()) {
-          LossEvent e = events.get(sent++);
-          producer.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encode(e)));
-        }
-        Thread.sleep(2);
-      }
+      int end = Math.min(total, events.size());
+      sent = sendAtRate(producer, topic, events, 0, end / 2, rate, start);
+      half = buckets(app); // the second half: the runs are under way, past their first (cold) fits
+      sent = sendAtRate(producer, topic, events, sent, end, rate, start);
       producer.flush();
     }
     double produced = (System.nanoTime() - start) / 1e9;
@@ -270,21 +272,15 @@ public final class StreamsLoad {
     probe.stop = true;
     probeThread.join();
     TreeMap<Double, Double> after = buckets(app);
-    TreeMap<Double, Double> delta = new TreeMap<>();
-    after.forEach((le, c) -> delta.put(le, c - before.getOrDefault(le, 0.0)));
+    TreeMap<Double, Double> delta = minus(after, before);
     double count = delta.lastEntry().getValue();
     System.out.printf(Locale.ROOT, "steady load: %d events in %.1f s (%.0f events/s) over %d runs; %.0f estimate "
         + "recomputes; event-to-estimate latency p50 %.0f ms, p99 %.0f ms%n", sent, produced, sent / produced, runs,
         count, 1000 * quantile(delta, 0.5), 1000 * quantile(delta, 0.99));
-    if (half != null) {
-      TreeMap<Double, Double> second = new TreeMap<>();
-      for (var e : after.entrySet()) {
-        second.put(e.getKey(), e.getValue() - half.getOrDefault(e.getKey(), 0.0));
-      }
-      System.out.printf(Locale.ROOT, "steady load, second half only (runs past their first fits): %.0f estimate "
-          + "recomputes; latency p50 %.0f ms, p99 %.0f ms%n", second.lastEntry().getValue(),
-          1000 * quantile(second, 0.5), 1000 * quantile(second, 0.99));
-    }
+    TreeMap<Double, Double> second = minus(after, half);
+    System.out.printf(Locale.ROOT, "steady load, second half only (runs past their first fits): %.0f estimate "
+        + "recomputes; latency p50 %.0f ms, p99 %.0f ms%n", second.lastEntry().getValue(),
+        1000 * quantile(second, 0.5), 1000 * quantile(second, 0.99));
     long[] d = probe.delays();
     System.out.printf(Locale.ROOT, "steady load, a plain consumer of the same events: record timestamp → received "
         + "p50 %d ms, p99 %d ms (%d events)%n", d[d.length / 2], d[(int) (d.length * 0.99)], d.length);
@@ -354,6 +350,13 @@ public final class StreamsLoad {
       }
     }
     return t;
+  }
+
+  /** The histogram's cumulative buckets counted since {@code base} was scraped. */
+  private static TreeMap<Double, Double> minus(TreeMap<Double, Double> later, TreeMap<Double, Double> base) {
+    TreeMap<Double, Double> d = new TreeMap<>();
+    later.forEach((le, c) -> d.put(le, c - base.getOrDefault(le, 0.0)));
+    return d;
   }
 
   /** Upper bound of the histogram bucket holding quantile q (Prometheus cumulative buckets). */
