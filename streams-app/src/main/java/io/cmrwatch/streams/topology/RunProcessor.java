@@ -13,12 +13,10 @@ import io.cmrwatch.streams.state.RunFit;
 import io.cmrwatch.streams.state.RunState;
 import io.cmrwatch.streams.state.RunUpdate;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -291,25 +289,20 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   }
 
   private void refitPending(long now) {
-    long minGap = refitMinIntervalMs;
-    List<String> due = new ArrayList<>();
-    for (String run : pending) {
-      RunState s = load(run);
+    // One pass, oldest pending first, until the budget is spent (a refit takes its run off the set here).
+    for (Iterator<String> it = pending.iterator(); it.hasNext(); ) {
+      RunState s = load(it.next());
       if (s == null || s.pending == 0) {
-        due.add(run);
-      } else if (now - s.lastRefitWallMs >= minGap) {
-        due.add(run);
+        it.remove();
+        continue;
       }
-    }
-    for (String run : due) {
-      RunState s = load(run);
-      if (s == null || s.pending == 0) {
-        pending.remove(run);
+      if (now - s.lastRefitWallMs < refitMinIntervalMs) {
         continue;
       }
       if (!budget.available()) {
         return;
       }
+      it.remove();
       refit(s, now);
       save(s);
       report(s);
