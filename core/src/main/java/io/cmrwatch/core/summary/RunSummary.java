@@ -76,6 +76,9 @@ public final class RunSummary {
   private KeyedValue lambda;
   private KeyedValue tokenUnit;
   final TreeMap<Integer, Bin> bins = new TreeMap<>();
+  // contentHash(), computed on first use after a change (an analysis hashes every run's summary; most are unchanged).
+  private long contentHash;
+  private boolean contentHashed;
 
   /** An empty summary of one run. */
   public RunSummary(String experiment, String run) {
@@ -99,6 +102,7 @@ public final class RunSummary {
         throw new IllegalArgumentException("loss " + loss + " is larger than " + MAX_LOSS + ": not a loss value");
       }
     }
+    contentHashed = false;
     Keyed k = new Keyed(e);
     if (latest == null || k.compareTo(latest) > 0) {
       latest = k;
@@ -312,6 +316,22 @@ public final class RunSummary {
     return bins.size();
   }
 
+  /**
+   * A 64-bit hash of the content: FNV-1a over the canonical bytes ({@link RunSummaryCodec#encode}), so equal summaries
+   * hash equal. Computed once and kept until the summary absorbs another event.
+   */
+  public long contentHash() {
+    if (!contentHashed) {
+      long h = 0xcbf29ce484222325L;
+      for (byte b : RunSummaryCodec.encode(this)) {
+        h = (h ^ (b & 0xff)) * 0x100000001b3L;
+      }
+      contentHash = h;
+      contentHashed = true;
+    }
+    return contentHash;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof RunSummary s && Arrays.equals(RunSummaryCodec.encode(this), RunSummaryCodec.encode(s));
@@ -347,6 +367,7 @@ public final class RunSummary {
   }
 
   void restore(Keyed first, boolean conflict, long changeTokens, Keyed latest, Instant lastTime, KeyedValue[] s) {
+    this.contentHashed = false;
     this.first = first;
     this.baseLossConflict = conflict;
     this.changeTokens = changeTokens;

@@ -43,6 +43,21 @@ class RunSummaryTest {
   }
 
   @Test
+  void shouldKeepItsContentHashOnlyUntilTheNextEvent() {
+    List<LossEvent> events = runEvents(EXPERIMENT.runs().get(1).run());
+    RunSummary s = absorbAll(events.subList(0, events.size() - 1));
+    long before = s.contentHash();
+    assertThat(s.contentHash()).isEqualTo(before);
+    // Equal content, equal hash: a decoded copy and a summary of the same events in another order.
+    assertThat(RunSummaryCodec.decode(RunSummaryCodec.encode(s)).contentHash()).isEqualTo(before);
+    List<LossEvent> shuffled = new ArrayList<>(events.subList(0, events.size() - 1));
+    Collections.shuffle(shuffled, new Random(5));
+    assertThat(absorbAll(shuffled).contentHash()).isEqualTo(before);
+    s.absorb(events.get(events.size() - 1));
+    assertThat(s.contentHash()).isNotEqualTo(before).isEqualTo(absorbAll(events).contentHash());
+  }
+
+  @Test
   void shouldIgnoreDuplicateEventIds() {
     List<LossEvent> events = runEvents(EXPERIMENT.runs().get(0).run());
     RunSummary once = absorbAll(events);
