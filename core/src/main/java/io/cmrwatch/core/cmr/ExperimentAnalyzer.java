@@ -10,7 +10,6 @@ import io.cmrwatch.core.fit.RobustFitter;
 import io.cmrwatch.core.law.Law;
 import io.cmrwatch.core.law.LawForm;
 import io.cmrwatch.core.summary.RunSummary;
-import io.cmrwatch.core.summary.RunSummaryCodec;
 import org.hipparchus.distribution.continuous.TDistribution;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -89,6 +88,17 @@ public final class ExperimentAnalyzer {
    */
   public ExperimentEstimate analyze(String experiment, Collection<RunSummary> runs, ExperimentEstimate previous,
       boolean deferCold) {
+    return analyze(experiment, runs, previous, deferCold, false);
+  }
+
+  /**
+   * As {@link #analyze(String, Collection, ExperimentEstimate, boolean)}; with {@code keepLaw}, the CMR law of
+   * {@code previous} is carried over instead of refitted, when {@code previous} is an {@code ok} estimate for the same
+   * budget, ε, λ and token unit (otherwise it is fitted as usual). For a caller that refreshes the CMR often and the
+   * law now and then: the law's grid of budgets is about nine tenths of a warm analysis (see the README).
+   */
+  public ExperimentEstimate analyze(String experiment, Collection<RunSummary> runs, ExperimentEstimate previous,
+      boolean deferCold, boolean keepLaw) {
     List<RunSummary> sorted = new ArrayList<>(runs);
     sorted.sort(Comparator.comparingDouble(RunSummary::ratio).thenComparing(RunSummary::run));
     for (RunSummary s : sorted) {
@@ -172,12 +182,21 @@ public final class ExperimentAnalyzer {
     }
     double low = Math.max(0.0, at.cmr - at.quantile * at.sd);
     double high = Math.min(1.0, at.cmr + at.quantile * at.sd);
-    CmrLaw law = cmrLaw(usable, tb, epsilon, at, previous == null ? null : previous.cmrLaw(), unit);
+    CmrLaw law = keepLaw && lawCarriesOver(previous, budget, epsilon, lambda, unit) ? previous.cmrLaw()
+        : cmrLaw(usable, tb, epsilon, at, previous == null ? null : previous.cmrLaw(), unit);
     boolean ratioExtrapolated = at.cmr < minR || (at.cmr > maxR && !(at.cmr >= 1.0 && maxR >= 1.0));
     return new ExperimentEstimate(ExperimentEstimate.SCHEMA, experiment, budget, "ok", String.format(Locale.ROOT,
         "CMR %.4f [%.4f, %.4f] from %d runs; %s", at.cmr, low, high, usable.size(), at.describe()), at.cmr, low,
         high, new Extrapolation(ratioExtrapolated, budgetExtrapolated, t0Extrapolated), law, epsilon, lambda, unit,
         usable.size(), interpolation, estimates);
+  }
+
+  // A previous estimate's law still answers the same question: it was estimated (a law, or none possible) for the same
+  // budget and settings.
+  private static boolean lawCarriesOver(ExperimentEstimate previous, long budget, double epsilon, double lambda,
+      double unit) {
+    return previous != null && previous.ok() && previous.budgetTokens() != null && previous.budgetTokens() == budget
+        && previous.epsilon() == epsilon && previous.lambda() == lambda && previous.tokenUnit() == unit;
   }
 
   /** The CMR at budget tb (token units) from the usable runs, with its standard deviation when asked. */
@@ -288,12 +307,9 @@ public final class ExperimentAnalyzer {
     return new CmrLaw(p[0], p[1], p[2], m, x[0] * unit, x[m - 1] * unit, RunFit.finite(f.stats().rmse()));
   }
 
-  // 64-bit FNV-1a over the summary's canonical bytes and the resolved settings.
+  // The summary's content hash (kept by the summary while it is unchanged), then FNV-1a over the resolved settings.
   private static long contentHash(RunSummary s, Resolved r) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : RunSummaryCodec.encode(s)) {
-      h = (h ^ (b & 0xff)) * 0x100000001b3L;
-    }
+    long h = s.contentHash();
     for (double v : new double[] {r.epsilon(), r.lambda(), r.tokenUnit(), r.budgetTokens()}) {
       h = (h ^ Double.doubleToLongBits(v)) * 0x100000001b3L;
     }

@@ -124,6 +124,32 @@ class ExperimentAnalyzerTest {
   }
 
   @Test
+  void shouldCarryTheCmrLawOverOnlyWhenAskedAndStillValid() {
+    SyntheticExperiment x = new SyntheticGenerator().generate(15);
+    ExperimentEstimate at60 = analyzer.analyze(x.experiment(), Experiments.summaries(x.eventsUpTo(0.6)), null);
+    Collection<RunSummary> at90 = Experiments.summaries(x.eventsUpTo(0.9));
+    ExperimentEstimate refreshed = analyzer.analyze(x.experiment(), at90, at60, false, false);
+    ExperimentEstimate kept = analyzer.analyze(x.experiment(), at90, at60, false, true);
+    assertThat(at60.cmrLaw()).isNotNull();
+    // Kept: the previous law, while the CMR and its interval are those of the newer data.
+    assertThat(kept.cmrLaw()).isSameAs(at60.cmrLaw());
+    assertThat(refreshed.cmrLaw()).isNotEqualTo(at60.cmrLaw());
+    assertThat(kept.cmr()).isEqualTo(refreshed.cmr());
+    assertThat(kept.cmrLow()).isEqualTo(refreshed.cmrLow());
+    assertThat(kept.cmrHigh()).isEqualTo(refreshed.cmrHigh());
+    // Other settings make the previous law another question: it is fitted again.
+    ExperimentAnalyzer otherBudget = new ExperimentAnalyzer(CmrSettings.defaults().withOverrides(null, null, null,
+        x.budgetTokens() / 2));
+    ExperimentEstimate halfBudget = otherBudget.analyze(x.experiment(), at90, at60, false, true);
+    assertThat(halfBudget.status()).isEqualTo("ok");
+    assertThat(halfBudget.cmrLaw()).isNotNull().isNotSameAs(at60.cmrLaw());
+    // Nothing to carry: a previous estimate without a CMR.
+    ExperimentEstimate none = analyzer.analyze(x.experiment(), Experiments.summaries(x.eventsUpTo(0.02)), null);
+    assertThat(none.ok()).isFalse();
+    assertThat(analyzer.analyze(x.experiment(), at90, none, false, true).cmrLaw()).isNotNull();
+  }
+
+  @Test
   void shouldWaitForTwoUsableRatiosAndSayWhy() {
     List<LossEvent> one = EXPERIMENT.events().stream().filter(e -> e.run().equals(EXPERIMENT.runs().get(0).run()))
         .collect(Collectors.toList());

@@ -182,6 +182,10 @@ public final class AppConfig {
     return Duration.ofMillis(longValue(ConfigKey.ESTIMATE_MIN_INTERVAL_MS, 0, 86_400_000));
   }
 
+  public Duration estimateLawInterval() {
+    return Duration.ofMillis(longValue(ConfigKey.ESTIMATE_LAW_INTERVAL_MS, 0, 86_400_000));
+  }
+
   public Duration estimateSettleAfter() {
     return Duration.ofMillis(longValue(ConfigKey.ESTIMATE_SETTLE_AFTER_MS, 0, 86_400_000));
   }
@@ -244,6 +248,7 @@ public final class AppConfig {
     refitMaxEvents();
     estimateMinInterval();
     estimateMinChange();
+    estimateLawInterval();
     estimateSettleAfter();
     refitMaxBusy();
     refitFreshInputMs();

@@ -44,6 +44,9 @@ public enum ConfigKey {
           + "offset), or gets none, nothing waits behind refits: they may take almost all of it; 0 = always max-busy"),
   ESTIMATE_MIN_INTERVAL_MS("cmrwatch.estimate.min-interval-ms", "250",
       "an experiment's CMR is recomputed at most once per this interval"),
+  ESTIMATE_LAW_INTERVAL_MS("cmrwatch.estimate.law-interval-ms", "2000",
+      "an experiment's CMR law over budgets is refitted at most once per this interval (and at every cold "
+          + "recompute); recomputes in between carry the last one"),
   ESTIMATE_SETTLE_AFTER_MS("cmrwatch.estimate.settle-after-ms", "10000",
       "once an experiment has had no update for this long, its CMR is recomputed cold (path-independent)"),
   ESTIMATE_MIN_CHANGE("cmrwatch.estimate.min-change", "0.001",

@@ -49,6 +49,8 @@ public final class ExperimentState {
   private final Deque<HistoryPoint> history = new ArrayDeque<>();
   /** Wall-clock ms of the last recompute. */
   public long lastComputeWallMs;
+  /** Wall-clock ms of the last recompute that refitted the CMR law (in memory only: 0 after a restart). */
+  public long lastLawWallMs;
   /** Whether run updates arrived since the last recompute. */
   public boolean dirty;
   /** Record timestamp of the oldest event not yet reflected in a recompute; {@code Long.MAX_VALUE} when none. */

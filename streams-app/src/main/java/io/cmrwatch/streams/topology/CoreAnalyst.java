@@ -118,17 +118,18 @@ final class CoreAnalyst {
    * The experiment's CMR: core's analysis of all its run summaries — {@code cold}: from scratch (path-independent, the
    * settled answer); otherwise warm-started from the previous estimate ({@code previousCore}, its core object when
    * still in memory, saves reading it back from its JSON), and even without one (an experiment's first estimate)
-   * reusing the fits the run step just made of the same summaries.
+   * reusing the fits the run step just made of the same summaries. With {@code keepLaw} (and not cold) the previous
+   * estimate's CMR law is carried over when it is still valid for these settings (see core's analyzer).
    */
   EstimateResult estimate(String experiment, List<RunUpdate> runs, ExperimentSettings st, boolean cold,
-      CmrEstimate previous, ExperimentEstimate previousCore, Instant now) {
+      boolean keepLaw, CmrEstimate previous, ExperimentEstimate previousCore, Instant now) {
     List<RunSummary> summaries = new ArrayList<>(runs.size());
     runs.forEach(u -> summaries.add(u.summary()));
     try {
       ExperimentEstimate prev = cold ? null : previousCore != null ? previousCore
           : previous != null && previous.analysis() != null ? EstimateJson.read(previous.analysis().toString())
           : firstEstimate(experiment, st);
-      ExperimentEstimate e = analyzer(st).analyze(experiment, summaries, prev);
+      ExperimentEstimate e = analyzer(st).analyze(experiment, summaries, prev, false, keepLaw && !cold);
       int points = 0;
       for (RunEstimate r : e.runs()) {
         if (r.ok()) {

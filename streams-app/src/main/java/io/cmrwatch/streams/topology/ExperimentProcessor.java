@@ -67,6 +67,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private final RefitBudget budget;
   // Settings read per update, parsed once.
   private final long estimateMinIntervalMs;
+  private final long estimateLawIntervalMs;
   private final double estimateMinChange;
   private final Set<String> owned = new LinkedHashSet<>();
   // Wall-clock ms of each experiment's last update while its estimate is not yet settled by a cold recompute.
@@ -78,6 +79,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     this.analyst = analyst;
     this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.EXPERIMENT);
     this.estimateMinIntervalMs = cfg.estimateMinInterval().toMillis();
+    this.estimateLawIntervalMs = cfg.estimateLawInterval().toMillis();
     this.estimateMinChange = cfg.estimateMinChange();
   }
 
@@ -186,8 +188,13 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     }
     long t0 = System.nanoTime();
     ExperimentSettings st = settings.resolve(experiment, settingsCarrier(updates));
-    CoreAnalyst.EstimateResult result = analyst.estimate(experiment, updates, st, cold, s.latest, s.latestCore,
-        Instant.ofEpochMilli(now));
+    // The CMR law over budgets is most of a recompute's work and moves slowly: refitted at most once per its interval.
+    boolean keepLaw = !cold && now - s.lastLawWallMs < estimateLawIntervalMs;
+    CoreAnalyst.EstimateResult result = analyst.estimate(experiment, updates, st, cold, keepLaw, s.latest,
+        s.latestCore, Instant.ofEpochMilli(now));
+    if (!keepLaw) {
+      s.lastLawWallMs = now;
+    }
     CmrEstimate e = result.estimate();
     metrics.refit("experiment", System.nanoTime() - t0);
     if (oldest != null && oldest != Long.MAX_VALUE) {

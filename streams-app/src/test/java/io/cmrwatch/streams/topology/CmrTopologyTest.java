@@ -89,6 +89,44 @@ class CmrTopologyTest {
   }
 
   @Test
+  void shouldRefitTheCmrLawAtMostOncePerItsIntervalAndAtTheColdRecompute() {
+    SyntheticExperiment exp = new SyntheticGenerator().generate(5);
+    ExperimentEstimate offline = offline(exp);
+    Map<String, List<String>> laws = new LinkedHashMap<>();
+    for (String interval : new String[] {"0", "3600000"}) {
+      Map<String, String> s = new LinkedHashMap<>(settings());
+      s.put("cmrwatch.estimate.law-interval-ms", interval);
+      try (Harness h = new Harness(dir.resolve("law-" + interval), s)) {
+        // The run at a tenth of the budget at a time, a recompute's interval apart.
+        for (int tenth = 1; tenth <= 10; tenth++) {
+          double from = (tenth - 1) / 10.0;
+          h.send(exp.eventsUpTo(tenth / 10.0).stream()
+              .filter(e -> e.tokens() > from * exp.budgetTokens()).toList());
+          h.advance(java.time.Duration.ofMillis(1100));
+        }
+        List<String> published = new ArrayList<>();
+        for (JsonNode e : Harness.json(h.estimates)) {
+          if (e.get("status").asText().equals("ok")) {
+            published.add(e.get("cmrLaw").toString());
+          }
+        }
+        h.settle();
+        KeyValueStore<String, ExperimentState> store = h.driver.getKeyValueStore(StoreNames.EXPERIMENT_STATE);
+        CmrEstimate settled = store.get(exp.experiment()).latest;
+        // The cold recompute refits the law whatever the interval: the settled law is core's offline one.
+        assertThat(settled.cmrLaw().parameters()).containsExactly(
+            new double[] {offline.cmrLaw().a4(), offline.cmrLaw().s4(), offline.cmrLaw().b3()}, within(TOLERANCE));
+        laws.put(interval, published);
+      }
+    }
+    // Refitted at every recompute, the law moves with the data; within its interval, the first one is carried.
+    assertThat(laws.get("0")).hasSizeGreaterThan(2);
+    assertThat(new java.util.HashSet<>(laws.get("0"))).hasSizeGreaterThan(2);
+    assertThat(laws.get("3600000")).hasSizeGreaterThan(2);
+    assertThat(new java.util.HashSet<>(laws.get("3600000"))).hasSize(1);
+  }
+
+  @Test
   void shouldGiveTheSameCmrForShuffledAndDuplicatedInput() {
     SyntheticExperiment exp = new SyntheticGenerator().generate(9);
     List<LossEvent> messy = new ArrayList<>(exp.events());
