@@ -138,6 +138,25 @@ public final class StreamsLoad {
     System.out.printf(Locale.ROOT, "raw consumer, decoding each event: %.0f events/s, median of %.0f / %.0f / %.0f "
         + "(app/raw = %.3f)%n", rawDecoded, decodedRuns[0], decodedRuns[1], decodedRuns[2], appRate / rawDecoded);
 
+    // The ceiling of any Kafka Streams application here: one that only reads (or decodes) the same events with the
+    // app's exactly-once settings. Warmed up by one read each, then three each; the median.
+    StreamsBaseline.read(bootstrap, topic, events.size(), false, "baseline-warm-bytes");
+    StreamsBaseline.read(bootstrap, topic, events.size(), true, "baseline-warm-decode");
+    double[] baseBytes = new double[3];
+    double[] baseDecoded = new double[3];
+    for (int i = 0; i < 3; i++) {
+      baseBytes[i] = StreamsBaseline.read(bootstrap, topic, events.size(), false, "baseline-bytes-" + i);
+      baseDecoded[i] = StreamsBaseline.read(bootstrap, topic, events.size(), true, "baseline-decode-" + i);
+    }
+    java.util.Arrays.sort(baseBytes);
+    java.util.Arrays.sort(baseDecoded);
+    System.out.printf(Locale.ROOT, "Kafka Streams doing nothing (exactly-once, 100 ms commits, 1 thread): %.0f "
+        + "events/s, median of %.0f / %.0f / %.0f (its ratio to the raw consumer %.3f; the app's to it %.3f)%n", baseBytes[1],
+        baseBytes[0], baseBytes[1], baseBytes[2], baseBytes[1] / rawBytes, appRate / baseBytes[1]);
+    System.out.printf(Locale.ROOT, "Kafka Streams only decoding each event: %.0f events/s, median of %.0f / %.0f / "
+        + "%.0f (ratio to the raw consumer %.3f; the app's to it %.3f)%n", baseDecoded[1], baseDecoded[0], baseDecoded[1],
+        baseDecoded[2], baseDecoded[1] / rawBytes, appRate / baseDecoded[1]);
+
     if (seconds > 0) {
       latency(bootstrap, app, topic, runs, rate, seconds);
       System.out.printf(Locale.ROOT, "app RSS after latency phase: %d MiB%n", rssMiB(pid));
