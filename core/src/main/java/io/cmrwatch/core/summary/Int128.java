@@ -48,7 +48,13 @@ final class Int128 {
   }
 
   BigInteger toBigInteger() {
-    return BigInteger.valueOf(hi).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(lo)));
+    // Big-endian two's complement, hi then lo: exactly what BigInteger's byte constructor reads.
+    byte[] b = new byte[16];
+    for (int i = 0; i < 8; i++) {
+      b[i] = (byte) (hi >>> (56 - 8 * i));
+      b[8 + i] = (byte) (lo >>> (56 - 8 * i));
+    }
+    return new BigInteger(b);
   }
 
   boolean isZero() {

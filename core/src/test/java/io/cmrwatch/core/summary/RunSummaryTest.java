@@ -212,6 +212,12 @@ class RunSummaryTest {
       }
     }
     assertThat(acc.toBigInteger()).isEqualTo(ref);
+    // The word boundaries: a negative high word, and a low word with its top bit set.
+    BigInteger two64 = BigInteger.ONE.shiftLeft(64);
+    assertThat(new Int128(-1, Long.MIN_VALUE).toBigInteger()).isEqualTo(
+        BigInteger.valueOf(-1).multiply(two64).add(BigInteger.ONE.shiftLeft(63)));
+    assertThat(new Int128(0, -1).toBigInteger()).isEqualTo(two64.subtract(BigInteger.ONE));
+    assertThat(new Int128(Long.MIN_VALUE, 0).toBigInteger()).isEqualTo(BigInteger.ONE.shiftLeft(127).negate());
     assertThat(acc.toDouble()).isCloseTo(ref.doubleValue(), within(Math.abs(ref.doubleValue()) * 1e-15));
   }
 
