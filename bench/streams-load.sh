@@ -8,7 +8,8 @@
 # time of the app and of the broker per 1,000 events (less sensitive to other load than events/s).
 #   bench/streams-load.sh
 #   WARMUP_SECONDS=0 RUNS=10000 EVALS=20 STEADY_SECONDS=0 bench/streams-load.sh   # memory with 10,000 live runs
-# STREAMS_JAVA_OPTS (default -Xmx512m) sizes the app's heap.
+# STREAMS_JAVA_OPTS (default -Xmx512m) sizes the app's heap; STREAMS_CONFIG names a --config file for the app (e.g.
+# cmrwatch.kafka.* settings); CMRWATCH_* environment variables reach it too.
 set -euo pipefail
 # shellcheck source=bench/lib/services.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/services.sh"
@@ -17,7 +18,7 @@ start_broker
 
 # shellcheck disable=SC2086
 CMRWATCH_STATE_DIR="$work/state" java ${STREAMS_JAVA_OPTS:--Xmx512m} -jar "$jar" streams --bootstrap "$bootstrap" \
-  --http-port 0 >"$work/streams" 2>"$work/streams.err" &
+  --http-port 0 ${STREAMS_CONFIG:+--config "$STREAMS_CONFIG"} >"$work/streams" 2>"$work/streams.err" &
 app_pid=$!
 pids+=("$app_pid")
 url=$(await_line "$work/streams" "cmrwatch streams:" | sed -E 's#.*HTTP (http://[0-9.:]+)/.*#\1#')

@@ -42,17 +42,27 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       progressing together) produced as fast as the producer goes; events/s = events ÷ the time from the app's
  *       first processed event to its last (its {@code cmrwatch_events_processed_total}), refits on.
  *   <li>Raw consumer, same run: a plain kafka-clients consumer reads the same events from the start, only taking the
- *       bytes, and also decoding each event with core's codec: one read each to warm up, then three each; the median
+ *       bytes, and also decoding each event with core's codec: one read each to warm up, then seven each; the median
  *       events/s and the app's ratio to each.
+ *   <li>Kafka Streams baseline, same run: an application that only reads the same events (and one that only decodes
+ *       them), with the app's exactly-once settings: one read each to warm up, then three each; the median. The
+ *       ceiling of any Kafka Streams application here, and the app's ratio to it.
  *   <li>Latency: fresh runs at a steady RATE events/s for SECONDS; p50/p99 of the app's
  *       {@code cmrwatch_estimate_latency_seconds} histogram over the phase (record timestamp of the oldest event not
- *       yet in an estimate → the recomputed estimate).
+ *       yet in an estimate → the recomputed estimate), and of {@code cmrwatch_input_delay_seconds} (record timestamp →
+ *       processed by the run step).
  *   <li>RSS of the app's process after each phase ({@code /proc/PID/status}).
  * </ol>
  */
 public final class StreamsLoad {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  /**
+   * Measured reads of the raw consumer, each kind: one read of 200,000 events takes 0.1–0.6 s, and single reads
+   * scattered from 340,000 to 1,600,000 events/s in one run.
+   */
+  private static final int RAW_READS = 7;
+  private static final String INPUT_DELAY = "cmrwatch_input_delay_seconds";
   private static final String PUBLISHED = "cmrwatch_estimates_published_total{application=\"cmrwatch-streams\"}";
 
   private StreamsLoad() {}
@@ -120,23 +130,23 @@ public final class StreamsLoad {
     System.out.printf(Locale.ROOT, "app RSS after throughput phase: %d MiB%n", rssMiB(pid));
 
     // Warmed up like the app (one read of each kind unmeasured: this JVM's JIT speeds the raw consumer up 2-3x over its
-    // first reads), then three reads each and the median: one read of 200,000 events takes well under a second.
+    // first reads), then RAW_READS reads each and the median: one read of 200,000 events takes well under a second.
     rawConsumer(bootstrap, topic, events.size(), false);
     rawConsumer(bootstrap, topic, events.size(), true);
-    double[] bytesRuns = new double[3];
-    double[] decodedRuns = new double[3];
-    for (int i = 0; i < 3; i++) {
+    double[] bytesRuns = new double[RAW_READS];
+    double[] decodedRuns = new double[RAW_READS];
+    for (int i = 0; i < RAW_READS; i++) {
       bytesRuns[i] = rawConsumer(bootstrap, topic, events.size(), false);
       decodedRuns[i] = rawConsumer(bootstrap, topic, events.size(), true);
     }
     java.util.Arrays.sort(bytesRuns);
     java.util.Arrays.sort(decodedRuns);
-    double rawBytes = bytesRuns[1];
-    double rawDecoded = decodedRuns[1];
-    System.out.printf(Locale.ROOT, "raw consumer, bytes only: %.0f events/s, median of %.0f / %.0f / %.0f (app/raw = "
-        + "%.3f)%n", rawBytes, bytesRuns[0], bytesRuns[1], bytesRuns[2], appRate / rawBytes);
-    System.out.printf(Locale.ROOT, "raw consumer, decoding each event: %.0f events/s, median of %.0f / %.0f / %.0f "
-        + "(app/raw = %.3f)%n", rawDecoded, decodedRuns[0], decodedRuns[1], decodedRuns[2], appRate / rawDecoded);
+    double rawBytes = bytesRuns[RAW_READS / 2];
+    double rawDecoded = decodedRuns[RAW_READS / 2];
+    System.out.printf(Locale.ROOT, "raw consumer, bytes only: %.0f events/s, median of %s (app/raw = %.3f)%n",
+        rawBytes, joined(bytesRuns), appRate / rawBytes);
+    System.out.printf(Locale.ROOT, "raw consumer, decoding each event: %.0f events/s, median of %s (app/raw = %.3f)%n",
+        rawDecoded, joined(decodedRuns), appRate / rawDecoded);
 
     // The ceiling of any Kafka Streams application here: one that only reads (or decodes) the same events with the
     // app's exactly-once settings. Warmed up by one read each, then three each; the median.
@@ -151,16 +161,21 @@ public final class StreamsLoad {
     java.util.Arrays.sort(baseBytes);
     java.util.Arrays.sort(baseDecoded);
     System.out.printf(Locale.ROOT, "Kafka Streams doing nothing (exactly-once, 100 ms commits, 1 thread): %.0f "
-        + "events/s, median of %.0f / %.0f / %.0f (its ratio to the raw consumer %.3f; the app's to it %.3f)%n", baseBytes[1],
-        baseBytes[0], baseBytes[1], baseBytes[2], baseBytes[1] / rawBytes, appRate / baseBytes[1]);
-    System.out.printf(Locale.ROOT, "Kafka Streams only decoding each event: %.0f events/s, median of %.0f / %.0f / "
-        + "%.0f (ratio to the raw consumer %.3f; the app's to it %.3f)%n", baseDecoded[1], baseDecoded[0], baseDecoded[1],
-        baseDecoded[2], baseDecoded[1] / rawBytes, appRate / baseDecoded[1]);
+        + "events/s, median of %s (its ratio to the raw consumer %.3f; the app's to it %.3f)%n", baseBytes[1],
+        joined(baseBytes), baseBytes[1] / rawBytes, appRate / baseBytes[1]);
+    System.out.printf(Locale.ROOT, "Kafka Streams only decoding each event: %.0f events/s, median of %s (ratio to the "
+        + "raw consumer %.3f; the app's to it %.3f)%n", baseDecoded[1], joined(baseDecoded), baseDecoded[1] / rawBytes,
+        appRate / baseDecoded[1]);
 
     if (seconds > 0) {
       latency(bootstrap, app, topic, runs, rate, seconds);
       System.out.printf(Locale.ROOT, "app RSS after latency phase: %d MiB%n", rssMiB(pid));
     }
+  }
+
+  private static String joined(double[] sorted) {
+    return java.util.Arrays.stream(sorted).mapToObj(v -> String.format(Locale.ROOT, "%.0f", v))
+        .collect(Collectors.joining(" / "));
   }
 
   /** Experiments of 10 runs from core's synthetic laws, EVALS evenly spaced evaluations each, interleaved. */
@@ -264,6 +279,7 @@ public final class StreamsLoad {
     int evals = Math.max(1, (total + runs - 1) / runs);
     List<LossEvent> events = events("steady", runs, evals, 2);
     TreeMap<Double, Double> before = buckets(app);
+    TreeMap<Double, Double> inputBefore = buckets(app, INPUT_DELAY);
     double[] refitsBefore = refitTotals(app);
     double publishedBefore = Double.parseDouble(metric(app, PUBLISHED));
     double processedBefore = processed(app);
@@ -300,6 +316,9 @@ public final class StreamsLoad {
     System.out.printf(Locale.ROOT, "steady load, second half only (runs past their first fits): %.0f estimate "
         + "recomputes; latency p50 %.0f ms, p99 %.0f ms%n", second.lastEntry().getValue(),
         1000 * quantile(second, 0.5), 1000 * quantile(second, 0.99));
+    TreeMap<Double, Double> input = minus(buckets(app, INPUT_DELAY), inputBefore);
+    System.out.printf(Locale.ROOT, "steady load, the app's input delay (record timestamp → processed by the run step): "
+        + "p50 %.0f ms, p99 %.0f ms%n", 1000 * quantile(input, 0.5), 1000 * quantile(input, 0.99));
     long[] d = probe.delays();
     System.out.printf(Locale.ROOT, "steady load, a plain consumer of the same events: record timestamp → received "
         + "p50 %d ms, p99 %d ms (%d events)%n", d[d.length / 2], d[(int) (d.length * 0.99)], d.length);
@@ -397,9 +416,14 @@ public final class StreamsLoad {
   }
 
   private static TreeMap<Double, Double> buckets(String app) throws Exception {
+    return buckets(app, "cmrwatch_estimate_latency_seconds");
+  }
+
+  /** The cumulative buckets of the app's histogram {@code family}. */
+  private static TreeMap<Double, Double> buckets(String app, String family) throws Exception {
     TreeMap<Double, Double> m = new TreeMap<>();
-    for (String line : scrape(app, "cmrwatch_estimate_latency_seconds").lines()
-        .filter(l -> l.startsWith("cmrwatch_estimate_latency_seconds_bucket"))
+    for (String line : scrape(app, family).lines()
+        .filter(l -> l.startsWith(family + "_bucket"))
         .collect(Collectors.toList())) {
       int i = line.indexOf("le=\"") + 4;
       String le = line.substring(i, line.indexOf('"', i));

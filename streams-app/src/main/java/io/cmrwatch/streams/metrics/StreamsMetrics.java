@@ -37,6 +37,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   private final Counter duplicates;
   private final Counter published;
   private final Timer latency;
+  private final Timer inputDelay;
   private final Map<String, ExperimentGauges> experiments = new ConcurrentHashMap<>();
   private final Map<String, RunGauges> runs = new ConcurrentHashMap<>();
   private KafkaStreamsMetrics streamsBinder;
@@ -55,6 +56,12 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
         .register(registry);
     this.latency = Timer.builder("cmrwatch.estimate.latency")
         .description("time from the oldest event not yet in an estimate to the recomputed estimate")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry);
+    this.inputDelay = Timer.builder("cmrwatch.input.delay")
+        .description("time from a loss event's record timestamp to its processing by the run step")
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofMinutes(5))
@@ -149,6 +156,11 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   /** Counts an estimate published on {@code cpt.cmr-estimates}. */
   public void estimatePublished() {
     published.increment();
+  }
+
+  /** Records the time from a loss event's record timestamp to its processing by the run step. */
+  public void inputDelay(long millis) {
+    inputDelay.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
   /** Records the time from the oldest event not yet reflected to a recomputed estimate. */

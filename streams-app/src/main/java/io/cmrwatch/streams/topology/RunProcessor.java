@@ -114,6 +114,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   @Override
   public void process(Record<String, LossEvent> record) {
     RefitBudget.input(record.timestamp(), ctx.currentSystemTimeMs());
+    metrics.inputDelay(System.currentTimeMillis() - record.timestamp());
     LossEvent e = record.value();
     if (e == null) {
       throw new RejectedRecordException("missing_field", "record has no value (a tombstone): expected a loss event");
