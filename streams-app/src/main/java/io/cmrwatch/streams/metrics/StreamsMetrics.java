@@ -54,18 +54,10 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     this.published = Counter.builder("cmrwatch.estimates.published")
         .description("CMR estimates published on cpt.cmr-estimates (recomputes that changed it meaningfully)")
         .register(registry);
-    this.latency = Timer.builder("cmrwatch.estimate.latency")
-        .description("time from the oldest event not yet in an estimate to the recomputed estimate")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(5))
-        .register(registry);
-    this.inputDelay = Timer.builder("cmrwatch.input.delay")
-        .description("time from a loss event's record timestamp to its processing by the run step")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(5))
-        .register(registry);
+    this.latency = delayTimer("cmrwatch.estimate.latency",
+        "time from the oldest event not yet in an estimate to the recomputed estimate");
+    this.inputDelay = delayTimer("cmrwatch.input.delay",
+        "time from a loss event's record timestamp to its processing by the run step");
     for (String level : List.of("run", "experiment")) {
       refits(level);
       refitTimer(level);
@@ -145,6 +137,15 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   @Override
   public void deadLettered(String reason) {
     deadLetters(reason).increment();
+  }
+
+  // A delay of the pipeline, from a millisecond to minutes, with a percentile histogram for histogram_quantile.
+  private Timer delayTimer(String name, String description) {
+    return Timer.builder(name).description(description)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry);
   }
 
   /** Records one refit at {@code level} ({@code run} or {@code experiment}) that took {@code nanos}. */

@@ -85,6 +85,9 @@ class CmrTopologyTest {
       assertThat(metrics).contains("cmrwatch_cmr_status{application=\"cmrwatch-streams\",experiment=\""
           + exp.experiment() + "\",status=\"ok\"} 1.0");
       assertThat(metrics).contains("cmrwatch_estimate_latency_seconds_count");
+      // Every event's delay on arrival is recorded once.
+      assertThat(metrics).contains("cmrwatch_input_delay_seconds_count{application=\"cmrwatch-streams\"} "
+          + exp.events().size() + "\n");
     }
   }
 
