@@ -334,12 +334,14 @@ public final class RunSummary {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RunSummary s && Arrays.equals(RunSummaryCodec.encode(this), RunSummaryCodec.encode(s));
+    // Equal content hashes first: summaries that differ are told apart without encoding either again.
+    return o instanceof RunSummary s && contentHash() == s.contentHash()
+        && Arrays.equals(RunSummaryCodec.encode(this), RunSummaryCodec.encode(s));
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(RunSummaryCodec.encode(this));
+    return Long.hashCode(contentHash());
   }
 
   @Override

@@ -118,8 +118,8 @@ final class CoreAnalyst {
    * The experiment's CMR: core's analysis of all its run summaries — {@code cold}: from scratch (path-independent, the
    * settled answer); otherwise warm-started from the previous estimate ({@code previousCore}, its core object when
    * still in memory, saves reading it back from its JSON), and even without one (an experiment's first estimate)
-   * reusing the fits the run step just made of the same summaries. With {@code keepLaw} (and not cold) the previous
-   * estimate's CMR law is carried over when it is still valid for these settings (see core's analyzer).
+   * reusing the fits the run step just made of the same summaries. With {@code keepLaw} the previous estimate's CMR
+   * law is carried over when it is still valid for these settings (see core's analyzer; a cold analysis has none).
    */
   EstimateResult estimate(String experiment, List<RunUpdate> runs, ExperimentSettings st, boolean cold,
       boolean keepLaw, CmrEstimate previous, ExperimentEstimate previousCore, Instant now) {
@@ -129,7 +129,7 @@ final class CoreAnalyst {
       ExperimentEstimate prev = cold ? null : previousCore != null ? previousCore
           : previous != null && previous.analysis() != null ? EstimateJson.read(previous.analysis().toString())
           : firstEstimate(experiment, st);
-      ExperimentEstimate e = analyzer(st).analyze(experiment, summaries, prev, false, keepLaw && !cold);
+      ExperimentEstimate e = analyzer(st).analyze(experiment, summaries, prev, false, keepLaw);
       int points = 0;
       for (RunEstimate r : e.runs()) {
         if (r.ok()) {
