@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -50,7 +51,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>Latency: fresh runs at a steady RATE events/s for SECONDS; p50/p99 of the app's
  *       {@code cmrwatch_estimate_latency_seconds} histogram over the phase (record timestamp of the oldest event not
  *       yet in an estimate → the recomputed estimate), and of {@code cmrwatch_input_delay_seconds} (record timestamp →
- *       processed by the run step).
+ *       processed by the run step); the CPU the app and the broker took meanwhile, how busy the whole machine was
+ *       ({@code /proc/stat}), and the bytes per second the app wrote to each topic (its producers' metrics).
  *   <li>RSS of the app's process after each phase ({@code /proc/PID/status}).
  * </ol>
  */
@@ -63,6 +65,7 @@ public final class StreamsLoad {
    */
   private static final int RAW_READS = 7;
   private static final String INPUT_DELAY = "cmrwatch_input_delay_seconds";
+  private static final String TOPIC_BYTES = "kafka_producer_topic_byte_total";
   private static final String PUBLISHED = "cmrwatch_estimates_published_total{application=\"cmrwatch-streams\"}";
 
   private StreamsLoad() {}
@@ -168,7 +171,7 @@ public final class StreamsLoad {
         appRate / baseDecoded[1]);
 
     if (seconds > 0) {
-      latency(bootstrap, app, topic, runs, rate, seconds);
+      latency(bootstrap, app, topic, runs, rate, seconds, pid, brokerPid);
       System.out.printf(Locale.ROOT, "app RSS after latency phase: %d MiB%n", rssMiB(pid));
     }
   }
@@ -271,8 +274,8 @@ public final class StreamsLoad {
     return (System.nanoTime() - drainStart) / 1e9;
   }
 
-  private static void latency(String bootstrap, String app, String topic, int runs, int rate, int seconds)
-      throws Exception {
+  private static void latency(String bootstrap, String app, String topic, int runs, int rate, int seconds, long pid,
+      long brokerPid) throws Exception {
     // Start from an idle app: the throughput phase's refits and CMR recomputes (and the settling cold ones) done.
     System.out.printf(Locale.ROOT, "refits and settling recomputes done after %.0f s%n", awaitIdle(app));
     int total = rate * seconds;
@@ -288,6 +291,9 @@ public final class StreamsLoad {
     Thread probeThread = new Thread(probe, "transport-probe");
     probeThread.start();
     probe.ready.await();
+    Map<String, Double> bytesBefore = topicBytes(app);
+    double[] cpuBefore = {cpuSeconds(pid), cpuSeconds(brokerPid)};
+    long[] machineBefore = machineTicks();
     long start = System.nanoTime();
     int sent;
     TreeMap<Double, Double> half;
@@ -299,6 +305,9 @@ public final class StreamsLoad {
       producer.flush();
     }
     double produced = (System.nanoTime() - start) / 1e9;
+    double[] cpuAfter = {cpuSeconds(pid), cpuSeconds(brokerPid)};
+    long[] machineAfter = machineTicks();
+    Map<String, Double> bytesAfter = topicBytes(app);
     // Let the last refits and the settle-free estimates catch up.
     while (processed(app) < processedBefore + sent) {
       Thread.sleep(50);
@@ -322,6 +331,18 @@ public final class StreamsLoad {
     long[] d = probe.delays();
     System.out.printf(Locale.ROOT, "steady load, a plain consumer of the same events: record timestamp → received "
         + "p50 %d ms, p99 %d ms (%d events)%n", d[d.length / 2], d[(int) (d.length * 0.99)], d.length);
+    System.out.printf(Locale.ROOT, "steady load CPU: app %.0f %% of one core, broker %.0f %%; the whole machine %.0f %% "
+        + "busy (%d cores)%n", 100 * (cpuAfter[0] - cpuBefore[0]) / produced,
+        100 * (cpuAfter[1] - cpuBefore[1]) / produced,
+        100.0 * (machineAfter[0] - machineBefore[0]) / Math.max(1, machineAfter[1] - machineBefore[1]),
+        Runtime.getRuntime().availableProcessors());
+    StringBuilder written = new StringBuilder();
+    bytesAfter.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), (e.getValue() - bytesBefore.getOrDefault(e.getKey(), 0.0)) / produced))
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .forEach(e -> written.append(String.format(Locale.ROOT, "%s%s %.2f", written.isEmpty() ? "" : ", ",
+            e.getKey(), e.getValue() / 1e6)));
+    System.out.printf(Locale.ROOT, "steady load, MB/s the app writes per topic: %s%n", written);
     double[] refits = refitTotals(app);
     System.out.printf(Locale.ROOT, "steady load refits: run %.0f (mean %.0f µs), experiment %.0f (mean %.0f µs), "
         + "%.0f estimates published%n", refits[0] - refitsBefore[0],
@@ -505,6 +526,30 @@ public final class StreamsLoad {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+  }
+
+  /** Busy and total clock ticks of the whole machine ({@code /proc/stat}, first line; idle and iowait are not busy). */
+  private static long[] machineTicks() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long total = 0;
+    for (int i = 1; i < f.length; i++) {
+      total += Long.parseLong(f[i]);
+    }
+    long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+    return new long[] {total - idle, total};
+  }
+
+  /** Bytes the app's producers have written, per topic (Kafka's producer metrics, through the app's /metrics). */
+  private static Map<String, Double> topicBytes(String app) throws Exception {
+    Map<String, Double> bytes = new TreeMap<>();
+    for (String line : scrape(app, TOPIC_BYTES).lines().toList()) {
+      int t = line.indexOf("topic=\"");
+      if (line.startsWith(TOPIC_BYTES + "{") && t > 0) {
+        String name = line.substring(t + 7, line.indexOf('"', t + 7));
+        bytes.merge(name, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+      }
+    }
+    return bytes;
   }
 
   private static long rssMiB(long pid) throws IOException {
