@@ -152,7 +152,12 @@ public final class InteractiveQueries implements StateQueries {
       ObjectNode n = Json.MAPPER.createObjectNode();
       CmrEstimate e = s.published != null ? s.published : s.latest;
       n.set("estimate", e == null ? null : e.toJson());
-      n.set("history", s.historyJson());
+      ArrayNode history = n.putArray("history");
+      s.legacyHistory.forEach(h -> history.add(h.toJson()));
+      try (KeyValueIterator<String, ExperimentState.HistoryPoint> it = this.<ExperimentState.HistoryPoint>store(ks,
+          StoreNames.EXPERIMENT_HISTORY).prefixScan(StoreNames.experimentPrefix(id), KEYS)) {
+        it.forEachRemaining(kv -> history.add(kv.value.toJson()));
+      }
       ArrayNode runs = n.putArray("runs");
       runIds(store(ks, StoreNames.EXPERIMENT_RUNS), id).forEach(runs::add);
       return Reply.ok(bytes(n));

@@ -2,7 +2,6 @@ package io.cmrwatch.streams.state;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.streams.json.Json;
@@ -11,9 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -23,8 +22,10 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The per-experiment state of the topology (store {@code experiment-state}, key: experiment id): the latest computed
- * and the latest published estimate, a bounded history of published estimates, the recompute throttle's bookkeeping,
- * which runs have a firing {@code ratio_above_cmr} alert and the last advice sent to each run. Stored as JSON.
+ * and the latest published estimate, the range of sequence numbers of its published estimates' history (the points
+ * themselves are records of their own, in store {@code experiment-history}: a state is rewritten at every commit after
+ * a recompute, a history point once), the recompute throttle's bookkeeping, which runs have a firing
+ * {@code ratio_above_cmr} alert and the last advice sent to each run. Stored as JSON.
  */
 public final class ExperimentState {
 
@@ -41,12 +42,18 @@ public final class ExperimentState {
   public ExperimentEstimate latestCore;
   /** Latest published estimate, or null; set through {@link #publish}. */
   public CmrEstimate published;
-  // The published estimate's JSON and the history's, kept while unchanged: a state is written at every commit that
-  // follows a recompute, and these two are most of it. Kept as text, the form the generator embeds raw JSON from.
+  // The published estimate's JSON, kept while unchanged: a state is written at every commit that follows a
+  // recompute, and this is most of it. Kept as text, the form the generator embeds raw JSON from.
   private String publishedText;
-  private String historyText;
-  /** Published estimates, oldest first, bounded by the configured history size. */
-  private final Deque<HistoryPoint> history = new ArrayDeque<>();
+  /** Sequence number of the oldest history point kept in the history store. */
+  public long historyFirst;
+  /** Sequence number the next published estimate's history point gets. */
+  public long historyNext;
+  /**
+   * History points of a state written by an earlier version, which kept them inside the state (oldest first); the
+   * experiment step moves them to the history store the first time it loads the state. Empty otherwise.
+   */
+  public final List<HistoryPoint> legacyHistory = new ArrayList<>();
   /** Wall-clock ms of the last recompute. */
   public long lastComputeWallMs;
   /** Wall-clock ms of the last recompute that refitted the CMR law (in memory only: 0 after a restart). */
@@ -64,9 +71,21 @@ public final class ExperimentState {
     this.experiment = experiment;
   }
 
-  /** One published estimate, for {@code GET /experiments/{id}}. */
+  /** One published estimate, for {@code GET /experiments/{id}}; a record of store {@code experiment-history}. */
   public record HistoryPoint(Instant time, double cmr, double cmrLow, double cmrHigh, String status, int points) {
-    ObjectNode toJson() {
+
+    /** Serde of the history store's values. */
+    public static final Serde<HistoryPoint> SERDE = Serdes.serdeFrom(
+        (Serializer<HistoryPoint>) (topic, h) -> h == null ? null : Json.bytes(h.toJson()),
+        (Deserializer<HistoryPoint>) (topic, b) -> b == null ? null : fromBytes(b));
+
+    /** The point of a published estimate. */
+    public static HistoryPoint of(CmrEstimate e) {
+      return new HistoryPoint(e.time(), e.cmr(), e.cmrLow(), e.cmrHigh(), e.status(), e.pointsUsed());
+    }
+
+    /** Its JSON, as {@code GET /experiments/{id}} lists it. */
+    public ObjectNode toJson() {
       ObjectNode n = Json.MAPPER.createObjectNode();
       n.put("time", time.toString());
       RunFit.num(n, "cmr", cmr);
@@ -77,6 +96,14 @@ public final class ExperimentState {
       return n;
     }
 
+    static HistoryPoint fromBytes(byte[] b) {
+      try {
+        return fromJson(Json.MAPPER.readTree(b));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
     static HistoryPoint fromJson(JsonNode n) {
       return new HistoryPoint(Instant.parse(n.get("time").asText()), RunFit.dbl(n, "cmr"), RunFit.dbl(n, "cmrLow"),
           RunFit.dbl(n, "cmrHigh"), n.get("status").asText(), n.get("points").asInt());
@@ -84,29 +111,13 @@ public final class ExperimentState {
   }
 
   /**
-   * Records {@code e} as the published estimate ({@code json}: its {@link CmrEstimate#toBytes()}) and appends it to
-   * the history, dropping the oldest beyond {@code max}.
+   * Records {@code e} as the published estimate ({@code json}: its {@link CmrEstimate#toBytes()}) and returns the
+   * sequence number of its history point (the caller stores the point).
    */
-  public void publish(CmrEstimate e, byte[] json, int max) {
+  public long publish(CmrEstimate e, byte[] json) {
     published = e;
     publishedText = new String(json, StandardCharsets.UTF_8);
-    history.addLast(new HistoryPoint(e.time(), e.cmr(), e.cmrLow(), e.cmrHigh(), e.status(), e.pointsUsed()));
-    while (history.size() > max) {
-      history.removeFirst();
-    }
-    historyText = null;
-  }
-
-  /** The published estimates, oldest first (read-only). */
-  public java.util.Collection<HistoryPoint> history() {
-    return java.util.Collections.unmodifiableCollection(history);
-  }
-
-  /** The history as a JSON array, oldest first. */
-  public ArrayNode historyJson() {
-    ArrayNode a = Json.MAPPER.createArrayNode();
-    history.forEach(h -> a.add(h.toJson()));
-    return a;
+    return historyNext++;
   }
 
   /**
@@ -118,11 +129,7 @@ public final class ExperimentState {
       if (published != null && publishedText == null) {
         publishedText = new String(published.toBytes(), StandardCharsets.UTF_8);
       }
-      if (historyText == null) {
-        historyText = new String(Json.bytes(historyJson()), StandardCharsets.UTF_8);
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream(512 + (publishedText == null ? 0 : publishedText.length())
-          + historyText.length());
+      ByteArrayOutputStream out = new ByteArrayOutputStream(512 + (publishedText == null ? 0 : publishedText.length()));
       try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
         g.writeStartObject();
         g.writeStringField("experiment", experiment);
@@ -143,8 +150,16 @@ public final class ExperimentState {
         } else {
           g.writeRawValue(publishedText);
         }
-        g.writeFieldName("history");
-        g.writeRawValue(historyText);
+        g.writeNumberField("historyFirst", historyFirst);
+        g.writeNumberField("historyNext", historyNext);
+        if (!legacyHistory.isEmpty()) {
+          // Not moved to the history store yet: kept, so that no point is lost on the way.
+          g.writeArrayFieldStart("history");
+          for (HistoryPoint h : legacyHistory) {
+            g.writeTree(h.toJson());
+          }
+          g.writeEndArray();
+        }
         g.writeNumberField("lastComputeWallMs", lastComputeWallMs);
         g.writeBooleanField("dirty", dirty);
         g.writeNumberField("oldestPendingTimestamp", oldestPendingTimestamp);
@@ -180,7 +195,13 @@ public final class ExperimentState {
     JsonNode latest = n.get("latest");
     s.latest = latest == null || latest.isNull() ? null
         : latest.isTextual() && "published".equals(latest.asText()) ? s.published : CmrEstimate.fromJson(latest);
-    n.get("history").forEach(h -> s.history.addLast(HistoryPoint.fromJson(h)));
+    if (n.has("historyNext")) {
+      s.historyFirst = n.get("historyFirst").asLong();
+      s.historyNext = n.get("historyNext").asLong();
+    }
+    if (n.has("history")) {
+      n.get("history").forEach(h -> s.legacyHistory.add(HistoryPoint.fromJson(h)));
+    }
     s.lastComputeWallMs = n.get("lastComputeWallMs").asLong();
     s.dirty = n.get("dirty").asBoolean();
     s.oldestPendingTimestamp = n.get("oldestPendingTimestamp").asLong();

@@ -31,7 +31,7 @@ import org.apache.kafka.streams.state.Stores;
  *  cpt.loss-events ──(decode; bad → DLQ)──► runs [run-state] ──► cpt.run-fits, cpt.alerts
  *                                             │ run update, re-keyed by experiment
  *                                             ▼ (repartition topic experiment-updates)
- *                                  experiments [experiment-state, experiment-runs] ──► cpt.cmr-estimates,
+ *                experiments [experiment-state, experiment-runs, experiment-history] ──► cpt.cmr-estimates,
  *                                                                                      cpt.alerts, cpt.ratio-advice
  *  cpt.experiments ──► global store experiment-settings (read by both steps)
  * </pre>
@@ -72,6 +72,9 @@ public final class CmrTopology {
     b.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(StoreNames.EXPERIMENT_RUNS), Serdes.String(), RunUpdate.SERDE)
         .withCachingEnabled());
+    // A published estimate's history point is written once, as its own record, not with every state write.
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.EXPERIMENT_HISTORY),
+        Serdes.String(), ExperimentState.HistoryPoint.SERDE).withCachingEnabled());
 
     KStream<String, LossEvent> events = b.stream(names.lossEvents(),
         Consumed.with(Serdes.String(), new LossEventSerde()).withName("loss-events"));
@@ -84,7 +87,7 @@ public final class CmrTopology {
         .repartition(Repartitioned.<String, byte[]>as("experiment-updates")
             .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()))
         .process(() -> new ExperimentProcessor(cfg, metrics, analyst), Named.as("experiments"),
-            StoreNames.EXPERIMENT_STATE, StoreNames.EXPERIMENT_RUNS);
+            StoreNames.EXPERIMENT_STATE, StoreNames.EXPERIMENT_RUNS, StoreNames.EXPERIMENT_HISTORY);
 
     runOut.filter((k, v) -> v.kind() != Emitted.Kind.RUN_UPDATE, Named.as("run-outputs"))
         .merge(experimentOut, Named.as("outputs"))

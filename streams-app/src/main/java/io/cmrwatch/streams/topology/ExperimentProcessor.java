@@ -52,6 +52,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private ProcessorContext<String, Emitted> ctx;
   private KeyValueStore<String, ExperimentState> states;
   private KeyValueStore<String, RunUpdate> runs;
+  private KeyValueStore<String, ExperimentState.HistoryPoint> history;
   private SettingsResolver settings;
   private final Map<String, ExperimentState> cache = new HashMap<>();
   /** Experiments whose runs' updates are kept decoded in memory; beyond this the least recently used are dropped. */
@@ -69,6 +70,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private final long estimateMinIntervalMs;
   private final long estimateLawIntervalMs;
   private final double estimateMinChange;
+  private final int historySize;
   private final Set<String> owned = new LinkedHashSet<>();
   // Wall-clock ms of each experiment's last update while its estimate is not yet settled by a cold recompute.
   private final Map<String, Long> unsettled = new HashMap<>();
@@ -81,6 +83,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     this.estimateMinIntervalMs = cfg.estimateMinInterval().toMillis();
     this.estimateLawIntervalMs = cfg.estimateLawInterval().toMillis();
     this.estimateMinChange = cfg.estimateMinChange();
+    this.historySize = cfg.historySize();
   }
 
   @Override
@@ -88,6 +91,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     this.ctx = context;
     this.states = context.getStateStore(StoreNames.EXPERIMENT_STATE);
     this.runs = context.getStateStore(StoreNames.EXPERIMENT_RUNS);
+    this.history = context.getStateStore(StoreNames.EXPERIMENT_HISTORY);
     ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> global =
         context.getStateStore(StoreNames.EXPERIMENT_SETTINGS);
     this.settings = new SettingsResolver(ExperimentSettings.defaults(cfg), global);
@@ -205,7 +209,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     s.lastComputeWallMs = now;
     if (e.differsFrom(s.published, estimateMinChange)) {
       byte[] json = e.toBytes();
-      s.publish(e, json, cfg.historySize());
+      history.put(StoreNames.historyKey(experiment, s.publish(e, json)), ExperimentState.HistoryPoint.of(e));
+      trimHistory(s);
       metrics.estimatePublished();
       ctx.forward(new Record<>(experiment, new Emitted(Emitted.Kind.ESTIMATE, json), now));
     }
@@ -311,9 +316,25 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
       s = states.get(experiment);
       if (s != null) {
         cache.put(experiment, s);
+        if (!s.legacyHistory.isEmpty()) {
+          // Written by a version that kept the history inside the state: its points move to the history store.
+          for (ExperimentState.HistoryPoint h : s.legacyHistory) {
+            history.put(StoreNames.historyKey(experiment, s.historyNext++), h);
+          }
+          s.legacyHistory.clear();
+          trimHistory(s);
+          save(s);
+        }
       }
     }
     return s;
+  }
+
+  /** Drops the oldest history points beyond {@code cmrwatch.history.size}. */
+  private void trimHistory(ExperimentState s) {
+    while (s.historyNext - s.historyFirst > historySize) {
+      history.delete(StoreNames.historyKey(s.experiment, s.historyFirst++));
+    }
   }
 
   private void save(ExperimentState s) {

@@ -12,10 +12,15 @@ public final class StoreNames {
   public static final String EXPERIMENT_STATE = "experiment-state";
   /** Latest update of each run at the experiment level, key {@code experiment + '\0' + run}. */
   public static final String EXPERIMENT_RUNS = "experiment-runs";
+  /**
+   * Published estimates of each experiment, oldest first, for {@code GET /experiments/{id}}: key
+   * {@code experiment + '\0' + sequence number} (zero-padded, so that a prefix scan returns them in order).
+   */
+  public static final String EXPERIMENT_HISTORY = "experiment-history";
   /** Global, in-memory: the {@code cpt.experiments} settings, key experiment id. */
   public static final String EXPERIMENT_SETTINGS = "experiment-settings";
 
-  /** Separator of the composite keys of {@link #EXPERIMENT_RUNS}; ids cannot contain control characters. */
+  /** Separator of the composite keys of {@link #EXPERIMENT_RUNS} and {@link #EXPERIMENT_HISTORY}; ids cannot contain control characters. */
   public static final char SEPARATOR = '\u0000';
 
   private StoreNames() {}
@@ -35,7 +40,12 @@ public final class StoreNames {
     return experiment + SEPARATOR + run;
   }
 
-  /** The prefix of every run key of {@code experiment}. */
+  /** The key of history point {@code sequence} of {@code experiment} in {@link #EXPERIMENT_HISTORY}. */
+  public static String historyKey(String experiment, long sequence) {
+    return experiment + SEPARATOR + String.format("%019d", sequence);
+  }
+
+  /** The prefix of every run key and history key of {@code experiment}. */
   public static String experimentPrefix(String experiment) {
     return experiment + SEPARATOR;
   }

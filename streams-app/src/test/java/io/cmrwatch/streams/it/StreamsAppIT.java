@@ -80,6 +80,11 @@ class StreamsAppIT {
         JsonNode body = Json.MAPPER.readTree(r.body());
         assertThat(body.get("runs")).hasSize(eventsPerRun.size());
         assertThat(body.get("estimate").get("experiment").asText()).isEqualTo(exp.experiment());
+        // The history (its own store) ends with the estimate shown, the latest published one.
+        JsonNode history = body.get("history");
+        assertThat(history).isNotEmpty();
+        assertThat(history.get(history.size() - 1).get("time").asText())
+            .isEqualTo(body.get("estimate").get("time").asText());
       });
       List<ConsumerRecord<String, String>> estimates = kafka.awaitRecords(cfg.topicNames().cmrEstimates(), 1,
           IsolationLevel.READ_COMMITTED, Duration.ofSeconds(30));
