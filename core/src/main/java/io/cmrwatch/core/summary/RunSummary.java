@@ -79,6 +79,8 @@ public final class RunSummary {
   // contentHash(), computed on first use after a change (an analysis hashes every run's summary; most are unchanged).
   private long contentHash;
   private boolean contentHashed;
+  // Decoded without its fingerprints (RunSummaryCodec.encodeForAnalysis): can be analysed, cannot absorb events.
+  private boolean analysisOnly;
 
   /** An empty summary of one run. */
   public RunSummary(String experiment, String run) {
@@ -91,8 +93,13 @@ public final class RunSummary {
    *
    * @throws IllegalArgumentException if the event belongs to another experiment or run, or a loss exceeds
    *     {@link #MAX_LOSS}
+   * @throws IllegalStateException if the summary is {@linkplain #analysisOnly() for analysis only}
    */
   public Absorption absorb(LossEvent e) {
+    if (analysisOnly) {
+      throw new IllegalStateException("the summary of " + experiment + "/" + run + " was decoded without its "
+          + "event fingerprints, for analysis only: it cannot deduplicate further events");
+    }
     if (!experiment.equals(e.experiment()) || !run.equals(e.run())) {
       throw new IllegalArgumentException(
           "event of " + e.experiment() + "/" + e.run() + " offered to the summary of " + experiment + "/" + run);
@@ -317,13 +324,26 @@ public final class RunSummary {
   }
 
   /**
-   * A 64-bit hash of the content: FNV-1a over the canonical bytes ({@link RunSummaryCodec#encode}), so equal summaries
-   * hash equal. Computed once and kept until the summary absorbs another event.
+   * Whether this summary was decoded from {@link RunSummaryCodec#encodeForAnalysis} bytes: everything an analysis
+   * reads, without the fingerprints that deduplicate events, so it refuses further events.
+   */
+  public boolean analysisOnly() {
+    return analysisOnly;
+  }
+
+  void markAnalysisOnly() {
+    analysisOnly = true;
+  }
+
+  /**
+   * A 64-bit hash of what an analysis reads: FNV-1a over {@link RunSummaryCodec#encodeForAnalysis}, so equal summaries
+   * hash equal, and a summary hashes as its copy for analysis only does. Computed once and kept until the summary
+   * absorbs another event.
    */
   public long contentHash() {
     if (!contentHashed) {
       long h = 0xcbf29ce484222325L;
-      for (byte b : RunSummaryCodec.encode(this)) {
+      for (byte b : RunSummaryCodec.encodeForAnalysis(this)) {
         h = (h ^ (b & 0xff)) * 0x100000001b3L;
       }
       contentHash = h;

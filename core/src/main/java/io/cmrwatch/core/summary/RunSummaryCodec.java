@@ -15,25 +15,45 @@ import java.time.Instant;
  * and latest event (key and values); the base-loss-conflict flag; the ratio-change tokens; the last event time; four
  * keyed settings (budget, ε, λ, token unit); then the bins: index, count, max tokens, five 128-bit sums (high word as
  * a var-int, usually one byte; low word 8 bytes) and the fingerprints.
+ *
+ * <p>{@link #encodeForAnalysis} writes the same layout under version {@value #ANALYSIS_VERSION}, without the
+ * fingerprints: all that an analysis reads, for a summary sent on to be analysed elsewhere (the fingerprints only
+ * serve the deduplication of further events, and a long run's bins are mostly fingerprints). Such a summary decodes
+ * {@linkplain RunSummary#analysisOnly() for analysis only}: it refuses further events.
  */
 public final class RunSummaryCodec {
 
   /** Format version written as the first byte. */
   public static final int VERSION = 1;
+  /** Version byte of {@link #encodeForAnalysis}: version 1 without the fingerprints. */
+  public static final int ANALYSIS_VERSION = 2;
   /** Version byte of the head and bin parts ({@link #encodeHead}, {@link #encodeBin}). */
   public static final int PART_VERSION = 1;
 
   private RunSummaryCodec() {}
 
-  /** Encodes a summary. */
+  /** Encodes a summary (of a summary decoded for analysis only, its {@link #encodeForAnalysis} bytes). */
   public static byte[] encode(RunSummary s) {
+    return encode(s, !s.analysisOnly());
+  }
+
+  /**
+   * Encodes what an analysis of the summary reads: everything but the fingerprints. Equal for summaries whose
+   * analyses are equal, whatever events were deduplicated on the way; {@link RunSummary#contentHash()} hashes these
+   * bytes.
+   */
+  public static byte[] encodeForAnalysis(RunSummary s) {
+    return encode(s, false);
+  }
+
+  private static byte[] encode(RunSummary s, boolean fingerprints) {
     BinaryWriter out = new BinaryWriter(256 + 96 * s.binCount());
     try {
-      out.writeByte(VERSION);
+      out.writeByte(fingerprints ? VERSION : ANALYSIS_VERSION);
       writeHead(out, s);
       out.writeVarLong(s.bins.size());
       for (Bin b : s.bins.values()) {
-        writeBin(out, b);
+        writeBin(out, b, fingerprints);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -65,7 +85,7 @@ public final class RunSummaryCodec {
     }
     BinaryWriter out = new BinaryWriter(96 + 8 * b.fingerprints.length);
     out.writeByte(PART_VERSION);
-    writeBin(out, b);
+    writeBin(out, b, true);
     return out.toByteArray();
   }
 
@@ -95,7 +115,7 @@ public final class RunSummaryCodec {
       for (byte[] part : bins) {
         BinaryReader b = new BinaryReader(part);
         checkPartVersion(b.readUnsignedByte());
-        Bin bin = readBin(b);
+        Bin bin = readBin(b, true);
         if (!b.atEnd()) {
           throw new IllegalArgumentException("corrupt run summary bin: trailing bytes");
         }
@@ -139,7 +159,7 @@ public final class RunSummaryCodec {
     }
   }
 
-  private static void writeBin(BinaryWriter out, Bin b) {
+  private static void writeBin(BinaryWriter out, Bin b, boolean fingerprints) {
     out.writeVarLong(b.index);
     out.writeVarLong(b.count);
     out.writeVarLong(b.maxTokens);
@@ -148,6 +168,9 @@ public final class RunSummaryCodec {
     writeInt128(out, b.sumSqGen);
     writeInt128(out, b.sumDom);
     writeInt128(out, b.sumSqDom);
+    if (!fingerprints) {
+      return;
+    }
     out.writeVarLong(b.fingerprints.length);
     for (long fp : b.fingerprints) {
       out.writeLong(fp);
@@ -160,7 +183,7 @@ public final class RunSummaryCodec {
   }
 
   /**
-   * Decodes bytes written by {@link #encode(RunSummary)}.
+   * Decodes bytes written by {@link #encode(RunSummary)} or {@link #encodeForAnalysis} (the latter for analysis only).
    *
    * @throws IllegalArgumentException when the bytes are not a summary of a known version
    */
@@ -168,17 +191,21 @@ public final class RunSummaryCodec {
     try {
       BinaryReader in = new BinaryReader(data);
       int version = in.readUnsignedByte();
-      if (version != VERSION) {
+      if (version != VERSION && version != ANALYSIS_VERSION) {
         throw new IllegalArgumentException("run summary format version " + version + " is not supported (reads "
-            + VERSION + ")");
+            + VERSION + " and " + ANALYSIS_VERSION + ")");
       }
+      boolean fingerprints = version == VERSION;
       RunSummary s = readHead(in);
+      if (!fingerprints) {
+        s.markAnalysisOnly();
+      }
       long n = in.readVarLong();
       if (n < 0 || n > TokenBins.MAX_INDEX + 1) {
         throw new IllegalArgumentException("corrupt run summary: " + n + " bins");
       }
       for (int i = 0; i < n; i++) {
-        Bin b = readBin(in);
+        Bin b = readBin(in, fingerprints);
         s.bins.put(b.index, b);
       }
       if (!in.atEnd()) {
@@ -205,7 +232,7 @@ public final class RunSummaryCodec {
     return s;
   }
 
-  private static Bin readBin(BinaryReader in) throws IOException {
+  private static Bin readBin(BinaryReader in, boolean fingerprints) throws IOException {
     int index = (int) in.readVarLong();
     if (index < 0 || index > TokenBins.MAX_INDEX) {
       throw new IllegalArgumentException("corrupt run summary: bin index " + index);
@@ -216,6 +243,9 @@ public final class RunSummaryCodec {
     for (Int128 v : new Int128[] {b.sumTokens, b.sumGen, b.sumSqGen, b.sumDom, b.sumSqDom}) {
       v.hi = unzigzag(in.readVarLong());
       v.lo = in.readLong();
+    }
+    if (!fingerprints) {
+      return b;
     }
     int fps = (int) in.readVarLong();
     if (fps < 0 || fps > RunSummary.FINGERPRINTS_PER_BIN) {

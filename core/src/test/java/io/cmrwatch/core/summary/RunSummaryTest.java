@@ -58,6 +58,32 @@ class RunSummaryTest {
   }
 
   @Test
+  void shouldShipWhatAnAnalysisReadsWithoutTheFingerprints() {
+    RunSummary s = absorbAll(runEvents(EXPERIMENT.runs().get(3).run()));
+    byte[] full = RunSummaryCodec.encode(s);
+    byte[] forAnalysis = RunSummaryCodec.encodeForAnalysis(s);
+    // Every bin holds an event, so at least one fingerprint (8 bytes) and its count (1 byte) are left out per bin.
+    assertThat(full.length - forAnalysis.length).isGreaterThanOrEqualTo(9 * s.binCount());
+    assertThat(forAnalysis[0]).isEqualTo((byte) RunSummaryCodec.ANALYSIS_VERSION);
+
+    RunSummary copy = RunSummaryCodec.decode(forAnalysis);
+    assertThat(copy.analysisOnly()).isTrue();
+    assertThat(s.analysisOnly()).isFalse();
+    // The same analysis: the same hash (the analyzer's memo key), points, counts and settings.
+    assertThat(copy.contentHash()).isEqualTo(s.contentHash());
+    assertThat(copy.points().tokens()).isEqualTo(s.points().tokens());
+    assertThat(copy.points().generalIncrease()).isEqualTo(s.points().generalIncrease());
+    assertThat(copy.points().domainChange()).isEqualTo(s.points().domainChange());
+    assertThat(copy.events()).isEqualTo(s.events());
+    assertThat(copy.budgetTokens()).isEqualTo(s.budgetTokens());
+    assertThat(RunSummaryCodec.encode(copy)).isEqualTo(forAnalysis);
+    // A copy without fingerprints could not tell a re-sent event: it takes none.
+    LossEvent next = runEvents(EXPERIMENT.runs().get(3).run()).get(0);
+    assertThatThrownBy(() -> copy.absorb(next)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("for analysis only");
+  }
+
+  @Test
   void shouldIgnoreDuplicateEventIds() {
     List<LossEvent> events = runEvents(EXPERIMENT.runs().get(0).run());
     RunSummary once = absorbAll(events);
@@ -148,6 +174,8 @@ class RunSummaryTest {
     assertThat(s.binCount()).isLessThanOrEqualTo(8 * 15);
     int bytes = RunSummaryCodec.encode(s).length;
     assertThat(bytes).isLessThanOrEqualTo(120 * (56 + 8 * RunSummary.FINGERPRINTS_PER_BIN) + 400);
+    // What an analysis reads, without the fingerprints: about a sixth of it.
+    assertThat(RunSummaryCodec.encodeForAnalysis(s).length).isLessThanOrEqualTo(120 * 56 + 400);
   }
 
   @Test

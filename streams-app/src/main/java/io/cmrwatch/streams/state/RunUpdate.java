@@ -17,7 +17,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * What a run tells its experiment after a refit (internal repartition topic, key: experiment id): the run's id and
  * ratios, its curve summary (the experiment-level analysis reads the curves across ratios; the shared analyzer finds
  * the run step's fit of the same summary) and the record timestamp of the oldest event the refit newly covers (for the
- * event-to-estimate latency). Kept per run in store {@code experiment-runs}.
+ * event-to-estimate latency). Kept per run in store {@code experiment-runs}. The summary travels as an analysis reads
+ * it ({@link RunSummaryCodec#encodeForAnalysis}): without the event fingerprints that only the run step's
+ * deduplication needs, which are most of a long run's summary.
  *
  * <p>Built for a hot path: the binary form carries the run id and ratios in a header before the summary, and an
  * update read from bytes is written back as the same bytes. The fit itself goes to {@code cpt.run-fits}, not here
@@ -89,13 +91,13 @@ public final class RunUpdate {
     return summary;
   }
 
-  /** Binary form: version, run id, ratios, timestamp, the summary's bytes. */
+  /** Binary form: version, run id, ratios, timestamp, the summary's bytes for analysis. */
   public byte[] encode() {
     if (encoded != null) {
       return encoded;
     }
     try {
-      byte[] s = RunSummaryCodec.encode(summary);
+      byte[] s = RunSummaryCodec.encodeForAnalysis(summary);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length + 64);
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeByte(VERSION);
