@@ -243,17 +243,16 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
       double ratio = Double.isFinite(u.latestRatio()) ? u.latestRatio() : u.ratio();
       boolean above = ratio > e.cmrHigh();
       boolean on = s.ratioAbove.containsKey(run);
-      var values = Alert.values("ratio", ratio, "cmr", e.cmr(), "cmrLow", e.cmrLow(), "cmrHigh", e.cmrHigh());
       if (above && !on) {
         s.ratioAbove.put(run, now);
         emitAlert(e, run, true, now, String.format(
             "run %s: ratio %.4f is above the CMR interval [%.4f, %.4f]; its general-loss bump will not turn over "
-                + "within the budget", run, ratio, e.cmrLow(), e.cmrHigh()), values);
+                + "within the budget", run, ratio, e.cmrLow(), e.cmrHigh()), ratio);
       } else if (!above && on) {
         s.ratioAbove.remove(run);
         emitAlert(e, run, false, now, String.format(
             "run %s: ratio %.4f is no longer above the CMR interval [%.4f, %.4f]", run, ratio, e.cmrLow(),
-            e.cmrHigh()), values);
+            e.cmrHigh()), ratio);
       }
       advise(s, e, run, ratio, now);
     }
@@ -298,10 +297,10 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     }
   }
 
-  private void emitAlert(CmrEstimate e, String run, boolean firing, long now, String message,
-      Map<String, Double> values) {
+  private void emitAlert(CmrEstimate e, String run, boolean firing, long now, String message, double ratio) {
+    // The numbers behind it, built only for an alert that fires or resolves (a recompute judges every run).
     Alert a = new Alert(AlertKind.RATIO_ABOVE_CMR, firing, e.experiment(), run, Instant.ofEpochMilli(now), message,
-        values);
+        Alert.values("ratio", ratio, "cmr", e.cmr(), "cmrLow", e.cmrLow(), "cmrHigh", e.cmrHigh()));
     metrics.alert(AlertKind.RATIO_ABOVE_CMR.code(), a.state());
     StreamsMetrics.RunGauges g = metrics.run(e.experiment(), run);
     if (g != null) {
