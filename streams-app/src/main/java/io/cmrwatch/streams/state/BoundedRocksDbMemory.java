@@ -11,7 +11,7 @@ import org.rocksdb.WriteBufferManager;
 /**
  * Bounds the off-heap memory of all of the app's RocksDB stores together: one block cache shared by every store
  * instance, which also holds their index and filter blocks and is charged for their memtables. Without it each store
- * instance (three stores × the partitions a thread owns) takes its own 50 MB cache and memtables, and the process
+ * instance (four stores × the partitions a thread owns) takes its own 50 MB cache and memtables, and the process
  * grows with the number of partitions rather than with the data (Kafka Streams' own advice for bounded memory).
  * The size is {@value #CONFIG} in bytes; memtables may use a quarter of it, charged in 64 KB arena blocks.
  */
