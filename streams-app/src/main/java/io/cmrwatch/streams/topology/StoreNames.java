@@ -1,5 +1,7 @@
 package io.cmrwatch.streams.topology;
 
+import java.util.Locale;
+
 /** Names of the topology's state stores (also the names interactive queries use). */
 public final class StoreNames {
 
@@ -20,7 +22,10 @@ public final class StoreNames {
   /** Global, in-memory: the {@code cpt.experiments} settings, key experiment id. */
   public static final String EXPERIMENT_SETTINGS = "experiment-settings";
 
-  /** Separator of the composite keys of {@link #EXPERIMENT_RUNS} and {@link #EXPERIMENT_HISTORY}; ids cannot contain control characters. */
+  /**
+   * Separator of the composite keys of {@link #EXPERIMENT_RUNS} and {@link #EXPERIMENT_HISTORY}; ids cannot contain
+   * control characters.
+   */
   public static final char SEPARATOR = '\u0000';
 
   private StoreNames() {}
@@ -42,7 +47,7 @@ public final class StoreNames {
 
   /** The key of history point {@code sequence} of {@code experiment} in {@link #EXPERIMENT_HISTORY}. */
   public static String historyKey(String experiment, long sequence) {
-    return experiment + SEPARATOR + String.format("%019d", sequence);
+    return experiment + SEPARATOR + String.format(Locale.ROOT, "%019d", sequence); // ASCII digits in any locale
   }
 
   /** The prefix of every run key and history key of {@code experiment}. */
