@@ -44,6 +44,14 @@ public final class RunSummary {
   /** Fingerprints of event ids kept per bin for duplicate detection. */
   public static final int FINGERPRINTS_PER_BIN = 32;
 
+  /** {@link #heapBytesEstimate()}'s part for the summary object, its ids and latest values. */
+  public static final long FIXED_HEAP_BYTES = 1024;
+  /**
+   * {@link #heapBytesEstimate()}'s part per bin: the bin (56 bytes), its five 128-bit sums (32 each), its map entry
+   * (40), boxed index (16) and fingerprint array header (16).
+   */
+  public static final long BIN_HEAP_BYTES = 288;
+
   /** Fixed-point scale of losses: 2^28 steps per loss unit. */
   static final double LOSS_SCALE = 0x1.0p28;
 
@@ -321,6 +329,19 @@ public final class RunSummary {
   /** Bins currently held (T = 0 bin included); for size accounting. */
   public int binCount() {
     return bins.size();
+  }
+
+  /**
+   * About how many heap bytes this summary holds, for memory budgets (a cache of decoded summaries), not an exact
+   * measure: {@link #FIXED_HEAP_BYTES} for the summary itself, its ids and its latest values, and per bin
+   * {@link #BIN_HEAP_BYTES} plus 8 per kept fingerprint (JDK 17, compressed references). O(bins).
+   */
+  public long heapBytesEstimate() {
+    long bytes = FIXED_HEAP_BYTES;
+    for (Bin b : bins.values()) {
+      bytes += BIN_HEAP_BYTES + 8L * b.fingerprints.length;
+    }
+    return bytes;
   }
 
   /**

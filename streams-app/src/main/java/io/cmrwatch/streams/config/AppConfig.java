@@ -134,6 +134,15 @@ public final class AppConfig {
     return longValue(ConfigKey.CACHE_MAX_BYTES, 0, Long.MAX_VALUE);
   }
 
+  /**
+   * Heap bytes for deserialised run states and run updates kept between events ({@code cmrwatch.cache.decoded-bytes};
+   * 0 means half the JVM's maximum heap).
+   */
+  public long decodedCacheBytes() {
+    long v = longValue(ConfigKey.CACHE_DECODED_BYTES, 0, Long.MAX_VALUE);
+    return v > 0 ? v : Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 2);
+  }
+
   /** Off-heap bytes for all RocksDB stores together. */
   public long rocksDbMemoryBytes() {
     return longValue(ConfigKey.ROCKSDB_MEMORY_BYTES, 1L << 20, Long.MAX_VALUE);
@@ -239,6 +248,7 @@ public final class AppConfig {
     threads();
     commitIntervalMs();
     cacheMaxBytes();
+    decodedCacheBytes();
     httpPort();
     defaultEpsilon();
     defaultLambda();

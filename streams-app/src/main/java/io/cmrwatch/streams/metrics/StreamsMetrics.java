@@ -3,6 +3,7 @@ package io.cmrwatch.streams.metrics;
 import io.cmrwatch.core.event.Rejection;
 import io.cmrwatch.streams.dlq.DeadLetterListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -41,6 +44,8 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   private final Map<String, ExperimentGauges> experiments = new ConcurrentHashMap<>();
   private final Map<String, RunGauges> runs = new ConcurrentHashMap<>();
   private KafkaStreamsMetrics streamsBinder;
+  // Objects that meters read and nothing else holds (meters keep theirs weakly).
+  private final List<Object> readers = new CopyOnWriteArrayList<>();
 
   public StreamsMetrics(int maxRuns) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -124,6 +129,24 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     }
     streamsBinder = new KafkaStreamsMetrics(streams);
     streamsBinder.bindTo(registry);
+  }
+
+  /**
+   * The gauges of the decoded-state caches ({@code cmrwatch.cache.decoded-bytes}): the bytes they hold by estimate,
+   * their limit, and a counter of the values they evicted (each is read back from its store when next needed).
+   */
+  public void decodedCache(LongSupplier usedBytes, long limitBytes, LongSupplier evictions) {
+    // Meters hold their state objects weakly; these suppliers are lambdas nothing else holds.
+    readers.add(usedBytes);
+    readers.add(evictions);
+    Gauge.builder("cmrwatch.decoded.cache.used", usedBytes, s -> s.getAsLong()).baseUnit("bytes")
+        .description("heap the deserialised run states and run updates kept between events take (estimate)")
+        .register(registry);
+    Gauge.builder("cmrwatch.decoded.cache.limit", () -> limitBytes).baseUnit("bytes")
+        .description("cmrwatch.cache.decoded-bytes: the most heap the deserialised states may take").register(registry);
+    FunctionCounter.builder("cmrwatch.decoded.cache.evictions", evictions, s -> s.getAsLong())
+        .description("deserialised states dropped to stay within the limit (read back from the stores when needed)")
+        .register(registry);
   }
 
   public void eventProcessed() {

@@ -95,6 +95,14 @@ public final class RunState {
     return summary;
   }
 
+  /**
+   * About how many heap bytes this state holds, for a memory budget: its summary, its fit's JSON when encoded, and
+   * 4 KB for the fit's objects and the rest.
+   */
+  public long heapBytesEstimate() {
+    return 4096 + summary.heapBytesEstimate() + (encodedFitBytes == null ? 0 : encodedFitBytes.length);
+  }
+
   // --- piecewise storage (RunStateStore): a head, the fit, one part per summary bin; only changed parts are written
 
   private static final byte HEAD_VERSION = 2;

@@ -91,6 +91,11 @@ public final class RunUpdate {
     return summary;
   }
 
+  /** About how many heap bytes this update holds (its decoded summary and its bytes), for a memory budget. */
+  public long heapBytesEstimate() {
+    return 256 + summary.heapBytesEstimate() + (encoded == null ? 0 : encoded.length);
+  }
+
   /** Binary form: version, run id, ratios, timestamp, the summary's bytes for analysis. */
   public byte[] encode() {
     if (encoded != null) {

@@ -59,6 +59,8 @@ public final class CmrTopology {
   public static Topology build(AppConfig cfg, StreamsMetrics metrics) {
     TopicNames names = cfg.topicNames();
     CoreAnalyst analyst = new CoreAnalyst();
+    DecodedCache.Budget decoded = new DecodedCache.Budget(cfg.decodedCacheBytes());
+    metrics.decodedCache(decoded::usedBytes, decoded.limitBytes(), decoded::evictions);
     StreamsBuilder b = new StreamsBuilder();
 
     b.globalTable(names.experiments(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("settings-source"),
@@ -79,14 +81,14 @@ public final class CmrTopology {
     KStream<String, LossEvent> events = b.stream(names.lossEvents(),
         Consumed.with(Serdes.String(), new LossEventSerde()).withName("loss-events"));
     KStream<String, Emitted> runOut = events.process(
-        () -> new RunProcessor(cfg, metrics, analyst), Named.as("runs"), StoreNames.RUN_STATE);
+        () -> new RunProcessor(cfg, metrics, analyst, decoded), Named.as("runs"), StoreNames.RUN_STATE);
 
     KStream<String, Emitted> experimentOut = runOut
         .filter((k, v) -> v.kind() == Emitted.Kind.RUN_UPDATE, Named.as("run-updates"))
         .mapValues(Emitted::value, Named.as("run-update-bytes"))
         .repartition(Repartitioned.<String, byte[]>as("experiment-updates")
             .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()))
-        .process(() -> new ExperimentProcessor(cfg, metrics, analyst), Named.as("experiments"),
+        .process(() -> new ExperimentProcessor(cfg, metrics, analyst, decoded), Named.as("experiments"),
             StoreNames.EXPERIMENT_STATE, StoreNames.EXPERIMENT_RUNS, StoreNames.EXPERIMENT_HISTORY);
 
     runOut.filter((k, v) -> v.kind() != Emitted.Kind.RUN_UPDATE, Named.as("run-outputs"))

@@ -56,14 +56,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private KeyValueStore<String, ExperimentState.HistoryPoint> history;
   private SettingsResolver settings;
   private final Map<String, ExperimentState> cache = new HashMap<>();
-  /** Experiments whose runs' updates are kept decoded in memory; beyond this the least recently used are dropped. */
-  static final int LIVE_EXPERIMENTS = 2_000;
-  private final Map<String, Map<String, RunUpdate>> live = new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Map<String, RunUpdate>> eldest) {
-      return size() > LIVE_EXPERIMENTS;
-    }
-  };
+  // Each experiment's runs' latest updates, decoded, within the instance's decoded-cache budget (evicted ones are read
+  // back from the store).
+  private final DecodedCache<Map<String, RunUpdate>> live;
   // Experiments with updates not yet reflected in an estimate, and the oldest event timestamp each is waiting on.
   private final Map<String, Long> dirty = new LinkedHashMap<>();
   private final RefitBudget budget;
@@ -76,8 +71,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   // Wall-clock ms of each experiment's last update while its estimate is not yet settled by a cold recompute.
   private final Map<String, Long> unsettled = new HashMap<>();
 
-  ExperimentProcessor(AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst) {
+  ExperimentProcessor(AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst, DecodedCache.Budget decoded) {
     this.cfg = cfg;
+    this.live = new DecodedCache<>(decoded, ExperimentProcessor::heapBytesEstimate);
     this.metrics = metrics;
     this.analyst = analyst;
     this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.EXPERIMENT);
@@ -116,6 +112,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     Map<String, RunUpdate> known = runsOf(experiment);
     runs.put(StoreNames.experimentRunKey(experiment, u.run()), u);
     known.put(u.run(), u);
+    live.put(experiment, known); // weighed again: the update replaced a smaller or larger one
     dirty.merge(experiment, u.oldestEventTimestamp(), Math::min);
     long now = ctx.currentSystemTimeMs();
     unsettled.put(experiment, now);
@@ -178,6 +175,14 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
       live.put(experiment, known);
     }
     return known;
+  }
+
+  private static long heapBytesEstimate(Map<String, RunUpdate> updates) {
+    long bytes = 256;
+    for (RunUpdate u : updates.values()) {
+      bytes += 64 + u.heapBytesEstimate();
+    }
+    return bytes;
   }
 
   private void compute(String experiment, long now, boolean cold) {

@@ -15,7 +15,6 @@ import io.cmrwatch.streams.state.RunUpdate;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -49,9 +48,6 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   static final double MIN_NOISE = 5e-3;
   private static final AlertKind[] RUN_ALERTS = {AlertKind.FORGETTING_OBSERVED, AlertKind.FORGETTING_PREDICTED,
       AlertKind.LOSS_SPIKE, AlertKind.RUN_STALLED};
-  /** Deserialised run states kept per task; beyond this the least recently used are read back from the store. */
-  static final int CACHE_RUNS = 20_000;
-
   private final AppConfig cfg;
   private final StreamsMetrics metrics;
   private final CoreAnalyst analyst;
@@ -64,12 +60,8 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   private ProcessorContext<String, Emitted> ctx;
   private KeyValueStore<String, RunState> store;
   private SettingsResolver settings;
-  private final Map<String, RunState> cache = new LinkedHashMap<>(1024, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, RunState> eldest) {
-      return size() > CACHE_RUNS;
-    }
-  };
+  // Deserialised run states, within the instance's decoded-cache budget (evicted ones are read back from the store).
+  private final DecodedCache<RunState> cache;
   // Runs with events not yet covered by a refit, in the order they became pending.
   private final Set<String> pending = new LinkedHashSet<>();
   // Wall-clock ms of each run's last event, for stall detection without reading every state.
@@ -77,8 +69,9 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   private final Map<String, Boolean> stalled = new HashMap<>();
   private final Set<String> owned = new LinkedHashSet<>();
 
-  RunProcessor(AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst) {
+  RunProcessor(AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst, DecodedCache.Budget decoded) {
     this.cfg = cfg;
+    this.cache = new DecodedCache<>(decoded, RunState::heapBytesEstimate);
     this.metrics = metrics;
     this.analyst = analyst;
     this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.RUN);

@@ -15,6 +15,7 @@ import io.cmrwatch.streams.state.ExperimentState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,5 +153,43 @@ class CmrTopologyTest {
     assertThat(shuffled.cmrLow()).isCloseTo(ordered.cmrLow(), within(TOLERANCE));
     assertThat(shuffled.cmrHigh()).isCloseTo(ordered.cmrHigh(), within(TOLERANCE));
     assertThat(shuffled.pointsUsed()).isEqualTo(ordered.pointsUsed());
+  }
+
+  /**
+   * With a decoded-state budget of one byte every run state and run update is evicted as soon as another is put, and
+   * read back from its store when next needed: the streamed CMR, the duplicates found and the published estimates'
+   * count are those of the default budget.
+   */
+  @Test
+  void shouldGiveTheSameCmrWhenEveryDecodedStateIsReadBackFromItsStore() {
+    SyntheticExperiment exp = new SyntheticGenerator().generate(7);
+    List<LossEvent> messy = new ArrayList<>(exp.events());
+    messy.addAll(exp.events().subList(0, exp.events().size() / 4));
+    Collections.shuffle(messy, new Random(7));
+    Map<String, String> tiny = new HashMap<>(settings());
+    tiny.put("cmrwatch.cache.decoded-bytes", "1");
+    CmrEstimate cached;
+    CmrEstimate reread;
+    int cachedPublished;
+    int rereadPublished;
+    try (Harness h = new Harness(dir.resolve("cached"), settings())) {
+      cached = streamed(h, messy, exp.experiment());
+      cachedPublished = Harness.json(h.estimates).size();
+    }
+    try (Harness h = new Harness(dir.resolve("reread"), tiny)) {
+      reread = streamed(h, messy, exp.experiment());
+      rereadPublished = Harness.json(h.estimates).size();
+      String metrics = h.metrics.scrape();
+      assertThat(metrics).contains("cmrwatch_events_duplicate_total{application=\"cmrwatch-streams\"} "
+          + (double) (exp.events().size() / 4));
+      assertThat(metrics).contains("cmrwatch_decoded_cache_limit_bytes{application=\"cmrwatch-streams\"} 1.0");
+      assertThat(metrics).doesNotContain("cmrwatch_decoded_cache_evictions_total{application=\"cmrwatch-streams\"} 0.0");
+    }
+    assertThat(reread.status()).isEqualTo("ok");
+    assertThat(reread.cmr()).isCloseTo(cached.cmr(), within(TOLERANCE));
+    assertThat(reread.cmrLow()).isCloseTo(cached.cmrLow(), within(TOLERANCE));
+    assertThat(reread.cmrHigh()).isCloseTo(cached.cmrHigh(), within(TOLERANCE));
+    assertThat(reread.pointsUsed()).isEqualTo(cached.pointsUsed());
+    assertThat(rereadPublished).isEqualTo(cachedPublished);
   }
 }
