@@ -47,10 +47,10 @@ public final class RunSummary {
   /** {@link #heapBytesEstimate()}'s part for the summary object, its ids and latest values. */
   public static final long FIXED_HEAP_BYTES = 1024;
   /**
-   * {@link #heapBytesEstimate()}'s part per bin: the bin (56 bytes), its five 128-bit sums (32 each), its map entry
-   * (40), boxed index (16) and fingerprint array header (16).
+   * {@link #heapBytesEstimate()}'s part per bin: the bin (40 bytes), its array of five 128-bit sums (96), its map
+   * entry (40), boxed index (16) and fingerprint array header (16).
    */
-  public static final long BIN_HEAP_BYTES = 288;
+  public static final long BIN_HEAP_BYTES = 208;
 
   /** Fixed-point scale of losses: 2^28 steps per loss unit. */
   static final double LOSS_SCALE = 0x1.0p28;
@@ -306,23 +306,24 @@ public final class RunSummary {
         continue;
       }
       double c = b.count;
-      tokens[i] = b.sumTokens.toDouble() / c;
-      gen[i] = b.sumGen.toDouble() / c / LOSS_SCALE - first.baseGeneral;
-      dom[i] = b.sumDom.toDouble() / c / LOSS_SCALE - first.baseDomain;
+      tokens[i] = Int128.toDouble(b.sums, Bin.TOKENS) / c;
+      gen[i] = Int128.toDouble(b.sums, Bin.GEN) / c / LOSS_SCALE - first.baseGeneral;
+      dom[i] = Int128.toDouble(b.sums, Bin.DOM) / c / LOSS_SCALE - first.baseDomain;
       weight[i] = c;
-      genVar[i] = variance(b.count, b.sumGen, b.sumSqGen);
-      domVar[i] = variance(b.count, b.sumDom, b.sumSqDom);
+      genVar[i] = variance(b.count, b.sums, Bin.GEN, Bin.SQ_GEN);
+      domVar[i] = variance(b.count, b.sums, Bin.DOM, Bin.SQ_DOM);
       i++;
     }
     return new CurvePoints(tokens, gen, dom, weight, genVar, domVar);
   }
 
   // Sample variance from exact sums: (n·S2 − S1²) / (n·(n − 1)), in loss units².
-  private static double variance(long n, Int128 s1, Int128 s2) {
+  private static double variance(long n, long[] sums, int s1, int s2) {
     if (n < 2) {
       return 0;
     }
-    BigInteger num = BigInteger.valueOf(n).multiply(s2.toBigInteger()).subtract(s1.toBigInteger().pow(2));
+    BigInteger num = BigInteger.valueOf(n).multiply(Int128.toBigInteger(sums, s2))
+        .subtract(Int128.toBigInteger(sums, s1).pow(2));
     return num.doubleValue() / ((double) n * (n - 1)) / (LOSS_SCALE * LOSS_SCALE);
   }
 
@@ -509,11 +510,14 @@ public final class RunSummary {
     final int index;
     long count;
     long maxTokens;
-    final Int128 sumTokens = new Int128();
-    final Int128 sumGen = new Int128();
-    final Int128 sumSqGen = new Int128();
-    final Int128 sumDom = new Int128();
-    final Int128 sumSqDom = new Int128();
+    // Int128 slots of sums: tokens, general loss, its square, domain loss, its square.
+    static final int TOKENS = 0;
+    static final int GEN = 1;
+    static final int SQ_GEN = 2;
+    static final int DOM = 3;
+    static final int SQ_DOM = 4;
+    static final int SUMS = 5;
+    final long[] sums = new long[2 * SUMS];
     long[] fingerprints = new long[0];
 
     Bin(int index) {
@@ -537,11 +541,11 @@ public final class RunSummary {
       }
       count++;
       maxTokens = Math.max(maxTokens, tokens);
-      sumTokens.add(tokens);
-      sumGen.add(gen);
-      sumSqGen.addProduct(gen, gen);
-      sumDom.add(dom);
-      sumSqDom.addProduct(dom, dom);
+      Int128.add(sums, TOKENS, tokens);
+      Int128.add(sums, GEN, gen);
+      Int128.addProduct(sums, SQ_GEN, gen, gen);
+      Int128.add(sums, DOM, dom);
+      Int128.addProduct(sums, SQ_DOM, dom, dom);
       return true;
     }
   }

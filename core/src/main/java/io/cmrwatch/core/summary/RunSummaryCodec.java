@@ -163,11 +163,11 @@ public final class RunSummaryCodec {
     out.writeVarLong(b.index);
     out.writeVarLong(b.count);
     out.writeVarLong(b.maxTokens);
-    writeInt128(out, b.sumTokens);
-    writeInt128(out, b.sumGen);
-    writeInt128(out, b.sumSqGen);
-    writeInt128(out, b.sumDom);
-    writeInt128(out, b.sumSqDom);
+    // Slot order: tokens, general, its square, domain, its square (the format's order since version 1).
+    for (int slot = 0; slot < Bin.SUMS; slot++) {
+      out.writeVarLong(zigzag(b.sums[2 * slot]));
+      out.writeLong(b.sums[2 * slot + 1]);
+    }
     if (!fingerprints) {
       return;
     }
@@ -175,11 +175,6 @@ public final class RunSummaryCodec {
     for (long fp : b.fingerprints) {
       out.writeLong(fp);
     }
-  }
-
-  private static void writeInt128(BinaryWriter out, Int128 v) {
-    out.writeVarLong(zigzag(v.hi));
-    out.writeLong(v.lo);
   }
 
   /**
@@ -240,9 +235,9 @@ public final class RunSummaryCodec {
     Bin b = new Bin(index);
     b.count = in.readVarLong();
     b.maxTokens = in.readVarLong();
-    for (Int128 v : new Int128[] {b.sumTokens, b.sumGen, b.sumSqGen, b.sumDom, b.sumSqDom}) {
-      v.hi = unzigzag(in.readVarLong());
-      v.lo = in.readLong();
+    for (int slot = 0; slot < Bin.SUMS; slot++) {
+      b.sums[2 * slot] = unzigzag(in.readVarLong());
+      b.sums[2 * slot + 1] = in.readLong();
     }
     if (!fingerprints) {
       return b;
