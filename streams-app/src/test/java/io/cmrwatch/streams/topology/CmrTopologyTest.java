@@ -183,7 +183,8 @@ class CmrTopologyTest {
       assertThat(metrics).contains("cmrwatch_events_duplicate_total{application=\"cmrwatch-streams\"} "
           + (double) (exp.events().size() / 4));
       assertThat(metrics).contains("cmrwatch_decoded_cache_limit_bytes{application=\"cmrwatch-streams\"} 1.0");
-      assertThat(metrics).doesNotContain("cmrwatch_decoded_cache_evictions_total{application=\"cmrwatch-streams\"} 0.0");
+      assertThat(metrics)
+          .doesNotContain("cmrwatch_decoded_cache_evictions_total{application=\"cmrwatch-streams\"} 0.0");
     }
     assertThat(reread.status()).isEqualTo("ok");
     assertThat(reread.cmr()).isCloseTo(cached.cmr(), within(TOLERANCE));
