@@ -9,37 +9,11 @@ import java.math.BigInteger;
  *
  * <p>The arithmetic works on slots of a {@code long[]}: slot {@code k} is the high word at {@code 2k} and the
  * (unsigned) low word at {@code 2k + 1}. A bin keeps its five sums in one array this way rather than as five objects
- * (a quarter of a long run's decoded summary went to those objects' headers and references). An instance is one
- * slot of its own, for single sums and tests.
+ * (a quarter of a long run's decoded summary went to those objects' headers and references).
  */
 final class Int128 {
-  private final long[] words = new long[2];
 
-  Int128() {}
-
-  Int128(long hi, long lo) {
-    words[0] = hi;
-    words[1] = lo;
-  }
-
-  /** this += v. */
-  void add(long v) {
-    add(words, 0, v);
-  }
-
-  /** this += a·b, exactly. */
-  void addProduct(long a, long b) {
-    addProduct(words, 0, a, b);
-  }
-
-  /** Nearest double (exact up to 53 significant bits). */
-  double toDouble() {
-    return toDouble(words, 0);
-  }
-
-  BigInteger toBigInteger() {
-    return toBigInteger(words, 0);
-  }
+  private Int128() {}
 
   /** Slot {@code slot} of {@code w} += v. */
   static void add(long[] w, int slot, long v) {

@@ -87,6 +87,8 @@ public final class RunSummary {
   // contentHash(), computed on first use after a change (an analysis hashes every run's summary; most are unchanged).
   private long contentHash;
   private boolean contentHashed;
+  // heapBytesEstimate(), kept like the hash until the next change (-1: not computed).
+  private long heapBytes = -1;
   // Decoded without its fingerprints (RunSummaryCodec.encodeForAnalysis): can be analysed, cannot absorb events.
   private boolean analysisOnly;
 
@@ -118,6 +120,7 @@ public final class RunSummary {
       }
     }
     contentHashed = false;
+    heapBytes = -1;
     Keyed k = new Keyed(e);
     if (latest == null || k.compareTo(latest) > 0) {
       latest = k;
@@ -335,14 +338,18 @@ public final class RunSummary {
   /**
    * About how many heap bytes this summary holds, for memory budgets (a cache of decoded summaries), not an exact
    * measure: {@link #FIXED_HEAP_BYTES} for the summary itself, its ids and its latest values, and per bin
-   * {@link #BIN_HEAP_BYTES} plus 8 per kept fingerprint (JDK 17, compressed references). O(bins).
+   * {@link #BIN_HEAP_BYTES} plus 8 per kept fingerprint (JDK 17, compressed references). Computed once and kept until
+   * the summary absorbs another event (a cache weighs an experiment's unchanged runs at every update).
    */
   public long heapBytesEstimate() {
-    long bytes = FIXED_HEAP_BYTES;
-    for (Bin b : bins.values()) {
-      bytes += BIN_HEAP_BYTES + 8L * b.fingerprints.length;
+    if (heapBytes < 0) {
+      long bytes = FIXED_HEAP_BYTES;
+      for (Bin b : bins.values()) {
+        bytes += BIN_HEAP_BYTES + 8L * b.fingerprints.length;
+      }
+      heapBytes = bytes;
     }
-    return bytes;
+    return heapBytes;
   }
 
   /**
@@ -412,6 +419,7 @@ public final class RunSummary {
 
   void restore(Keyed first, boolean conflict, long changeTokens, Keyed latest, Instant lastTime, KeyedValue[] s) {
     this.contentHashed = false;
+    this.heapBytes = -1;
     this.first = first;
     this.baseLossConflict = conflict;
     this.changeTokens = changeTokens;

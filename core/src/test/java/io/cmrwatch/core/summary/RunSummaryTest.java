@@ -226,27 +226,39 @@ class RunSummaryTest {
   @Test
   void shouldAddExactly128Bits() {
     Random rnd = new Random(5);
-    Int128 acc = new Int128();
+    long[] acc = new long[2]; // one slot
     BigInteger ref = BigInteger.ZERO;
     for (int i = 0; i < 10_000; i++) {
       long a = rnd.nextLong() >> rnd.nextInt(40);
       long b = rnd.nextLong() >> rnd.nextInt(40);
       if (rnd.nextBoolean()) {
-        acc.add(a);
+        Int128.add(acc, 0, a);
         ref = ref.add(BigInteger.valueOf(a));
       } else {
-        acc.addProduct(a, b);
+        Int128.addProduct(acc, 0, a, b);
         ref = ref.add(BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)));
       }
     }
-    assertThat(acc.toBigInteger()).isEqualTo(ref);
+    assertThat(Int128.toBigInteger(acc, 0)).isEqualTo(ref);
     // The word boundaries: a negative high word, and a low word with its top bit set.
     BigInteger two64 = BigInteger.ONE.shiftLeft(64);
-    assertThat(new Int128(-1, Long.MIN_VALUE).toBigInteger()).isEqualTo(
+    assertThat(Int128.toBigInteger(new long[] {-1, Long.MIN_VALUE}, 0)).isEqualTo(
         BigInteger.valueOf(-1).multiply(two64).add(BigInteger.ONE.shiftLeft(63)));
-    assertThat(new Int128(0, -1).toBigInteger()).isEqualTo(two64.subtract(BigInteger.ONE));
-    assertThat(new Int128(Long.MIN_VALUE, 0).toBigInteger()).isEqualTo(BigInteger.ONE.shiftLeft(127).negate());
-    assertThat(acc.toDouble()).isCloseTo(ref.doubleValue(), within(Math.abs(ref.doubleValue()) * 1e-15));
+    assertThat(Int128.toBigInteger(new long[] {0, -1}, 0)).isEqualTo(two64.subtract(BigInteger.ONE));
+    assertThat(Int128.toBigInteger(new long[] {Long.MIN_VALUE, 0}, 0)).isEqualTo(
+        BigInteger.ONE.shiftLeft(127).negate());
+    assertThat(Int128.toDouble(acc, 0)).isCloseTo(ref.doubleValue(), within(Math.abs(ref.doubleValue()) * 1e-15));
+  }
+
+  @Test
+  void shouldWeighItsHeapAgainAfterAbsorbingAnEvent() {
+    RunSummary s = new RunSummary("e", "r");
+    s.absorb(event("e", "r", 0.25, 1_000_000, 2.4, 2.1, "r/1"));
+    long one = s.heapBytesEstimate();
+    assertThat(s.heapBytesEstimate()).isEqualTo(one); // kept
+    s.absorb(event("e", "r", 0.25, 4_000_000_000L, 2.5, 1.9, "r/2")); // a new bin
+    assertThat(s.heapBytesEstimate()).isGreaterThanOrEqualTo(one + RunSummary.BIN_HEAP_BYTES);
+    assertThat(RunSummaryCodec.decode(RunSummaryCodec.encode(s)).heapBytesEstimate()).isEqualTo(s.heapBytesEstimate());
   }
 
   static LossEvent event(String exp, String run, double ratio, long tokens, double gen, double dom, String id) {

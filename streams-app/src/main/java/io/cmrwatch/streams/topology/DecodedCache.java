@@ -2,7 +2,6 @@ package io.cmrwatch.streams.topology;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
@@ -81,17 +80,12 @@ final class DecodedCache<V> {
     long weight = weigher.applyAsLong(value);
     Entry<V> old = entries.put(key, new Entry<>(value, weight));
     budget.usedBytes.addAndGet(weight - (old == null ? 0 : old.weight));
-    if (budget.over()) {
-      for (Iterator<Map.Entry<String, Entry<V>>> it = entries.entrySet().iterator();
-          it.hasNext() && entries.size() > 1 && budget.over(); ) {
-        Map.Entry<String, Entry<V>> eldest = it.next();
-        if (eldest.getKey().equals(key)) {
-          continue;
-        }
-        it.remove();
-        budget.usedBytes.addAndGet(-eldest.getValue().weight);
-        budget.evictions.incrementAndGet();
-      }
+    // The value just put is the most recently used, the last in order: while another is held, the eldest is not it.
+    for (Iterator<Entry<V>> it = entries.values().iterator(); entries.size() > 1 && budget.over(); ) {
+      Entry<V> eldest = it.next();
+      it.remove();
+      budget.usedBytes.addAndGet(-eldest.weight);
+      budget.evictions.incrementAndGet();
     }
   }
 
