@@ -135,8 +135,8 @@ public final class AppConfig {
   }
 
   /**
-   * Heap bytes for deserialised run states and run updates kept between events ({@code cmrwatch.cache.decoded-bytes};
-   * 0 means half the JVM's maximum heap).
+   * Heap bytes for deserialised run states, run updates and experiment states kept between events
+   * ({@code cmrwatch.cache.decoded-bytes}; 0 means half the JVM's maximum heap).
    */
   public long decodedCacheBytes() {
     long v = longValue(ConfigKey.CACHE_DECODED_BYTES, 0, Long.MAX_VALUE);

@@ -23,8 +23,9 @@ public enum ConfigKey {
   CACHE_MAX_BYTES("cmrwatch.cache-max-bytes", "16777216",
       "record cache for the state stores (bytes): repeated writes of a run between commits reach the changelog once"),
   CACHE_DECODED_BYTES("cmrwatch.cache.decoded-bytes", "0",
-      "heap for the run states and run updates kept deserialised between events, shared by all tasks of the instance "
-          + "(0: half the JVM's maximum heap); beyond it the least recently used are read back from the stores"),
+      "heap for the run states, run updates and experiment states kept deserialised between events, shared by all "
+          + "tasks of the instance (0: half the JVM's maximum heap); beyond it the least recently used are read back "
+          + "from the stores"),
   ROCKSDB_MEMORY_BYTES("cmrwatch.rocksdb.memory-bytes", "67108864",
       "off-heap memory of all RocksDB stores together (block cache and memtables, shared by every store instance)"),
   HTTP_HOST("cmrwatch.http.host", "127.0.0.1", "address the HTTP server binds"),

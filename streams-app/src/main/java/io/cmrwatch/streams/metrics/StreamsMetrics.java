@@ -140,7 +140,8 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     readers.add(usedBytes);
     readers.add(evictions);
     Gauge.builder("cmrwatch.decoded.cache.used", usedBytes, s -> s.getAsLong()).baseUnit("bytes")
-        .description("heap the deserialised run states and run updates kept between events take (estimate)")
+        .description("heap the deserialised run states, run updates and experiment states kept between events take "
+            + "(estimate)")
         .register(registry);
     Gauge.builder("cmrwatch.decoded.cache.limit", () -> limitBytes).baseUnit("bytes")
         .description("cmrwatch.cache.decoded-bytes: the most heap the deserialised states may take").register(registry);

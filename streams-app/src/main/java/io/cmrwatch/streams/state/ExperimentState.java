@@ -56,7 +56,7 @@ public final class ExperimentState {
   public final List<HistoryPoint> legacyHistory = new ArrayList<>();
   /** Wall-clock ms of the last recompute. */
   public long lastComputeWallMs;
-  /** Wall-clock ms of the last recompute that refitted the CMR law (in memory only: 0 after a restart). */
+  /** Wall-clock ms of the last recompute that refitted the CMR law. */
   public long lastLawWallMs;
   /** Whether run updates arrived since the last recompute. */
   public boolean dirty;
@@ -67,8 +67,34 @@ public final class ExperimentState {
   /** The advised ratio last sent to each run. */
   public final Map<String, Double> advised = new TreeMap<>();
 
+  // For heapBytesEstimate: the size of the published estimate's JSON (of the whole state's, as read from the store),
+  // and the heap its text and analysis take.
+  private int analysisBytes;
+  private long analysisHeapBytes;
+
+  /**
+   * Heap bytes per byte of a published estimate's JSON computed here: its text (two bytes a character once any is
+   * beyond Latin-1) and its analysis as core's objects (~1.6 bytes a byte, measured).
+   */
+  public static final int COMPUTED_HEAP_PER_BYTE = 4;
+  /** ... per byte of a state read back from the store: the analysis as a JSON tree (~3.7 bytes a byte) and its text. */
+  public static final int READ_HEAP_PER_BYTE = 6;
+  /** ... and per byte of the published JSON for a newer unpublished estimate's analysis (core's objects). */
+  public static final int LATEST_HEAP_PER_BYTE = 2;
+
   public ExperimentState(String experiment) {
     this.experiment = experiment;
+  }
+
+  /**
+   * About how many heap bytes this state holds, for a memory budget: 4 KB for its fields, its analyses (the published
+   * estimate's, and the latest one's while it differs) by the size of their JSON, and its per-run alert and advice
+   * entries.
+   */
+  public long heapBytesEstimate() {
+    boolean latestApart = latest != null && latest != published && latest.analysis() != null;
+    return 4096 + analysisHeapBytes + (latestApart ? (long) LATEST_HEAP_PER_BYTE * analysisBytes : 0)
+        + 128L * (ratioAbove.size() + advised.size());
   }
 
   /** One published estimate, for {@code GET /experiments/{id}}; a record of store {@code experiment-history}. */
@@ -117,6 +143,8 @@ public final class ExperimentState {
   public long publish(CmrEstimate e, byte[] json) {
     published = e;
     publishedText = new String(json, StandardCharsets.UTF_8);
+    analysisBytes = json.length;
+    analysisHeapBytes = (long) COMPUTED_HEAP_PER_BYTE * json.length;
     return historyNext++;
   }
 
@@ -161,6 +189,7 @@ public final class ExperimentState {
           g.writeEndArray();
         }
         g.writeNumberField("lastComputeWallMs", lastComputeWallMs);
+        g.writeNumberField("lastLawWallMs", lastLawWallMs);
         g.writeBooleanField("dirty", dirty);
         g.writeNumberField("oldestPendingTimestamp", oldestPendingTimestamp);
         g.writeObjectFieldStart("ratioAbove");
@@ -203,6 +232,10 @@ public final class ExperimentState {
       n.get("history").forEach(h -> s.legacyHistory.add(HistoryPoint.fromJson(h)));
     }
     s.lastComputeWallMs = n.get("lastComputeWallMs").asLong();
+    // Not written by earlier versions: the law is then refitted at the next recompute.
+    s.lastLawWallMs = n.has("lastLawWallMs") ? n.get("lastLawWallMs").asLong() : 0;
+    s.analysisBytes = b.length;
+    s.analysisHeapBytes = (long) READ_HEAP_PER_BYTE * b.length;
     s.dirty = n.get("dirty").asBoolean();
     s.oldestPendingTimestamp = n.get("oldestPendingTimestamp").asLong();
     for (Iterator<Map.Entry<String, JsonNode>> it = n.get("ratioAbove").fields(); it.hasNext(); ) {

@@ -55,7 +55,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private KeyValueStore<String, RunUpdate> runs;
   private KeyValueStore<String, ExperimentState.HistoryPoint> history;
   private SettingsResolver settings;
-  private final Map<String, ExperimentState> cache = new HashMap<>();
+  // Deserialised experiment states, within the instance's decoded-cache budget (evicted ones are read back from the
+  // store; the next recompute then starts from the runs' own fits instead of the previous analysis in memory).
+  private final DecodedCache<ExperimentState> cache;
   // Each experiment's runs' latest updates, decoded, within the instance's decoded-cache budget (evicted ones are read
   // back from the store).
   private final DecodedCache<Map<String, RunUpdate>> live;
@@ -73,6 +75,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
 
   ExperimentProcessor(AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst, DecodedCache.Budget decoded) {
     this.cfg = cfg;
+    this.cache = new DecodedCache<>(decoded, ExperimentState::heapBytesEstimate);
     this.live = new DecodedCache<>(decoded, ExperimentProcessor::heapBytesEstimate);
     this.metrics = metrics;
     this.analyst = analyst;

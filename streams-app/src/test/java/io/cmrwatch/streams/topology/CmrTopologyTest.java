@@ -156,9 +156,9 @@ class CmrTopologyTest {
   }
 
   /**
-   * With a decoded-state budget of one byte every run state and run update is evicted as soon as another is put, and
-   * read back from its store when next needed: the streamed CMR, the duplicates found and the published estimates'
-   * count are those of the default budget.
+   * With a decoded-state budget of one byte every run state, run update and experiment state is evicted as soon as
+   * another is put, and read back from its store when next needed: the streamed CMR, the duplicates found and the
+   * published estimates' count are those of the default budget.
    */
   @Test
   void shouldGiveTheSameCmrWhenEveryDecodedStateIsReadBackFromItsStore() {

@@ -85,7 +85,13 @@ class ExperimentStateCodecTest {
     assertThat(back.advised).isEqualTo(s.advised);
     assertThat(back.ratioAbove).isEqualTo(s.ratioAbove);
     assertThat(back.lastComputeWallMs).isEqualTo(s.lastComputeWallMs);
+    assertThat(s.lastLawWallMs).isPositive();
+    assertThat(back.lastLawWallMs).isEqualTo(s.lastLawWallMs);
     assertThat(back.encode()).isEqualTo(once);
+    // Written before the law's time was stored: read as never, so that the next recompute refits the law.
+    ObjectNode earlier = (ObjectNode) Json.MAPPER.readTree(once);
+    earlier.remove("lastLawWallMs");
+    assertThat(ExperimentState.decode(Json.bytes(earlier)).lastLawWallMs).isZero();
 
     // A newer, unpublished latest: its numbers are kept, its analysis is not.
     CmrEstimate p = s.published;
@@ -105,6 +111,34 @@ class ExperimentStateCodecTest {
     assertThat(third.historyNext).isEqualTo(next + 1);
     assertThat(third.latest).isSameAs(third.published);
     assertThat(third.published.cmr()).isEqualTo(p.cmr() + 1e-4);
+  }
+
+  @Test
+  void shouldWeighItsHeapByTheAnalysesItHolds() {
+    ExperimentState s = settled(new SyntheticGenerator().generate(5));
+    int json = s.published.toBytes().length;
+    ExperimentState fresh = new ExperimentState(s.experiment);
+    assertThat(fresh.heapBytesEstimate()).isEqualTo(4096);
+
+    long entries = 128L * (s.ratioAbove.size() + s.advised.size());
+
+    // Read from the store: by the whole state's JSON, which is mostly the published analysis, held as a tree.
+    long read = ExperimentState.decode(s.encode()).heapBytesEstimate();
+    assertThat(read).isBetween(4096L + ExperimentState.READ_HEAP_PER_BYTE * json + entries,
+        4096L + ExperimentState.READ_HEAP_PER_BYTE * (json + 4096L) + entries);
+
+    // Published here: by its JSON, the analysis held as core's objects; a newer unpublished latest with an analysis of
+    // its own adds to that; so do entries.
+    s.latest = s.published;
+    s.publish(s.published, s.published.toBytes());
+    assertThat(s.heapBytesEstimate()).isEqualTo(4096L + ExperimentState.COMPUTED_HEAP_PER_BYTE * json + entries);
+    CmrEstimate p = s.published;
+    s.latest = new CmrEstimate(p.experiment(), p.status(), p.cmr() + 1e-4, p.cmrLow(), p.cmrHigh(), p.cmrLaw(),
+        p.runs(), p.runsUsed(), p.pointsUsed(), p.budgetTokens(), p.epsilon(), p.lambda(), p.tokenUnit(), p.time(),
+        p.analysis());
+    s.advised.put("run-new", 0.25);
+    assertThat(s.heapBytesEstimate()).isEqualTo(4096L + (ExperimentState.COMPUTED_HEAP_PER_BYTE
+        + ExperimentState.LATEST_HEAP_PER_BYTE) * json + entries + 128);
   }
 
   @Test
