@@ -63,6 +63,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private final DecodedCache<Map<String, RunUpdate>> live;
   // Experiments with updates not yet reflected in an estimate, and the oldest event timestamp each is waiting on.
   private final Map<String, Long> dirty = new LinkedHashMap<>();
+  // ... and the wall-clock ms each became dirty (the order across the thread's tasks, see Turns).
+  private final Map<String, Long> dirtySince = new HashMap<>();
+  private final Turns turns;
   private final RefitBudget budget;
   // Settings read per update, parsed once.
   private final long estimateMinIntervalMs;
@@ -80,6 +83,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     this.metrics = metrics;
     this.analyst = analyst;
     this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.EXPERIMENT);
+    this.turns = new Turns(Turns.Level.EXPERIMENT, cfg.punctuateInterval().toMillis(),
+        Turns.staleAfter(cfg.punctuateInterval().toMillis()));
     this.estimateMinIntervalMs = cfg.estimateMinInterval().toMillis();
     this.estimateLawIntervalMs = cfg.estimateLawInterval().toMillis();
     this.estimateMinChange = cfg.estimateMinChange();
@@ -102,6 +107,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
         String key = it.next().key;
         String experiment = key.substring(0, key.indexOf(StoreNames.SEPARATOR));
         dirty.putIfAbsent(experiment, Long.MAX_VALUE);
+        dirtySince.putIfAbsent(experiment, context.currentSystemTimeMs());
         unsettled.put(experiment, context.currentSystemTimeMs());
       }
     }
@@ -118,12 +124,14 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     live.put(experiment, known); // weighed again: the update replaced a smaller or larger one
     dirty.merge(experiment, u.oldestEventTimestamp(), Math::min);
     long now = ctx.currentSystemTimeMs();
+    dirtySince.putIfAbsent(experiment, now);
     unsettled.put(experiment, now);
     ExperimentState s = load(experiment);
-    // Recomputed right away only when no other experiment has waited longer: the inline path must not starve the
-    // queue the punctuation serves oldest first.
+    // Recomputed right away only when no other experiment of this task has waited longer, nor long in another task of
+    // the thread: the inline path must not starve the queues the punctuations serve oldest first.
     if ((s == null || now - s.lastComputeWallMs >= estimateMinIntervalMs)
-        && dirty.keySet().iterator().next().equals(experiment) && budget.available()) {
+        && dirty.keySet().iterator().next().equals(experiment) && dirtySince.get(experiment) <= turns.limit(now)
+        && budget.available()) {
       compute(experiment, now, false);
     }
   }
@@ -138,12 +146,18 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
         due.add(experiment);
       }
     }
+    // Oldest first, until the budget is spent or another task of the thread has an experiment that has waited much
+    // longer (see Turns); then this task reports its oldest due experiment left.
+    long limit = turns.limit(now);
     for (String e : due) {
-      if (!budget.available()) {
+      long since = dirtySince.get(e);
+      if (since > limit || !budget.available()) {
+        turns.waiting(since, now);
         return;
       }
       compute(e, now, false);
     }
+    turns.waiting(Long.MAX_VALUE, now);
     long settle = cfg.estimateSettleAfter().toMillis();
     List<String> quiet = new ArrayList<>();
     for (Map.Entry<String, Long> e : unsettled.entrySet()) {
@@ -190,6 +204,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
 
   private void compute(String experiment, long now, boolean cold) {
     Long oldest = dirty.remove(experiment);
+    dirtySince.remove(experiment);
     ExperimentState s = load(experiment);
     if (s == null) {
       s = new ExperimentState(experiment);
@@ -356,5 +371,6 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     owned.clear();
     cache.clear();
     live.clear();
+    turns.close();
   }
 }

@@ -15,6 +15,7 @@ import io.cmrwatch.streams.state.RunUpdate;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -34,7 +35,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * watches the observed general loss and spikes, refits the run's laws — at most once per
  * {@code cmrwatch.refit.min-interval-ms} unless {@code cmrwatch.refit.max-events} new events piled up, and only
  * while the thread's {@link RefitBudget} lasts; the rest is picked up by a wall-clock punctuation, oldest pending
- * first — and emits the run's fit, its alerts, and an update for the experiment level.
+ * first across the thread's tasks ({@link Turns}) — and emits the run's fit, its alerts, and an update for the experiment level.
  * A second wall-clock punctuation detects stalled runs.
  */
 final class RunProcessor implements Processor<String, LossEvent, String, Emitted> {
@@ -62,8 +63,10 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   private SettingsResolver settings;
   // Deserialised run states, within the instance's decoded-cache budget (evicted ones are read back from the store).
   private final DecodedCache<RunState> cache;
-  // Runs with events not yet covered by a refit, in the order they became pending.
-  private final Set<String> pending = new LinkedHashSet<>();
+  // Runs with events not yet covered by a refit, with the wall-clock ms they became pending (in that order).
+  private final Map<String, Long> pending = new LinkedHashMap<>();
+  // This task's place among the thread's tasks: oldest pending first across them.
+  private final Turns turns;
   // Wall-clock ms of each run's last event, for stall detection without reading every state.
   private final Map<String, Long> lastSeen = new HashMap<>();
   private final Map<String, Boolean> stalled = new HashMap<>();
@@ -75,6 +78,8 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     this.metrics = metrics;
     this.analyst = analyst;
     this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.RUN);
+    this.turns = new Turns(Turns.Level.RUN, cfg.punctuateInterval().toMillis(),
+        Turns.staleAfter(cfg.punctuateInterval().toMillis()));
     this.refitMaxEvents = cfg.refitMaxEvents();
     this.refitMinIntervalMs = cfg.refitMinInterval().toMillis();
     this.spikeMinPoints = cfg.spikeMinPoints();
@@ -96,7 +101,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
         lastSeen.put(kv.key, s.lastEventWallMs);
         stalled.put(kv.key, s.firing.containsKey(AlertKind.RUN_STALLED));
         if (s.pending > 0) {
-          pending.add(kv.key);
+          pending.put(kv.key, context.currentSystemTimeMs());
         }
       }
     }
@@ -173,11 +178,12 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
       checkSpike(s, e, now);
     }
     if ((s.pending >= refitMaxEvents || now - s.lastRefitWallMs >= refitMinIntervalMs)
-        && pending.isEmpty() && budget.available()) {
-      // Nothing older is waiting: refit now (low latency when the load is light).
+        && pending.isEmpty() && now <= turns.limit(now) && budget.available()) {
+      // Nothing is waiting here, nor long in another task of the thread: refit now (low latency when the load is
+      // light).
       refit(s, now);
     } else {
-      pending.add(run);
+      pending.putIfAbsent(run, now);
     }
     save(s);
     report(s);
@@ -245,7 +251,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     long t0 = System.nanoTime();
     // While other runs wait for a refit, a due cold refit (a multi-start fit, tens of times a warm one) is deferred:
     // under load every run then gets a fresh warm fit sooner, and the cold one happens once the queue is empty.
-    boolean othersWaiting = pending.size() > (pending.contains(key(s)) ? 1 : 0);
+    boolean othersWaiting = pending.size() > (pending.containsKey(key(s)) ? 1 : 0) || turns.othersWaiting(now);
     CoreAnalyst.RunResult result = analyst.fitRun(summary, st, s.fit, s.fitCore, othersWaiting,
         Instant.ofEpochMilli(now));
     RunFit fit = result.fit();
@@ -283,9 +289,14 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   }
 
   private void refitPending(long now) {
-    // One pass, oldest pending first, until the budget is spent (a refit takes its run off the set here).
-    for (Iterator<String> it = pending.iterator(); it.hasNext(); ) {
-      RunState s = load(it.next());
+    // One pass, oldest pending first, until the budget is spent or another task of the thread has a run that has
+    // waited much longer (see Turns; a refit takes its run off the set here); then this task reports its oldest due
+    // run left.
+    long limit = turns.limit(now);
+    long left = Long.MAX_VALUE;
+    for (Iterator<Map.Entry<String, Long>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Long> p = it.next();
+      RunState s = load(p.getKey());
       if (s == null || s.pending == 0) {
         it.remove();
         continue;
@@ -293,14 +304,16 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
       if (now - s.lastRefitWallMs < refitMinIntervalMs) {
         continue;
       }
-      if (!budget.available()) {
-        return;
+      if (p.getValue() > limit || !budget.available()) {
+        left = p.getValue();
+        break;
       }
       it.remove();
       refit(s, now);
       save(s);
       report(s);
     }
+    turns.waiting(left, now);
   }
 
   private void checkStalls(long now) {
@@ -408,5 +421,6 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     });
     owned.clear();
     cache.clear();
+    turns.close();
   }
 }
