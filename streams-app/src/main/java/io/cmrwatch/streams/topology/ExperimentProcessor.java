@@ -41,7 +41,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * estimate exactly core's offline answer for the same events, whatever their order, duplicates or restarts.
  *
  * <p>A recompute costs milliseconds (every run's laws plus the across-ratio and CMR-law fits), so recomputes share
- * the thread's {@link RefitBudget} with the run refits; when it is spent, due experiments wait, oldest update first.
+ * the thread's {@link RefitBudget} with the run refits; when it is spent, due experiments wait, oldest update first
+ * across the thread's tasks ({@link Turns}).
  * Judges each run's ratio against the CMR interval: a {@code ratio_above_cmr} alert, and ratio advice for runs outside
  * the interval.
  */

@@ -35,8 +35,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * watches the observed general loss and spikes, refits the run's laws — at most once per
  * {@code cmrwatch.refit.min-interval-ms} unless {@code cmrwatch.refit.max-events} new events piled up, and only
  * while the thread's {@link RefitBudget} lasts; the rest is picked up by a wall-clock punctuation, oldest pending
- * first across the thread's tasks ({@link Turns}) — and emits the run's fit, its alerts, and an update for the experiment level.
- * A second wall-clock punctuation detects stalled runs.
+ * first across the thread's tasks ({@link Turns}) — and emits the run's fit, its alerts, and an update for the
+ * experiment level. A second wall-clock punctuation detects stalled runs.
  */
 final class RunProcessor implements Processor<String, LossEvent, String, Emitted> {
 
