@@ -133,6 +133,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     if ((s == null || now - s.lastComputeWallMs >= estimateMinIntervalMs)
         && dirty.keySet().iterator().next().equals(experiment) && dirtySince.get(experiment) <= turns.limit(now)
         && budget.available()) {
+      turns.served(dirtySince.get(experiment), now);
       compute(experiment, now, false);
     }
   }

@@ -84,6 +84,17 @@ final class Turns {
     return limit(nowMs) != Long.MAX_VALUE;
   }
 
+  /**
+   * Notes that the item waiting since {@code sinceMs} went outside a punctuation: when it was the one reported, the
+   * report is withdrawn until the next punctuation, so that other queues do not wait for an item already served.
+   */
+  void served(long sinceMs, long nowMs) {
+    long[] r = level.waiting.get().get(this);
+    if (r != null && r[0] == sinceMs) {
+      waiting(Long.MAX_VALUE, nowMs);
+    }
+  }
+
   /** Withdraws this queue's report (its task closes). */
   void close() {
     level.waiting.get().remove(this);

@@ -55,6 +55,17 @@ class TurnsTest {
   }
 
   @Test
+  void shouldWithdrawAReportWhoseItemWasServedOutsideAPunctuation() {
+    a.waiting(1_000, 1_000);
+    a.served(1_200, 1_100); // another item: the report stands
+    assertThat(b.limit(1_100)).isEqualTo(1_100);
+    a.served(1_000, 1_100);
+    assertThat(b.limit(1_100)).isEqualTo(Long.MAX_VALUE);
+    a.served(1_000, 1_100); // nothing reported: nothing happens
+    assertThat(b.othersWaiting(1_100)).isFalse();
+  }
+
+  @Test
   void shouldIgnoreAReportNotRefreshedWithinTheStaleTime() {
     a.waiting(1_000, 1_000);
     assertThat(b.limit(5_999)).isEqualTo(1_000 + 2_499);
