@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <p>Each queue reports, at every punctuation, the wall-clock time since which its oldest item that is due waits
  * ({@link #waiting}). An item of another queue may then go only if it has waited at least half as long as that oldest
- * one, or was due within a punctuation interval of it ({@link #limit}); the same rule decides whether an arriving item
+ * one, or began waiting within a punctuation interval of it ({@link #limit}); the same rule decides whether an arriving item
  * is refitted at once. Items that waited long therefore go before recent ones whichever task holds them, while each
  * punctuation still serves a wide enough band of items that no queue waits on another's report (with strict oldest
  * first, tasks whose items interleave in time would serve one or two items a cycle). A report not refreshed for
@@ -42,7 +42,7 @@ final class Turns {
   }
 
   /**
-   * @param bandMs how much later than another queue's oldest item an item may have become due and still go (the
+   * @param bandMs how much later than another queue's oldest item an item may have begun waiting and still go (the
    *     punctuation interval)
    * @param staleMs how long a report counts without being refreshed
    */
