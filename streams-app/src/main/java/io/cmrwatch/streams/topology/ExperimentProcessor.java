@@ -62,10 +62,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   // Each experiment's runs' latest updates, decoded, within the instance's decoded-cache budget (evicted ones are read
   // back from the store).
   private final DecodedCache<Map<String, RunUpdate>> live;
-  // Experiments with updates not yet reflected in an estimate, and the oldest event timestamp each is waiting on.
-  private final Map<String, Long> dirty = new LinkedHashMap<>();
-  // ... and the wall-clock ms each became dirty (the order across the thread's tasks, see Turns).
-  private final Map<String, Long> dirtySince = new HashMap<>();
+  // Experiments with updates not yet reflected in an estimate, in the order they began waiting.
+  private final Map<String, Waiting> dirty = new LinkedHashMap<>();
   private final Turns turns;
   private final RefitBudget budget;
   // Settings read per update, parsed once.
@@ -84,12 +82,23 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     this.metrics = metrics;
     this.analyst = analyst;
     this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.EXPERIMENT);
-    this.turns = new Turns(Turns.Level.EXPERIMENT, cfg.punctuateInterval().toMillis(),
-        Turns.staleAfter(cfg.punctuateInterval().toMillis()));
+    this.turns = Turns.forPunctuations(Turns.Level.EXPERIMENT, cfg.punctuateInterval().toMillis());
     this.estimateMinIntervalMs = cfg.estimateMinInterval().toMillis();
     this.estimateLawIntervalMs = cfg.estimateLawInterval().toMillis();
     this.estimateMinChange = cfg.estimateMinChange();
     this.historySize = cfg.historySize();
+  }
+
+  /** An experiment waiting for a recompute. */
+  private static final class Waiting {
+    /** Wall-clock ms it began waiting (its place across the thread's tasks, see {@link Turns}). */
+    final long sinceMs;
+    /** Record timestamp of the oldest event it waits on; {@code Long.MAX_VALUE}: none known (after a restart). */
+    long oldestTimestamp = Long.MAX_VALUE;
+
+    Waiting(long sinceMs) {
+      this.sinceMs = sinceMs;
+    }
   }
 
   @Override
@@ -107,9 +116,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
       while (it.hasNext()) {
         String key = it.next().key;
         String experiment = key.substring(0, key.indexOf(StoreNames.SEPARATOR));
-        dirty.putIfAbsent(experiment, Long.MAX_VALUE);
-        dirtySince.putIfAbsent(experiment, context.currentSystemTimeMs());
-        unsettled.put(experiment, context.currentSystemTimeMs());
+        long now = context.currentSystemTimeMs();
+        dirty.computeIfAbsent(experiment, e -> new Waiting(now));
+        unsettled.put(experiment, now);
       }
     }
     context.schedule(cfg.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::computeDue);
@@ -123,17 +132,17 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     runs.put(StoreNames.experimentRunKey(experiment, u.run()), u);
     known.put(u.run(), u);
     live.put(experiment, known); // weighed again: the update replaced a smaller or larger one
-    dirty.merge(experiment, u.oldestEventTimestamp(), Math::min);
     long now = ctx.currentSystemTimeMs();
-    dirtySince.putIfAbsent(experiment, now);
+    Waiting w = dirty.computeIfAbsent(experiment, e -> new Waiting(now));
+    w.oldestTimestamp = Math.min(w.oldestTimestamp, u.oldestEventTimestamp());
     unsettled.put(experiment, now);
     ExperimentState s = load(experiment);
     // Recomputed right away only when no other experiment of this task has waited longer, nor long in another task of
     // the thread: the inline path must not starve the queues the punctuations serve oldest first.
     if ((s == null || now - s.lastComputeWallMs >= estimateMinIntervalMs)
-        && dirty.keySet().iterator().next().equals(experiment) && dirtySince.get(experiment) <= turns.limit(now)
+        && dirty.keySet().iterator().next().equals(experiment) && w.sinceMs <= turns.limit(now)
         && budget.available()) {
-      turns.served(dirtySince.get(experiment), now);
+      turns.served(w.sinceMs, now);
       compute(experiment, now, false);
     }
   }
@@ -152,7 +161,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     // longer (see Turns); then this task reports its oldest due experiment left.
     long limit = turns.limit(now);
     for (String e : due) {
-      long since = dirtySince.get(e);
+      long since = dirty.get(e).sinceMs;
       if (since > limit || !budget.available()) {
         turns.waiting(since, now);
         return;
@@ -205,8 +214,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   }
 
   private void compute(String experiment, long now, boolean cold) {
-    Long oldest = dirty.remove(experiment);
-    dirtySince.remove(experiment);
+    Waiting waiting = dirty.remove(experiment);
     ExperimentState s = load(experiment);
     if (s == null) {
       s = new ExperimentState(experiment);
@@ -227,8 +235,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     }
     CmrEstimate e = result.estimate();
     metrics.refit("experiment", System.nanoTime() - t0);
-    if (oldest != null && oldest != Long.MAX_VALUE) {
-      metrics.estimateLatency(now - oldest);
+    if (waiting != null && waiting.oldestTimestamp != Long.MAX_VALUE) {
+      metrics.estimateLatency(now - waiting.oldestTimestamp);
     }
     s.latest = e;
     s.latestCore = result.core();

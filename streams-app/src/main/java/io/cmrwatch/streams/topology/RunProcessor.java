@@ -78,8 +78,7 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     this.metrics = metrics;
     this.analyst = analyst;
     this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.RUN);
-    this.turns = new Turns(Turns.Level.RUN, cfg.punctuateInterval().toMillis(),
-        Turns.staleAfter(cfg.punctuateInterval().toMillis()));
+    this.turns = Turns.forPunctuations(Turns.Level.RUN, cfg.punctuateInterval().toMillis());
     this.refitMaxEvents = cfg.refitMaxEvents();
     this.refitMinIntervalMs = cfg.refitMinInterval().toMillis();
     this.spikeMinPoints = cfg.spikeMinPoints();

@@ -41,6 +41,11 @@ final class Turns {
     return Math.max(5_000, 10 * punctuateMs);
   }
 
+  /** The turns of a queue served by punctuations every {@code punctuateMs}: the band is one interval. */
+  static Turns forPunctuations(Level level, long punctuateMs) {
+    return new Turns(level, punctuateMs, staleAfter(punctuateMs));
+  }
+
   /**
    * @param bandMs how much later than another queue's oldest item an item may have begun waiting and still go (the
    *     punctuation interval)
