@@ -11,9 +11,9 @@ import java.util.Map;
  *
  * <p>Each queue reports, at every punctuation, the wall-clock time since which its oldest item that is due waits
  * ({@link #waiting}). An item of another queue may then go only if it has waited at least half as long as that oldest
- * one, or began waiting within a punctuation interval of it ({@link #limit}); the same rule decides whether an
- * arriving item is refitted at once. Items that waited long therefore go before recent ones whichever task holds them, while each
- * punctuation still serves a wide enough band of items that no queue waits on another's report (with strict oldest
+ * one, or began waiting within a punctuation interval of it ({@link #limit}); the same rule decides whether an arriving
+ * item is refitted at once. Items that waited long therefore go before recent ones whichever task holds them, while
+ * each punctuation still serves a wide enough band of items that no queue waits on another's report (with strict oldest
  * first, tasks whose items interleave in time would serve one or two items a cycle). A report not refreshed for
  * {@code staleMs} (its task went away without closing) no longer counts. Owned by one stream thread per level (like
  * the budget).
