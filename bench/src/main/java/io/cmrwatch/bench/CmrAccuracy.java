@@ -14,10 +14,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Accuracy of the CMR at the budget when only part of the budget has been observed: on N seeded synthetic experiments
- * (seeds 1000…), for 25 %, 50 %, 75 % and 100 % of the budget, prints a Markdown table of how many got an estimate,
- * the median and 90th-percentile |CMR − true CMR| (percentage points), the coverage of the 90 % interval and its
- * median width. Usage: {@code CmrAccuracy [N]} (default 100).
+ * Accuracy of the CMR at the budget when only part of the budget has been observed: on N seeded
+ * synthetic experiments (seeds 1000…), for 25 %, 50 %, 75 % and 100 % of the budget, prints a
+ * Markdown table of how many got an estimate, the median and 90th-percentile |CMR − true CMR|
+ * (percentage points), the coverage of the 90 % interval and its median width. Usage: {@code
+ * CmrAccuracy [N]} (default 100).
  */
 public final class CmrAccuracy {
 
@@ -32,8 +33,9 @@ public final class CmrAccuracy {
       experiments.add(generator.generate(seed));
     }
     ExperimentAnalyzer analyzer = new ExperimentAnalyzer();
-    System.out.println("| budget observed | estimates | median abs. error (pp) | p90 abs. error (pp) | 90 % interval"
-        + " covers truth | median interval width (pp) | ms per cold analysis |");
+    System.out.println(
+        "| budget observed | estimates | median abs. error (pp) | p90 abs. error (pp) | 90 % interval"
+            + " covers truth | median interval width (pp) | ms per cold analysis |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (double f : fractions) {
       List<Double> errors = new ArrayList<>();
@@ -57,10 +59,19 @@ public final class CmrAccuracy {
           covered++;
         }
       }
-      System.out.printf(Locale.ROOT, "| %.0f %% | %d / %d | %s | %s | %s | %s | %.0f |%n", f * 100, errors.size(), n,
-          fmt(quantile(errors, 0.5)), fmt(quantile(errors, 0.9)),
-          errors.isEmpty() ? "–" : String.format(Locale.ROOT, "%.0f %%", 100.0 * covered / errors.size()),
-          fmt(quantile(widths, 0.5)), nanos / 1e6 / n);
+      System.out.printf(
+          Locale.ROOT,
+          "| %.0f %% | %d / %d | %s | %s | %s | %s | %.0f |%n",
+          f * 100,
+          errors.size(),
+          n,
+          fmt(quantile(errors, 0.5)),
+          fmt(quantile(errors, 0.9)),
+          errors.isEmpty()
+              ? "–"
+              : String.format(Locale.ROOT, "%.0f %%", 100.0 * covered / errors.size()),
+          fmt(quantile(widths, 0.5)),
+          nanos / 1e6 / n);
     }
   }
 

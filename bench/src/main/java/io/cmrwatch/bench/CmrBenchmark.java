@@ -24,10 +24,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Speed of a 6-run experiment's CMR (all runs' fits, T0s, the across-ratio curves, the interval and the CMR law):
- * {@code cold} from scratch; {@code warmOneRunChanged}, the streaming case — the previous estimate given and one run
- * has a new evaluation since (that run is refitted warm, the others reused); {@code warmUnchanged}, nothing new.
- * Sample-time mode: JMH prints the median (p0.50). Cycles through 8 seeded experiments.
+ * Speed of a 6-run experiment's CMR (all runs' fits, T0s, the across-ratio curves, the interval and
+ * the CMR law): {@code cold} from scratch; {@code warmOneRunChanged}, the streaming case — the
+ * previous estimate given and one run has a new evaluation since (that run is refitted warm, the
+ * others reused); {@code warmUnchanged}, nothing new. Sample-time mode: JMH prints the median
+ * (p0.50). Cycles through 8 seeded experiments.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -81,11 +82,13 @@ public class CmrBenchmark {
   @Benchmark
   public ExperimentEstimate warmOneRunChanged() {
     next = (next + 1) % EXPERIMENTS;
-    // Alternate the changed run's summary so that it is refitted every time (the other five are reused).
+    // Alternate the changed run's summary so that it is refitted every time (the other five are
+    // reused).
     if (next == 0) {
       flip = !flip;
     }
-    return analyzer.analyze(ids.get(next), flip ? full.get(next) : lessOne.get(next), previous.get(next));
+    return analyzer.analyze(
+        ids.get(next), flip ? full.get(next) : lessOne.get(next), previous.get(next));
   }
 
   @Benchmark

@@ -19,9 +19,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Speed of one run's general-law fit over {@code points} summary points: a warm refit from the previous solution
- * (target: median ≤ 100 µs at 256 points) and a cold multi-start fit (target: ≤ 20 ms), with both engines.
- * Sample-time mode, so JMH prints the median (p0.50). Each invocation cycles through 16 seeded problems.
+ * Speed of one run's general-law fit over {@code points} summary points: a warm refit from the
+ * previous solution (target: median ≤ 100 µs at 256 points) and a cold multi-start fit (target: ≤
+ * 20 ms), with both engines. Sample-time mode, so JMH prints the median (p0.50). Each invocation
+ * cycles through 16 seeded problems.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -34,12 +35,16 @@ public class FitBenchmark {
   @Param({"256"})
   public int points;
 
-  /** Points the warm start was fitted to: "n-1" (live: the fit before the latest evaluation) or "85%". */
+  /**
+   * Points the warm start was fitted to: "n-1" (live: the fit before the latest evaluation) or
+   * "85%".
+   */
   @Param({"n-1", "85%"})
   public String previous;
 
   private FitProblems[] problems;
   private int next;
+
   @Param({"BUILT_IN", "HIPPARCHUS"})
   public FitOptions.Engine engine;
 

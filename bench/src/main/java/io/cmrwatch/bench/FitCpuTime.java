@@ -9,9 +9,10 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The same fits as {@link FitBenchmark}, timed in thread CPU time (CLOCK_THREAD_CPUTIME_ID) instead of wall time: on
- * a machine shared with other builds the wall-clock median of a multi-millisecond cold fit mostly measures waiting
- * for a core, the CPU time does not. Prints the median and p90 per fit over 16 seeded problems.
+ * The same fits as {@link FitBenchmark}, timed in thread CPU time (CLOCK_THREAD_CPUTIME_ID) instead
+ * of wall time: on a machine shared with other builds the wall-clock median of a multi-millisecond
+ * cold fit mostly measures waiting for a core, the CPU time does not. Prints the median and p90 per
+ * fit over 16 seeded problems.
  */
 public final class FitCpuTime {
 
@@ -24,7 +25,9 @@ public final class FitCpuTime {
     for (String previous : new String[] {"n-1", "85%"}) {
       FitProblems[] ps = new FitProblems[16];
       for (int i = 0; i < ps.length; i++) {
-        ps[i] = FitProblems.general(i, points, previous.equals("85%") ? (int) (0.85 * points) : points - 1);
+        ps[i] =
+            FitProblems.general(
+                i, points, previous.equals("85%") ? (int) (0.85 * points) : points - 1);
       }
       for (String kind : new String[] {"warm refit", "cold fit"}) {
         boolean warm = kind.startsWith("warm");
@@ -45,8 +48,15 @@ public final class FitCpuTime {
           }
         }
         Arrays.sort(t);
-        System.out.printf(Locale.ROOT, "general law, %d points, %-10s (previous %s): CPU time per fit median %.1f µs,"
-            + " p90 %.1f µs%n", points, kind, previous, t[t.length / 2] / 1e3, t[(int) (t.length * 0.9)] / 1e3);
+        System.out.printf(
+            Locale.ROOT,
+            "general law, %d points, %-10s (previous %s): CPU time per fit median %.1f µs,"
+                + " p90 %.1f µs%n",
+            points,
+            kind,
+            previous,
+            t[t.length / 2] / 1e3,
+            t[(int) (t.length * 0.9)] / 1e3);
       }
     }
   }

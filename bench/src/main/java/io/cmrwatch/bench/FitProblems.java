@@ -9,20 +9,27 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Seeded fitting problems for the benchmarks: one run's general loss change dGen(T) = a2·T^s2 + a3·T^s3 + b2 with a
- * bump, sampled at {@code n} irregular, roughly log-spaced token points (T in units of 0.2 B tokens), Gaussian noise
- * and a few outliers — the shape of a per-run curve summary. The warm start is the cold fit of the first
- * {@code previousPoints} points: n − 1 for the live case (the previous fit, before the latest evaluation arrived), or
- * fewer for a refit after a longer pause.
+ * Seeded fitting problems for the benchmarks: one run's general loss change dGen(T) = a2·T^s2 +
+ * a3·T^s3 + b2 with a bump, sampled at {@code n} irregular, roughly log-spaced token points (T in
+ * units of 0.2 B tokens), Gaussian noise and a few outliers — the shape of a per-run curve summary.
+ * The warm start is the cold fit of the first {@code previousPoints} points: n − 1 for the live
+ * case (the previous fit, before the latest evaluation arrived), or fewer for a refit after a
+ * longer pause.
  */
 public record FitProblems(double[] x, double[] y, Law warmStart, Law truth) {
 
-  /** Problem number {@code seed} with {@code n} points, warm-started from the fit of the first n − 1. */
+  /**
+   * Problem number {@code seed} with {@code n} points, warm-started from the fit of the first n −
+   * 1.
+   */
   public static FitProblems general(int seed, int n) {
     return general(seed, n, n - 1);
   }
 
-  /** Problem number {@code seed} with {@code n} points, warm-started from the fit of the first {@code previous}. */
+  /**
+   * Problem number {@code seed} with {@code n} points, warm-started from the fit of the first
+   * {@code previous}.
+   */
   public static FitProblems general(int seed, int n, int previous) {
     Random rnd = new Random(seed);
     double a2 = 0.08 + 0.08 * rnd.nextDouble();
@@ -40,8 +47,13 @@ public record FitProblems(double[] x, double[] y, Law warmStart, Law truth) {
         y[i] += 0.1 * (rnd.nextBoolean() ? 1 : -1);
       }
     }
-    FitResult fit = RobustFitter.fit(LawForm.GENERAL, Arrays.copyOf(x, previous), Arrays.copyOf(y, previous), null,
-        FitOptions.defaults());
+    FitResult fit =
+        RobustFitter.fit(
+            LawForm.GENERAL,
+            Arrays.copyOf(x, previous),
+            Arrays.copyOf(y, previous),
+            null,
+            FitOptions.defaults());
     return new FitProblems(x, y, fit.law(), truth);
   }
 }

@@ -20,19 +20,24 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Side by side in one run: our warm refit of one run's general law against {@code scipy.optimize.least_squares}
- * (method 'trf', loss 'huber', f_scale = our δ, analytic Jacobian, its default tolerances) on the same points, from
- * the same starting point, inside the same box, minimising the same summed Huber loss. Both losses are evaluated by
- * the same Java function at each side's solution. Prints a table and the medians; exits 1 if a target is missed
- * (ours ≥ 20× faster per fit, loss no higher than scipy's within a relative 1e-9).
+ * Side by side in one run: our warm refit of one run's general law against {@code
+ * scipy.optimize.least_squares} (method 'trf', loss 'huber', f_scale = our δ, analytic Jacobian,
+ * its default tolerances) on the same points, from the same starting point, inside the same box,
+ * minimising the same summed Huber loss. Both losses are evaluated by the same Java function at
+ * each side's solution. Prints a table and the medians; exits 1 if a target is missed (ours ≥ 20×
+ * faster per fit, loss no higher than scipy's within a relative 1e-9).
  *
- * <p>Usage: {@code ScipyComparison [problems] [points] [python] [script]} (defaults 16, 256, /usr/bin/python3,
- * bench/scipy_fit.py).
+ * <p>Usage: {@code ScipyComparison [problems] [points] [python] [script]} (defaults 16, 256,
+ * /usr/bin/python3, bench/scipy_fit.py).
  */
 public final class ScipyComparison {
 
-  /** The box both sides fit in: the rise-then-fall general law (a2 ≥ 0, 0.01 ≤ s2 ≤ 1, a3 ≤ 0, 0.06 ≤ s3 ≤ 2). */
+  /**
+   * The box both sides fit in: the rise-then-fall general law (a2 ≥ 0, 0.01 ≤ s2 ≤ 1, a3 ≤ 0, 0.06
+   * ≤ s3 ≤ 2).
+   */
   static final double[] LOWER = {0, 0.01, -10, 0.06, -10};
+
   static final double[] UPPER = {10, 1, 0, 2, 10};
 
   private ScipyComparison() {}
@@ -95,7 +100,8 @@ public final class ScipyComparison {
       os.write(mapper.writeValueAsBytes(input));
     }
     List<JsonNode> scipy = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(py.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(py.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         scipy.add(mapper.readTree(line));
@@ -103,13 +109,28 @@ public final class ScipyComparison {
     }
     String stderr = new String(py.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     if (py.waitFor() != 0 || scipy.size() != count) {
-      System.err.println("scipy side failed (" + python + " " + script + "): " + stderr
-          + "\nInstall Debian's python3-scipy: apt-get install python3-scipy");
+      System.err.println(
+          "scipy side failed ("
+              + python
+              + " "
+              + script
+              + "): "
+              + stderr
+              + "\nInstall Debian's python3-scipy: apt-get install python3-scipy");
       System.exit(2);
     }
 
-    System.out.printf(Locale.ROOT, "%-4s %12s %12s %8s %20s %20s %12s %s%n", "seed", "ours µs", "scipy µs", "ratio",
-        "our loss", "scipy loss", "rel diff", "note");
+    System.out.printf(
+        Locale.ROOT,
+        "%-4s %12s %12s %8s %20s %20s %12s %s%n",
+        "seed",
+        "ours µs",
+        "scipy µs",
+        "ratio",
+        "our loss",
+        "scipy loss",
+        "rel diff",
+        "note");
     double[] ratios = new double[count];
     double[] oursUs = new double[count];
     double[] scipyUs = new double[count];
@@ -123,8 +144,10 @@ public final class ScipyComparison {
       double[] op = ours[i].law().parameters();
       boolean gapActive = op[3] - op[1] <= 0.05 + 1e-9;
       boolean scipyOutsideOurs = sp[3] - sp[1] < 0.05;
-      String note = gapActive && scipyOutsideOurs
-          ? "s3 - s2 >= 0.05 binds ours; scipy has no such constraint" : ours[i].converged() ? "" : "NOT CONVERGED";
+      String note =
+          gapActive && scipyOutsideOurs
+              ? "s3 - s2 >= 0.05 binds ours; scipy has no such constraint"
+              : ours[i].converged() ? "" : "NOT CONVERGED";
       if (rel > 1e-9 && !(gapActive && scipyOutsideOurs)) {
         lossOk = false;
         note = (note + " LOSS HIGHER").strip();
@@ -132,15 +155,30 @@ public final class ScipyComparison {
       oursUs[i] = ourSeconds[i] * 1e6;
       scipyUs[i] = s.get("seconds").asDouble() * 1e6;
       ratios[i] = scipyUs[i] / oursUs[i];
-      System.out.printf(Locale.ROOT, "%-4d %12.1f %12.1f %8.1f %20.15g %20.15g %12.3g %s%n", i, oursUs[i],
-          scipyUs[i], ratios[i], ourLoss, scipyLoss, rel, note);
+      System.out.printf(
+          Locale.ROOT,
+          "%-4d %12.1f %12.1f %8.1f %20.15g %20.15g %12.3g %s%n",
+          i,
+          oursUs[i],
+          scipyUs[i],
+          ratios[i],
+          ourLoss,
+          scipyLoss,
+          rel,
+          note);
     }
     double medOurs = median(oursUs);
     double medScipy = median(scipyUs);
     double medRatio = median(ratios);
-    System.out.printf(Locale.ROOT, "median per fit: ours %.1f µs, scipy %.1f µs, ratio of medians %.1fx, median of "
-        + "per-problem ratios %.1fx (target >= 20x); losses %s (target: ours <= scipy within 1e-9 relative)%n",
-        medOurs, medScipy, medScipy / medOurs, medRatio, lossOk ? "ok" : "NOT MET");
+    System.out.printf(
+        Locale.ROOT,
+        "median per fit: ours %.1f µs, scipy %.1f µs, ratio of medians %.1fx, median of "
+            + "per-problem ratios %.1fx (target >= 20x); losses %s (target: ours <= scipy within 1e-9 relative)%n",
+        medOurs,
+        medScipy,
+        medScipy / medOurs,
+        medRatio,
+        lossOk ? "ok" : "NOT MET");
     System.exit(medScipy / medOurs >= 20 && lossOk ? 0 : 1);
   }
 

@@ -40,9 +40,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka broker (KRaft: broker and controller in this JVM) that binds 127.0.0.1 only. It formats
- * its own storage in a data dir on first start and reuses it afterwards, so a broker restarted on the same dir keeps
- * its topics and messages.
+ * A real single-node Kafka broker (KRaft: broker and controller in this JVM) that binds 127.0.0.1
+ * only. It formats its own storage in a data dir on first start and reuses it afterwards, so a
+ * broker restarted on the same dir keeps its topics and messages.
  *
  * <pre>{@code
  * try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
@@ -50,9 +50,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Topics are auto-created on first use (Kafka's default, kept on purpose for the one-process demo); the internal
- * offsets, transaction-state and share-state topics have one replica, which exactly-once Kafka Streams needs on a
- * single node.
+ * <p>Topics are auto-created on first use (Kafka's default, kept on purpose for the one-process
+ * demo); the internal offsets, transaction-state and share-state topics have one replica, which
+ * exactly-once Kafka Streams needs on a single node.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -61,7 +61,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
-  /** Automatically chosen ports can be taken by someone else between choosing and binding; retry that race. */
+
+  /**
+   * Automatically chosen ports can be taken by someone else between choosing and binding; retry
+   * that race.
+   */
   private static final int AUTO_PORT_ATTEMPTS = 3;
 
   private final int requestedPort;
@@ -90,15 +94,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Formats the data dir if it is new, starts the broker and controller, and waits until a client can see the broker.
+   * Formats the data dir if it is new, starts the broker and controller, and waits until a client
+   * can see the broker.
    *
    * @return this broker, started
    * @throws PortInUseException if the requested port is taken
-   * @throws BrokerStartException if the broker is not ready within the start timeout, or cannot start at all
+   * @throws BrokerStartException if the broker is not ready within the start timeout, or cannot
+   *     start at all
    */
   public synchronized EmbeddedKafkaBroker start() {
     if (closed) {
-      throw new IllegalStateException("this broker was closed; build a new one on the same data dir to restart it");
+      throw new IllegalStateException(
+          "this broker was closed; build a new one on the same data dir to restart it");
     }
     if (server != null) {
       return this;
@@ -109,8 +116,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         dataDir = Files.createTempDirectory("cmrwatch-broker-");
         ownsDataDir = true;
       } catch (IOException e) {
-        throw new BrokerStartException("cannot create a temporary data dir: " + e.getMessage()
-            + " — pass a data dir that can be written", e);
+        throw new BrokerStartException(
+            "cannot create a temporary data dir: "
+                + e.getMessage()
+                + " — pass a data dir that can be written",
+            e);
       }
     }
     try {
@@ -120,8 +130,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           startOnce(deadline);
           return this;
         } catch (BrokerStartException e) {
-          // A requested port that is taken is final; a port we picked ourselves can be picked again.
-          boolean raced = !(e instanceof PortInUseException) && isBindFailure(e) && attempt < AUTO_PORT_ATTEMPTS;
+          // A requested port that is taken is final; a port we picked ourselves can be picked
+          // again.
+          boolean raced =
+              !(e instanceof PortInUseException)
+                  && isBindFailure(e)
+                  && attempt < AUTO_PORT_ATTEMPTS;
           if (!raced) {
             throw e;
           }
@@ -151,8 +165,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Every listener this broker binds, by listener name ({@code PLAINTEXT} for clients, {@code CONTROLLER} for the
-   * KRaft quorum).
+   * Every listener this broker binds, by listener name ({@code PLAINTEXT} for clients, {@code
+   * CONTROLLER} for the KRaft quorum).
    */
   public synchronized Map<String, InetSocketAddress> listeners() {
     requireStarted();
@@ -162,7 +176,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return listeners;
   }
 
-  /** The directory holding the broker's configuration and logs; null before the first start without a given one. */
+  /**
+   * The directory holding the broker's configuration and logs; null before the first start without
+   * a given one.
+   */
   public synchronized Path dataDir() {
     return dataDir;
   }
@@ -172,15 +189,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return server != null;
   }
 
-  /** Stops the broker cleanly; deletes the data dir when it was a temporary one. Safe to call twice. */
+  /**
+   * Stops the broker cleanly; deletes the data dir when it was a temporary one. Safe to call twice.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    // Callers often close on interruption (Ctrl-C, a cancelled task); Kafka's controlled shutdown waits on futures
-    // and would give up half-way on a pending interrupt. Stop cleanly first, then hand the interrupt back.
+    // Callers often close on interruption (Ctrl-C, a cancelled task); Kafka's controlled shutdown
+    // waits on futures
+    // and would give up half-way on a pending interrupt. Stop cleanly first, then hand the
+    // interrupt back.
     boolean interrupted = Thread.interrupted();
     try {
       stopServer();
@@ -207,7 +228,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     try {
       candidate = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
     } catch (RuntimeException e) {
-      throw new BrokerStartException("invalid broker configuration in " + configFile + ": " + e.getMessage(), e);
+      throw new BrokerStartException(
+          "invalid broker configuration in " + configFile + ": " + e.getMessage(), e);
     }
     runStartup(candidate, deadline);
     server = candidate;
@@ -217,7 +239,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       stopServer();
       throw e;
     }
-    LOG.info("Kafka broker ready at {} (controller 127.0.0.1:{}, data dir {})", bootstrapServers(), controllerPort,
+    LOG.info(
+        "Kafka broker ready at {} (controller 127.0.0.1:{}, data dir {})",
+        bootstrapServers(),
+        controllerPort,
         dataDir);
   }
 
@@ -225,21 +250,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     Properties p = new Properties();
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", Integer.toString(NODE_ID));
-    // A static one-voter quorum: the controller's address lives in this config, not in the metadata log, so a
+    // A static one-voter quorum: the controller's address lives in this config, not in the metadata
+    // log, so a
     // restart may pick another controller port.
     p.setProperty("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
     p.setProperty("controller.listener.names", CONTROLLER_LISTENER);
     p.setProperty("inter.broker.listener.name", BROKER_LISTENER);
-    p.setProperty("listener.security.protocol.map",
+    p.setProperty(
+        "listener.security.protocol.map",
         BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
     // Loopback only: nothing on another interface can reach this broker.
-    p.setProperty("listeners",
-        BROKER_LISTENER + "://" + HOST + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + HOST + ":"
+    p.setProperty(
+        "listeners",
+        BROKER_LISTENER
+            + "://"
+            + HOST
+            + ":"
+            + brokerPort
+            + ","
+            + CONTROLLER_LISTENER
+            + "://"
+            + HOST
+            + ":"
             + controllerPort);
     p.setProperty("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
     p.setProperty("log.dirs", logDir().toString());
 
-    // One node: every internal topic gets one replica. Without the transaction-state settings exactly-once
+    // One node: every internal topic gets one replica. Without the transaction-state settings
+    // exactly-once
     // Kafka Streams retries for minutes and then fails.
     p.setProperty("default.replication.factor", "1");
     p.setProperty("min.insync.replicas", "1");
@@ -248,7 +286,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.setProperty("transaction.state.log.min.isr", "1");
     p.setProperty("share.coordinator.state.topic.replication.factor", "1");
     p.setProperty("share.coordinator.state.topic.min.isr", "1");
-    // Fewer internal partitions than the defaults (50): faster first group/transaction use, fewer files.
+    // Fewer internal partitions than the defaults (50): faster first group/transaction use, fewer
+    // files.
     p.setProperty("offsets.topic.num.partitions", "10");
     p.setProperty("transaction.state.log.num.partitions", "10");
     // Nobody else joins a group on one node: do not hold the first rebalance back by 3 s.
@@ -279,36 +318,62 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-      rc = StorageTool.execute(new String[] {
-          "format", "--cluster-id", Uuid.randomUuid().toString(), "--config", configFile.toString(),
-          "--ignore-formatted"}, out);
+      rc =
+          StorageTool.execute(
+              new String[] {
+                "format",
+                "--cluster-id",
+                Uuid.randomUuid().toString(),
+                "--config",
+                configFile.toString(),
+                "--ignore-formatted"
+              },
+              out);
     } catch (RuntimeException e) {
-      throw new BrokerStartException("cannot format Kafka storage in " + logDir() + ": " + e.getMessage()
-          + " — use an empty or previously used broker data dir", e);
+      throw new BrokerStartException(
+          "cannot format Kafka storage in "
+              + logDir()
+              + ": "
+              + e.getMessage()
+              + " — use an empty or previously used broker data dir",
+          e);
     }
     if (rc != 0) {
-      throw new BrokerStartException("cannot format Kafka storage in " + logDir() + " (exit code " + rc + "): "
-          + output.toString(StandardCharsets.UTF_8).trim() + " — use an empty or previously used broker data dir");
+      throw new BrokerStartException(
+          "cannot format Kafka storage in "
+              + logDir()
+              + " (exit code "
+              + rc
+              + "): "
+              + output.toString(StandardCharsets.UTF_8).trim()
+              + " — use an empty or previously used broker data dir");
     }
   }
 
   private void runStartup(KafkaRaftServer candidate, long deadline) {
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "cmrwatch-broker-startup");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "cmrwatch-broker-startup");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       Future<?> startup = executor.submit(candidate::startup);
       startup.get(remaining(deadline), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       shutdownQuietly(candidate);
-      throw new BrokerStartException("the Kafka broker did not start within " + startTimeout.toSeconds()
-          + " s — the machine may be overloaded; allow a longer start timeout", e);
+      throw new BrokerStartException(
+          "the Kafka broker did not start within "
+              + startTimeout.toSeconds()
+              + " s — the machine may be overloaded; allow a longer start timeout",
+          e);
     } catch (ExecutionException e) {
       shutdownQuietly(candidate);
       Throwable cause = e.getCause();
-      if (requestedPort != 0 && isBindFailure(cause) && chain(cause).contains(HOST + ":" + requestedPort)) {
+      if (requestedPort != 0
+          && isBindFailure(cause)
+          && chain(cause).contains(HOST + ":" + requestedPort)) {
         throw new PortInUseException(requestedPort, cause);
       }
       throw new BrokerStartException("the Kafka broker failed to start: " + cause, cause);
@@ -322,16 +387,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private void awaitReady(long deadline) {
-    Map<String, Object> config = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+    Map<String, Object> config =
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
     Exception last = null;
     try (Admin admin = Admin.create(config)) {
       while (System.nanoTime() < deadline) {
         try {
-          boolean visible = admin.describeCluster().nodes().get(remaining(deadline), TimeUnit.NANOSECONDS).stream()
-              .anyMatch(node -> node.id() == NODE_ID);
+          boolean visible =
+              admin
+                  .describeCluster()
+                  .nodes()
+                  .get(remaining(deadline), TimeUnit.NANOSECONDS)
+                  .stream()
+                  .anyMatch(node -> node.id() == NODE_ID);
           if (visible) {
             return;
           }
@@ -342,11 +413,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new BrokerStartException("interrupted while waiting for the Kafka broker to become ready", e);
+      throw new BrokerStartException(
+          "interrupted while waiting for the Kafka broker to become ready", e);
     }
-    throw new BrokerStartException("the Kafka broker at " + bootstrapServers() + " was not ready within "
-        + startTimeout.toSeconds() + " s (last error: " + last + ") — the machine may be overloaded; allow a longer "
-        + "start timeout", last);
+    throw new BrokerStartException(
+        "the Kafka broker at "
+            + bootstrapServers()
+            + " was not ready within "
+            + startTimeout.toSeconds()
+            + " s (last error: "
+            + last
+            + ") — the machine may be overloaded; allow a longer "
+            + "start timeout",
+        last);
   }
 
   private void stopServer() {
@@ -368,19 +447,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private void lockDataDir() {
     try {
       Files.createDirectories(dataDir);
-      lockChannel = FileChannel.open(dataDir.resolve(".cmrwatch-broker.lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE);
+      lockChannel =
+          FileChannel.open(
+              dataDir.resolve(".cmrwatch-broker.lock"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE);
       lock = lockChannel.tryLock();
     } catch (OverlappingFileLockException e) {
       lock = null;
     } catch (IOException e) {
-      throw new BrokerStartException("cannot use broker data dir " + dataDir + ": " + e.getMessage()
-          + " — choose a directory that can be written", e);
+      throw new BrokerStartException(
+          "cannot use broker data dir "
+              + dataDir
+              + ": "
+              + e.getMessage()
+              + " — choose a directory that can be written",
+          e);
     }
     if (lock == null) {
       releaseDataDir();
-      throw new BrokerStartException("broker data dir " + dataDir + " is in use by another running broker — stop it "
-          + "or choose another data dir");
+      throw new BrokerStartException(
+          "broker data dir "
+              + dataDir
+              + " is in use by another running broker — stop it "
+              + "or choose another data dir");
     }
   }
 
@@ -414,7 +504,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
       return socket.getLocalPort();
     } catch (IOException e) {
-      throw new BrokerStartException("cannot find a free port on " + HOST + ": " + e.getMessage(), e);
+      throw new BrokerStartException(
+          "cannot find a free port on " + HOST + ": " + e.getMessage(), e);
     }
   }
 
@@ -430,7 +521,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static boolean isBindFailure(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof BindException || (c.getMessage() != null && c.getMessage().contains("failed to bind"))) {
+      if (c instanceof BindException
+          || (c.getMessage() != null && c.getMessage().contains("failed to bind"))) {
         return true;
       }
     }
@@ -447,7 +539,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static void writeProperties(Properties props, Path file) {
     try (OutputStream out = Files.newOutputStream(file)) {
-      props.store(out, "Written by cmrwatch on every start; edit the code or pass properties, not this file.");
+      props.store(
+          out,
+          "Written by cmrwatch on every start; edit the code or pass properties, not this file.");
     } catch (IOException e) {
       throw new BrokerStartException("cannot write " + file + ": " + e.getMessage(), e);
     }
@@ -458,13 +552,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       return;
     }
     try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.deleteIfExists(path);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException | UncheckedIOException e) {
       LOG.warn("cannot delete the temporary broker data dir {}", dir, e);
     }
@@ -483,22 +580,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The client port on 127.0.0.1; 0 (the default) picks a free one. */
     public Builder port(int port) {
       if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("port must be 0 (any free port) or 1-65535, got " + port);
+        throw new IllegalArgumentException(
+            "port must be 0 (any free port) or 1-65535, got " + port);
       }
       this.port = port;
       return this;
     }
 
     /**
-     * Where the broker keeps its configuration and logs. It is formatted on first use and reused afterwards. Without
-     * one, a temporary directory is used and deleted on {@link EmbeddedKafkaBroker#close()}.
+     * Where the broker keeps its configuration and logs. It is formatted on first use and reused
+     * afterwards. Without one, a temporary directory is used and deleted on {@link
+     * EmbeddedKafkaBroker#close()}.
      */
     public Builder dataDir(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
       return this;
     }
 
-    /** How long {@link EmbeddedKafkaBroker#start()} waits for the broker to be ready (default 60 s). */
+    /**
+     * How long {@link EmbeddedKafkaBroker#start()} waits for the broker to be ready (default 60 s).
+     */
     public Builder startTimeout(Duration startTimeout) {
       if (startTimeout.isNegative() || startTimeout.isZero()) {
         throw new IllegalArgumentException("start timeout must be positive, got " + startTimeout);
@@ -507,7 +608,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       return this;
     }
 
-    /** A Kafka server property that overrides the defaults (for example {@code log.retention.hours}). */
+    /**
+     * A Kafka server property that overrides the defaults (for example {@code
+     * log.retention.hours}).
+     */
     public Builder property(String key, String value) {
       properties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;

@@ -35,7 +35,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** One embedded broker, shared by the class: clients work against it, and it is reachable on loopback only. */
+/**
+ * One embedded broker, shared by the class: clients work against it, and it is reachable on
+ * loopback only.
+ */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EmbeddedKafkaBrokerIT {
 
@@ -61,14 +64,18 @@ class EmbeddedKafkaBrokerIT {
     try (KafkaProducer<String, String> producer = producer(broker.bootstrapServers())) {
       for (int i = 0; i < 30; i++) {
         sent.add("value-" + i);
-        producer.send(new ProducerRecord<>(topic, "key-" + (i % 5), "value-" + i)).get(30, TimeUnit.SECONDS);
+        producer
+            .send(new ProducerRecord<>(topic, "key-" + (i % 5), "value-" + i))
+            .get(30, TimeUnit.SECONDS);
       }
     }
 
-    List<ConsumerRecord<String, String>> received = consume(broker.bootstrapServers(), topic, sent.size(),
-        "read_uncommitted");
+    List<ConsumerRecord<String, String>> received =
+        consume(broker.bootstrapServers(), topic, sent.size(), "read_uncommitted");
 
-    assertThat(received).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(sent);
+    assertThat(received)
+        .extracting(ConsumerRecord::value)
+        .containsExactlyInAnyOrderElementsOf(sent);
     assertThat(received).extracting(ConsumerRecord::partition).containsOnly(0, 1, 2);
   }
 
@@ -76,27 +83,39 @@ class EmbeddedKafkaBrokerIT {
   void shouldBindEveryListenerOnLoopbackOnly() throws Exception {
     Map<String, InetSocketAddress> listeners = broker.listeners();
     assertThat(listeners).containsOnlyKeys("PLAINTEXT", "CONTROLLER");
-    assertThat(listeners.values()).allSatisfy(a -> assertThat(a.getAddress().isLoopbackAddress()).isTrue());
+    assertThat(listeners.values())
+        .allSatisfy(a -> assertThat(a.getAddress().isLoopbackAddress()).isTrue());
     assertThat(broker.bootstrapServers()).isEqualTo("127.0.0.1:" + broker.port());
 
     // What the broker tells clients to connect to.
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
       Collection<Node> nodes = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS);
-      assertThat(nodes).isNotEmpty().allSatisfy(node -> assertThat(node.host()).isEqualTo("127.0.0.1"));
+      assertThat(nodes)
+          .isNotEmpty()
+          .allSatisfy(node -> assertThat(node.host()).isEqualTo("127.0.0.1"));
     }
 
-    // What the kernel really bound: every listening socket of this JVM, which includes both of the broker's.
+    // What the kernel really bound: every listening socket of this JVM, which includes both of the
+    // broker's.
     List<InetSocketAddress> bound = ListeningSockets.ofThisProcess();
-    assertThat(bound).extracting(InetSocketAddress::getPort)
+    assertThat(bound)
+        .extracting(InetSocketAddress::getPort)
         .contains(listeners.get("PLAINTEXT").getPort(), listeners.get("CONTROLLER").getPort());
-    assertThat(bound).allSatisfy(a -> assertThat(a.getAddress().isLoopbackAddress())
-        .as("listening socket %s is on loopback", a).isTrue());
+    assertThat(bound)
+        .allSatisfy(
+            a ->
+                assertThat(a.getAddress().isLoopbackAddress())
+                    .as("listening socket %s is on loopback", a)
+                    .isTrue());
 
     // And from another local address, nothing answers on those ports.
     for (InetAddress address : nonLoopbackLocalAddresses()) {
       for (InetSocketAddress listener : listeners.values()) {
         assertThat(connects(new InetSocketAddress(address, listener.getPort())))
-            .as("connection to %s:%d", address.getHostAddress(), listener.getPort()).isFalse();
+            .as("connection to %s:%d", address.getHostAddress(), listener.getPort())
+            .isFalse();
       }
     }
   }
@@ -159,26 +178,40 @@ class EmbeddedKafkaBrokerIT {
   }
 
   static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
   }
 
   static KafkaProducer<String, String> producer(String bootstrap) {
-    return new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+        new StringSerializer(),
+        new StringSerializer());
   }
 
   /** Reads the topic from the beginning until {@code expected} records arrived (or 60 s passed). */
-  static List<ConsumerRecord<String, String>> consume(String bootstrap, String topic, int expected,
-      String isolationLevel) {
+  static List<ConsumerRecord<String, String>> consume(
+      String bootstrap, String topic, int expected, String isolationLevel) {
     List<ConsumerRecord<String, String>> records = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic + "-" + System.nanoTime(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel), new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "it-" + topic + "-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                isolationLevel),
+            new StringDeserializer(),
+            new StringDeserializer())) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (records.size() < expected && System.nanoTime() < deadline) {

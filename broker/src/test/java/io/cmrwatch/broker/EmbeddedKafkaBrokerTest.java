@@ -9,21 +9,27 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Options and misuse of the broker are caught before anything starts, with a message that says what to do. */
+/**
+ * Options and misuse of the broker are caught before anything starts, with a message that says what
+ * to do.
+ */
 class EmbeddedKafkaBrokerTest {
 
   @Test
   void shouldRejectPortsOutsideTheTcpRange() {
     assertThatThrownBy(() -> EmbeddedKafkaBroker.builder().port(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 (any free port) or 1-65535");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0 (any free port) or 1-65535");
     assertThatThrownBy(() -> EmbeddedKafkaBroker.builder().port(65_536))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 65536");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("got 65536");
   }
 
   @Test
   void shouldRejectANonPositiveStartTimeout() {
     assertThatThrownBy(() -> EmbeddedKafkaBroker.builder().startTimeout(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be positive");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be positive");
   }
 
   @Test
@@ -31,7 +37,8 @@ class EmbeddedKafkaBrokerTest {
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build();
 
     assertThatThrownBy(broker::bootstrapServers)
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("call start() first");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("call start() first");
     assertThat(broker.isRunning()).isFalse();
     assertThat(broker.dataDir()).isNull();
   }
@@ -46,7 +53,8 @@ class EmbeddedKafkaBrokerTest {
         .hasMessageContaining("cannot use broker data dir " + file)
         .hasMessageContaining("choose a directory that can be written");
     assertThatThrownBy(broker::start)
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("build a new one");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("build a new one");
   }
 
   @Test

@@ -46,16 +46,23 @@ class ExactlyOnceStreamsIT {
   }
 
   @Test
-  void shouldDeliverExactlyOnceOutputToReadCommittedConsumers(@TempDir Path stateDir) throws Exception {
+  void shouldDeliverExactlyOnceOutputToReadCommittedConsumers(@TempDir Path stateDir)
+      throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
       String bootstrap = broker.bootstrapServers();
       EmbeddedKafkaBrokerIT.createTopic(bootstrap, INPUT, 2);
       EmbeddedKafkaBrokerIT.createTopic(bootstrap, OUTPUT, 2);
 
       // An aborted transaction on the output topic: read_committed must never show it.
-      try (KafkaProducer<String, String> aborted = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-          ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-aborted"), new StringSerializer(), new StringSerializer())) {
+      try (KafkaProducer<String, String> aborted =
+          new KafkaProducer<>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  bootstrap,
+                  ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                  "it-aborted"),
+              new StringSerializer(),
+              new StringSerializer())) {
         aborted.initTransactions();
         aborted.beginTransaction();
         aborted.send(new ProducerRecord<>(OUTPUT, "k", "ABORTED")).get(30, TimeUnit.SECONDS);
@@ -72,11 +79,12 @@ class ExactlyOnceStreamsIT {
       try (KafkaStreams streams = new KafkaStreams(upperCase(), config);
           KafkaProducer<String, String> producer = EmbeddedKafkaBrokerIT.producer(bootstrap)) {
         CountDownLatch running = new CountDownLatch(1);
-        streams.setStateListener((now, before) -> {
-          if (now == KafkaStreams.State.RUNNING) {
-            running.countDown();
-          }
-        });
+        streams.setStateListener(
+            (now, before) -> {
+              if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+              }
+            });
         streams.start();
         assertThat(running.await(90, TimeUnit.SECONDS)).as("streams reached RUNNING").isTrue();
         for (int i = 0; i < 20; i++) {
@@ -87,11 +95,14 @@ class ExactlyOnceStreamsIT {
 
         List<ConsumerRecord<String, String>> committed =
             EmbeddedKafkaBrokerIT.consume(bootstrap, OUTPUT, expected.size(), "read_committed");
-        assertThat(committed).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(committed)
+            .extracting(ConsumerRecord::value)
+            .containsExactlyInAnyOrderElementsOf(expected);
         streams.close(Duration.ofSeconds(30));
       }
 
-      // The aborted record is in the log all the same: read_uncommitted sees it, so the filter above mattered.
+      // The aborted record is in the log all the same: read_uncommitted sees it, so the filter
+      // above mattered.
       List<ConsumerRecord<String, String>> uncommitted =
           EmbeddedKafkaBrokerIT.consume(bootstrap, OUTPUT, expected.size() + 1, "read_uncommitted");
       assertThat(uncommitted).extracting(ConsumerRecord::value).contains("ABORTED");

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The TCP sockets this JVM is listening on, read from Linux's {@code /proc}: the sockets the kernel really bound, not
- * what a configuration says.
+ * The TCP sockets this JVM is listening on, read from Linux's {@code /proc}: the sockets the kernel
+ * really bound, not what a configuration says.
  */
 final class ListeningSockets {
 
@@ -36,7 +36,8 @@ final class ListeningSockets {
       }
       List<String> lines = Files.readAllLines(path);
       for (String line : lines.subList(1, lines.size())) {
-        // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+        // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+        // ...
         String[] f = line.trim().split("\\s+");
         if (f[3].equals(TCP_LISTEN) && inodes.contains(f[9])) {
           listening.add(parseAddress(f[1]));
@@ -63,7 +64,10 @@ final class ListeningSockets {
     return inodes;
   }
 
-  /** {@code 0100007F:1F90} (IPv4) or 32 hex digits + port (IPv6); each 32-bit word is in host (little-endian) order. */
+  /**
+   * {@code 0100007F:1F90} (IPv4) or 32 hex digits + port (IPv6); each 32-bit word is in host
+   * (little-endian) order.
+   */
   static InetSocketAddress parseAddress(String hex) throws UnknownHostException {
     String[] parts = hex.split(":");
     String ip = parts[0];

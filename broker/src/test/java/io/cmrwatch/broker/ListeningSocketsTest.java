@@ -7,7 +7,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 
-/** The /proc reader behind the loopback assertion sees what it must flag, so that assertion can fail. */
+/**
+ * The /proc reader behind the loopback assertion sees what it must flag, so that assertion can
+ * fail.
+ */
 class ListeningSocketsTest {
 
   @Test
@@ -36,7 +39,10 @@ class ListeningSocketsTest {
         .isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 8080));
     assertThat(ListeningSockets.parseAddress("0000000000000000FFFF00000100007F:2384"))
         .isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 9092));
-    assertThat(ListeningSockets.parseAddress("00000000000000000000000000000000:2384").getAddress()
-        .isAnyLocalAddress()).isTrue();
+    assertThat(
+            ListeningSockets.parseAddress("00000000000000000000000000000000:2384")
+                .getAddress()
+                .isAnyLocalAddress())
+        .isTrue();
   }
 }

@@ -12,19 +12,30 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code cmrwatch broker}: runs the embedded Kafka broker on 127.0.0.1 until interrupted, for other processes. */
-@Command(name = "broker", mixinStandardHelpOptions = true,
-    description = "Runs a single-node Kafka broker (KRaft) on 127.0.0.1 until interrupted (Ctrl-C).")
+/**
+ * {@code cmrwatch broker}: runs the embedded Kafka broker on 127.0.0.1 until interrupted, for other
+ * processes.
+ */
+@Command(
+    name = "broker",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs a single-node Kafka broker (KRaft) on 127.0.0.1 until interrupted (Ctrl-C).")
 public final class BrokerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--port", defaultValue = "9092",
+  @Option(
+      names = "--port",
+      defaultValue = "9092",
       description = "Client port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Keeps topics and messages across restarts (default: a temporary directory, deleted on exit).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "Keeps topics and messages across restarts (default: a temporary directory, deleted on exit).")
   Path dataDir;
 
   @Override
@@ -39,8 +50,13 @@ public final class BrokerCommand implements Callable<Integer> {
     try {
       broker = builder.build().start();
     } catch (PortInUseException e) {
-      err.println("cmrwatch broker: " + e.getMessage() + ": --port " + (port + 1) + ", or --port 0 for any "
-          + "free port");
+      err.println(
+          "cmrwatch broker: "
+              + e.getMessage()
+              + ": --port "
+              + (port + 1)
+              + ", or --port 0 for any "
+              + "free port");
       return 1;
     } catch (BrokerStartException e) {
       err.println("cmrwatch broker: " + e.getMessage());
@@ -48,8 +64,12 @@ public final class BrokerCommand implements Callable<Integer> {
     }
     Thread hook = new Thread(broker::close, "cmrwatch-broker-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    out.println("cmrwatch broker: bootstrap " + broker.bootstrapServers() + " (data dir " + broker.dataDir()
-        + (dataDir == null ? ", deleted on exit)" : ")"));
+    out.println(
+        "cmrwatch broker: bootstrap "
+            + broker.bootstrapServers()
+            + " (data dir "
+            + broker.dataDir()
+            + (dataDir == null ? ", deleted on exit)" : ")"));
     out.flush();
     err.println("cmrwatch broker: running; Ctrl-C stops it");
     try {

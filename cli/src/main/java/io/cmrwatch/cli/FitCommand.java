@@ -24,39 +24,56 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cmrwatch fit}: the CMR method offline. Reads loss events (JSONL, the shared schema), fits every run and
- * prints one CMR estimate per experiment, one JSON object per line. Bad lines are reported on stderr and skipped.
+ * {@code cmrwatch fit}: the CMR method offline. Reads loss events (JSONL, the shared schema), fits
+ * every run and prints one CMR estimate per experiment, one JSON object per line. Bad lines are
+ * reported on stderr and skipped.
  */
 @Command(
     name = "fit",
     mixinStandardHelpOptions = true,
-    description = "Fit the CMR scaling law to loss events (JSONL) and print one CMR estimate per experiment.")
+    description =
+        "Fit the CMR scaling law to loss events (JSONL) and print one CMR estimate per experiment.")
 public final class FitCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--events", required = true, paramLabel = "FILE",
+  @Option(
+      names = "--events",
+      required = true,
+      paramLabel = "FILE",
       description = "JSONL loss events, one per line; - reads stdin.")
   String events;
 
-  @Option(names = "--epsilon", paramLabel = "EPS",
-      description = "Tolerance ε on the general-loss increase (default: the events' value, else 0.05).")
+  @Option(
+      names = "--epsilon",
+      paramLabel = "EPS",
+      description =
+          "Tolerance ε on the general-loss increase (default: the events' value, else 0.05).")
   Double epsilon;
 
-  @Option(names = "--lambda", paramLabel = "L",
+  @Option(
+      names = "--lambda",
+      paramLabel = "L",
       description = "Weight λ of the general loss (default: the events' value, else 1000).")
   Double lambda;
 
-  @Option(names = "--token-unit", paramLabel = "TOKENS",
+  @Option(
+      names = "--token-unit",
+      paramLabel = "TOKENS",
       description = "Token unit of the fitted laws (default: the events' value, else 2e8).")
   Double tokenUnit;
 
-  @Option(names = "--budget", paramLabel = "TOKENS",
+  @Option(
+      names = "--budget",
+      paramLabel = "TOKENS",
       description = "Token budget T_max (default: the events' budgetTokens). Accepts 2e10.")
   Double budget;
 
-  @Option(names = "--observed-fraction", paramLabel = "F",
-      description = "Use only events with tokens <= F x budget, in (0, 1] (replays the streaming case).")
+  @Option(
+      names = "--observed-fraction",
+      paramLabel = "F",
+      description =
+          "Use only events with tokens <= F x budget, in (0, 1] (replays the streaming case).")
   Double observedFraction;
 
   @Override
@@ -66,13 +83,17 @@ public final class FitCommand implements Callable<Integer> {
     CmrSettings settings;
     try {
       if (budget != null && !(budget >= 1 && budget < 9.2e18 && budget == Math.rint(budget))) {
-        throw new IllegalArgumentException("--budget must be a whole number of tokens >= 1, got " + budget);
+        throw new IllegalArgumentException(
+            "--budget must be a whole number of tokens >= 1, got " + budget);
       }
       if (observedFraction != null && !(observedFraction > 0 && observedFraction <= 1)) {
-        throw new IllegalArgumentException("--observed-fraction must be in (0, 1], got " + observedFraction);
+        throw new IllegalArgumentException(
+            "--observed-fraction must be in (0, 1], got " + observedFraction);
       }
-      settings = CmrSettings.defaults().withOverrides(epsilon, lambda, tokenUnit,
-          budget == null ? null : budget.longValue());
+      settings =
+          CmrSettings.defaults()
+              .withOverrides(
+                  epsilon, lambda, tokenUnit, budget == null ? null : budget.longValue());
     } catch (IllegalArgumentException e) {
       err.println("cmrwatch fit: " + e.getMessage());
       return 2;
@@ -94,44 +115,61 @@ public final class FitCommand implements Callable<Integer> {
           if (observedFraction != null) {
             Long b = budget != null ? Long.valueOf(budget.longValue()) : e.budgetTokens();
             if (b == null) {
-              throw new IllegalArgumentException("--observed-fraction needs a budget: this event has no budgetTokens;"
-                  + " pass --budget");
+              throw new IllegalArgumentException(
+                  "--observed-fraction needs a budget: this event has no budgetTokens;"
+                      + " pass --budget");
             }
             if (e.tokens() > observedFraction * b) {
               beyond++;
               continue;
             }
           }
-          experiments.computeIfAbsent(e.experiment(), x -> new TreeMap<>())
+          experiments
+              .computeIfAbsent(e.experiment(), x -> new TreeMap<>())
               .computeIfAbsent(e.run(), r -> new RunSummary(e.experiment(), r))
               .absorb(e);
           used++;
         } catch (InvalidEventException e) {
           bad++;
-          err.println("line " + lineNo + ": " + e.rejection().code() + ": " + e.getMessage() + " (skipped)");
+          err.println(
+              "line "
+                  + lineNo
+                  + ": "
+                  + e.rejection().code()
+                  + ": "
+                  + e.getMessage()
+                  + " (skipped)");
         } catch (IllegalArgumentException e) {
           bad++;
           err.println("line " + lineNo + ": " + e.getMessage() + " (skipped)");
         }
       }
     } catch (NoSuchFileException e) {
-      err.println("cmrwatch fit: no such file: " + events + " (give a JSONL file of loss events, or - for stdin)");
+      err.println(
+          "cmrwatch fit: no such file: "
+              + events
+              + " (give a JSONL file of loss events, or - for stdin)");
       return 2;
     } catch (IOException e) {
       err.println("cmrwatch fit: cannot read " + events + ": " + e.getMessage());
       return 2;
     }
     if (bad > 0 || beyond > 0) {
-      err.println(used + " events used, " + bad + " bad line(s) skipped"
-          + (observedFraction == null ? "" : ", " + beyond + " beyond the observed fraction"));
+      err.println(
+          used
+              + " events used, "
+              + bad
+              + " bad line(s) skipped"
+              + (observedFraction == null ? "" : ", " + beyond + " beyond the observed fraction"));
     }
     if (experiments.isEmpty()) {
       err.println("cmrwatch fit: no valid events in " + events);
       return 1;
     }
     ExperimentAnalyzer analyzer = new ExperimentAnalyzer(settings);
-    experiments.forEach((experiment, runs) -> out.println(EstimateJson.write(analyzer.analyze(experiment,
-        runs.values()))));
+    experiments.forEach(
+        (experiment, runs) ->
+            out.println(EstimateJson.write(analyzer.analyze(experiment, runs.values()))));
     out.flush();
     return 0;
   }

@@ -25,31 +25,50 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cmrwatch law}: fits one law form to x,y points from a CSV file and prints the parameters, their standard
- * errors, the fit statistics and predictions as one JSON object — to reproduce a published table from its numbers.
+ * {@code cmrwatch law}: fits one law form to x,y points from a CSV file and prints the parameters,
+ * their standard errors, the fit statistics and predictions as one JSON object — to reproduce a
+ * published table from its numbers.
  */
-@Command(name = "law", mixinStandardHelpOptions = true,
+@Command(
+    name = "law",
+    mixinStandardHelpOptions = true,
     description = {
       "Fits one law form to x,y points (CSV: x,y or x,y,weight per line; header optional; '#' starts a comment) and "
           + "prints parameters, standard errors, fit statistics and predictions as JSON.",
       "Forms: domain a1*x^s1+b1, general a2*x^s2+a3*x^s3+b2, ratio alpha*x^s+beta, cmr a4*x^s4+b3. x > 0, in the "
           + "unit you want the law in (for example tokens / 2e8, or a ratio).",
-      "Exit codes: 0 fitted, 2 bad input, 3 printed but the optimiser did not converge."})
+      "Exit codes: 0 fitted, 2 bad input, 3 printed but the optimiser did not converge."
+    })
 public final class LawCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--form", required = true, paramLabel = "FORM", description = "ratio, domain, general or cmr.")
+  @Option(
+      names = "--form",
+      required = true,
+      paramLabel = "FORM",
+      description = "ratio, domain, general or cmr.")
   String form;
 
-  @Option(names = "--csv", required = true, paramLabel = "FILE", description = "The points; - reads stdin.")
+  @Option(
+      names = "--csv",
+      required = true,
+      paramLabel = "FILE",
+      description = "The points; - reads stdin.")
   String csv;
 
-  @Option(names = "--predict", arity = "1..*", paramLabel = "X", description = "x values to predict y at.")
+  @Option(
+      names = "--predict",
+      arity = "1..*",
+      paramLabel = "X",
+      description = "x values to predict y at.")
   List<Double> predict = new ArrayList<>();
 
-  @Option(names = "--huber-delta", paramLabel = "D",
-      description = "Huber threshold in y units (default: 1.345 x a robust noise estimate from the data).")
+  @Option(
+      names = "--huber-delta",
+      paramLabel = "D",
+      description =
+          "Huber threshold in y units (default: 1.345 x a robust noise estimate from the data).")
   Double huberDelta;
 
   @Override
@@ -89,7 +108,10 @@ public final class LawCommand implements Callable<Integer> {
     return fit.converged() ? 0 : 3;
   }
 
-  /** The fit as one JSON line: form, parameters, standardErrors, converged, message, stats, predictions. */
+  /**
+   * The fit as one JSON line: form, parameters, standardErrors, converged, message, stats,
+   * predictions.
+   */
   static String toJson(LawForm form, FitResult fit, List<Double> predict) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
@@ -154,7 +176,8 @@ public final class LawCommand implements Callable<Integer> {
     List<String> lines;
     try {
       if (source.equals("-")) {
-        BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BufferedReader r =
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         lines = r.lines().toList();
       } else {
         lines = Files.readAllLines(Path.of(source), StandardCharsets.UTF_8);
@@ -187,12 +210,17 @@ public final class LawCommand implements Callable<Integer> {
           first = false;
           continue; // a header
         }
-        throw new BadInput("line " + (n + 1) + ": expected x,y or x,y,weight (numbers), got \"" + line + "\"");
+        throw new BadInput(
+            "line " + (n + 1) + ": expected x,y or x,y,weight (numbers), got \"" + line + "\"");
       }
       first = false;
       String where = "line " + (n + 1) + ": ";
       if (!Double.isFinite(v[0]) || v[0] <= 0) {
-        throw new BadInput(where + "x = " + f[0] + ": x must be finite and > 0 (scale tokens by a unit, e.g. 2e8)");
+        throw new BadInput(
+            where
+                + "x = "
+                + f[0]
+                + ": x must be finite and > 0 (scale tokens by a unit, e.g. 2e8)");
       }
       if (!Double.isFinite(v[1])) {
         throw new BadInput(where + "y = " + f[1] + ": y must be finite");

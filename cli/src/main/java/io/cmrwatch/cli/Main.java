@@ -12,8 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code cmrwatch} program: one command whose subcommands are the project's deployable parts. Each subcommand
- * lives beside the module it runs; this class only wires them.
+ * The {@code cmrwatch} program: one command whose subcommands are the project's deployable parts.
+ * Each subcommand lives beside the module it runs; this class only wires them.
  */
 @Command(
     name = "cmrwatch",
@@ -21,8 +21,15 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = "Live Critical-Mixture-Ratio monitoring for continual pre-training.",
     subcommands = {
-      DemoCommand.class, BrokerCommand.class, IngestCommand.class, StreamsCommand.class, TrainCommand.class,
-      SimulateCommand.class, LawCommand.class, FitCommand.class, SynthCommand.class
+      DemoCommand.class,
+      BrokerCommand.class,
+      IngestCommand.class,
+      StreamsCommand.class,
+      TrainCommand.class,
+      SimulateCommand.class,
+      LawCommand.class,
+      FitCommand.class,
+      SynthCommand.class
     })
 public final class Main implements Runnable {
 
@@ -39,7 +46,8 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    // Kafka and DJL log through java.util.logging in places; route it to SLF4J like everything else.
+    // Kafka and DJL log through java.util.logging in places; route it to SLF4J like everything
+    // else.
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
     System.exit(commandLine().execute(args));

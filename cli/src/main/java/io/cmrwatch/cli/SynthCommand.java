@@ -13,23 +13,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cmrwatch synth}: prints a synthetic experiment drawn from known laws as JSONL loss events, and its true CMR
- * on stderr — input for {@code cmrwatch fit}, demos and tests.
+ * {@code cmrwatch synth}: prints a synthetic experiment drawn from known laws as JSONL loss events,
+ * and its true CMR on stderr — input for {@code cmrwatch fit}, demos and tests.
  */
 @Command(
     name = "synth",
     mixinStandardHelpOptions = true,
-    description = "Print a synthetic experiment (known laws, 6 ratios) as JSONL loss events; its true CMR goes to"
-        + " stderr.")
+    description =
+        "Print a synthetic experiment (known laws, 6 ratios) as JSONL loss events; its true CMR goes to"
+            + " stderr.")
 public final class SynthCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed (${DEFAULT-VALUE}); the same seed gives the same"
-      + " events.")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed (${DEFAULT-VALUE}); the same seed gives the same" + " events.")
   long seed;
 
-  @Option(names = "--observed-fraction", defaultValue = "1", paramLabel = "F",
+  @Option(
+      names = "--observed-fraction",
+      defaultValue = "1",
+      paramLabel = "F",
       description = "Only events with tokens <= F x budget (${DEFAULT-VALUE}).")
   double observedFraction;
 
@@ -46,7 +52,11 @@ public final class SynthCommand implements Callable<Integer> {
       out.println(LossEventCodec.encodeToString(ev));
     }
     out.flush();
-    err.printf(Locale.ROOT, "experiment %s: budget %d tokens, true CMR %.4f%n", e.experiment(), e.budgetTokens(),
+    err.printf(
+        Locale.ROOT,
+        "experiment %s: budget %d tokens, true CMR %.4f%n",
+        e.experiment(),
+        e.budgetTokens(),
         e.trueCmr());
     err.flush();
     return 0;

@@ -7,6 +7,8 @@ public final class VersionProvider implements IVersionProvider {
   @Override
   public String[] getVersion() {
     String v = Main.class.getPackage().getImplementationVersion();
-    return new String[] {"cmrwatch " + (v == null ? "development" : v), "Java " + Runtime.version()};
+    return new String[] {
+      "cmrwatch " + (v == null ? "development" : v), "Java " + Runtime.version()
+    };
   }
 }

@@ -29,12 +29,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code cmrwatch broker} prints a usable bootstrap address, runs until interrupted, and explains a taken port. */
+/**
+ * {@code cmrwatch broker} prints a usable bootstrap address, runs until interrupted, and explains a
+ * taken port.
+ */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class BrokerCommandIT {
 
   private static final Pattern BOOTSTRAP_LINE =
-      Pattern.compile("cmrwatch broker: bootstrap (127\\.0\\.0\\.1:\\d+) \\(data dir (.+?)(, deleted on exit)?\\)");
+      Pattern.compile(
+          "cmrwatch broker: bootstrap (127\\.0\\.0\\.1:\\d+) \\(data dir (.+?)(, deleted on exit)?\\)");
 
   @Test
   void shouldSayWhatToDoWhenThePortIsTaken() throws Exception {
@@ -52,20 +56,25 @@ class BrokerCommandIT {
   }
 
   @Test
-  void shouldServeClientsUntilInterruptedAndKeepTheGivenDataDir(@TempDir Path dataDir) throws Exception {
+  void shouldServeClientsUntilInterruptedAndKeepTheGivenDataDir(@TempDir Path dataDir)
+      throws Exception {
     StringWriter out = new StringWriter();
     CommandLine cli = Main.commandLine().setOut(new PrintWriter(out));
     ExecutorService runner = Executors.newSingleThreadExecutor();
     try {
-      Future<Integer> exit = runner.submit(
-          () -> cli.execute("broker", "--port", "0", "--data-dir", dataDir.toString()));
-      await().atMost(Duration.ofSeconds(90)).until(() -> BOOTSTRAP_LINE.matcher(out.toString()).find());
+      Future<Integer> exit =
+          runner.submit(
+              () -> cli.execute("broker", "--port", "0", "--data-dir", dataDir.toString()));
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> BOOTSTRAP_LINE.matcher(out.toString()).find());
       Matcher line = BOOTSTRAP_LINE.matcher(out.toString());
       assertThat(line.find()).isTrue();
       assertThat(Path.of(line.group(2))).isEqualTo(dataDir.toAbsolutePath());
       assertThat(line.group(3)).isNull();
 
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, line.group(1)))) {
+      try (Admin admin =
+          Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, line.group(1)))) {
         assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
       }
 
@@ -82,12 +91,15 @@ class BrokerCommandIT {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path jar = Path.of("target", "cmrwatch.jar");
     assertThat(jar).as("the cli jar (built in the package phase)").exists();
-    Process process = new ProcessBuilder(java.toString(), "-jar", jar.toString(), "broker", "--port", "0")
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process process =
+        new ProcessBuilder(java.toString(), "-jar", jar.toString(), "broker", "--port", "0")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try (BufferedReader stdout =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String first = CompletableFuture.supplyAsync(() -> readLine(stdout)).get(90, TimeUnit.SECONDS);
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String first =
+          CompletableFuture.supplyAsync(() -> readLine(stdout)).get(90, TimeUnit.SECONDS);
       Matcher line = BOOTSTRAP_LINE.matcher(first);
       assertThat(line.matches()).as("first line: %s", first).isTrue();
       assertThat(line.group(3)).isEqualTo(", deleted on exit");

@@ -52,7 +52,9 @@ class FitCommandTest {
 
     Run fit = run("fit", "--events", both.toString());
     assertThat(fit.code()).isZero();
-    assertThat(fit.err()).contains("line 4: malformed_json").contains("line 11: ratio_out_of_range");
+    assertThat(fit.err())
+        .contains("line 4: malformed_json")
+        .contains("line 11: ratio_out_of_range");
     String[] out = fit.out().strip().split("\n");
     assertThat(out).hasSize(2);
     JsonNode e = new ObjectMapper().readTree(out[0]);
@@ -67,8 +69,18 @@ class FitCommandTest {
     assertThat(e.get("cmrLaw").has("s4")).isTrue();
     assertThat(e.get("cmrLaw").has("b3")).isTrue();
     JsonNode run = e.get("runs").get(0);
-    for (String f : List.of("run", "ratio", "points", "t0Tokens", "t0Low", "t0High", "feasible",
-        "generalLossIncreaseAtBudget", "domainLaw", "generalLaw")) {
+    for (String f :
+        List.of(
+            "run",
+            "ratio",
+            "points",
+            "t0Tokens",
+            "t0Low",
+            "t0High",
+            "feasible",
+            "generalLossIncreaseAtBudget",
+            "domainLaw",
+            "generalLaw")) {
       assertThat(run.has(f)).as(f).isTrue();
     }
     assertThat(run.get("ratio").asDouble()).isBetween(0.0, 1.0);
@@ -82,7 +94,8 @@ class FitCommandTest {
     assertThat(quarter.err()).contains("beyond the observed fraction");
     JsonNode e = new ObjectMapper().readTree(quarter.out().strip());
     for (JsonNode r : e.get("runs")) {
-      assertThat(r.get("maxTokens").asLong()).isLessThanOrEqualTo(e.get("budgetTokens").asLong() / 4);
+      assertThat(r.get("maxTokens").asLong())
+          .isLessThanOrEqualTo(e.get("budgetTokens").asLong() / 4);
     }
     Run missing = run("fit", "--events", dir.resolve("nope.jsonl").toString());
     assertThat(missing.code()).isEqualTo(2);
@@ -95,8 +108,19 @@ class FitCommandTest {
   @Test
   void shouldApplyOverridesOfEpsilonLambdaAndBudget() throws Exception {
     Path a = synthetic(9);
-    Run fit = run("fit", "--events", a.toString(), "--epsilon", "0.08", "--lambda", "500", "--budget", "1e10",
-        "--token-unit", "1e8");
+    Run fit =
+        run(
+            "fit",
+            "--events",
+            a.toString(),
+            "--epsilon",
+            "0.08",
+            "--lambda",
+            "500",
+            "--budget",
+            "1e10",
+            "--token-unit",
+            "1e8");
     assertThat(fit.code()).isZero();
     JsonNode e = new ObjectMapper().readTree(fit.out().strip());
     assertThat(e.get("epsilon").asDouble()).isEqualTo(0.08);

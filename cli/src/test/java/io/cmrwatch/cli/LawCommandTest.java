@@ -31,9 +31,9 @@ class LawCommandTest {
   }
 
   /**
-   * The paper's CMR laws per model size (T in units of 0.2 B tokens), sampled at T = 5, 10, ..., 100 and refitted by
-   * the command: the CMR at a 20 B-token budget (T = 100) must come back within 0.1 percentage point of the published
-   * figure.
+   * The paper's CMR laws per model size (T in units of 0.2 B tokens), sampled at T = 5, 10, ...,
+   * 100 and refitted by the command: the CMR at a 20 B-token budget (T = 100) must come back within
+   * 0.1 percentage point of the published figure.
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource({
@@ -42,8 +42,8 @@ class LawCommandTest {
     "1.6B, -2.36384831, -0.15125569, 1.59223649, 0.4143",
     "3.1B, -2.5368197, -0.42071423, 0.84375368, 0.4783"
   })
-  void shouldRecoverThePublishedCmrAtTwentyBillionTokens(String model, double a4, double s4, double b3, double cmr)
-      throws Exception {
+  void shouldRecoverThePublishedCmrAtTwentyBillionTokens(
+      String model, double a4, double s4, double b3, double cmr) throws Exception {
     StringBuilder csv = new StringBuilder("T,cmr\n");
     for (int t = 5; t <= 100; t += 5) {
       csv.append(String.format(Locale.ROOT, "%d,%.10f%n", t, a4 * Math.pow(t, s4) + b3));
@@ -89,7 +89,8 @@ class LawCommandTest {
     assertThat(json.get("converged").asBoolean()).isFalse();
     assertThat(run("law", "--form", "quadratic", "--csv", one.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("unknown law form");
-    assertThat(run("law", "--form", "cmr", "--csv", dir.resolve("missing.csv").toString())).isEqualTo(2);
+    assertThat(run("law", "--form", "cmr", "--csv", dir.resolve("missing.csv").toString()))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("no such file");
   }
 
@@ -98,11 +99,17 @@ class LawCommandTest {
     StringBuilder csv = new StringBuilder();
     for (int i = 1; i <= 12; i++) {
       double r = i / 12.0;
-      csv.append(String.format(Locale.ROOT, "%.6f;%.8f;%d%n", r, 0.3 * Math.pow(r, -0.25) + 1.6 + 0.001 * (i % 3 - 1),
-          1 + i % 2));
+      csv.append(
+          String.format(
+              Locale.ROOT,
+              "%.6f;%.8f;%d%n",
+              r,
+              0.3 * Math.pow(r, -0.25) + 1.6 + 0.001 * (i % 3 - 1),
+              1 + i % 2));
     }
     Path file = Files.writeString(dir.resolve("ratio.csv"), csv);
-    assertThat(run("law", "--form", "ratio", "--csv", file.toString(), "--predict", "0.5")).as(err.toString())
+    assertThat(run("law", "--form", "ratio", "--csv", file.toString(), "--predict", "0.5"))
+        .as(err.toString())
         .isZero();
     JsonNode p = new ObjectMapper().readTree(out.toString()).get("predictions").get(0);
     assertThat(p.get("y").asDouble()).isCloseTo(0.3 * Math.pow(0.5, -0.25) + 1.6, within(0.002));

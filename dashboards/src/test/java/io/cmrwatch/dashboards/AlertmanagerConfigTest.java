@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** The Alertmanager configuration: valid, and routing every severity the rules use to its own receiver. */
+/**
+ * The Alertmanager configuration: valid, and routing every severity the rules use to its own
+ * receiver.
+ */
 class AlertmanagerConfigTest {
 
   private static final Path CONFIG = RepoFiles.alertmanagerConfig();
@@ -16,7 +19,8 @@ class AlertmanagerConfigTest {
 
   @Test
   void shouldPassAmtoolCheckConfig() {
-    DebianTool.Result r = DebianTool.AMTOOL.run(CONFIG.getParent(), 60, "check-config", CONFIG.toString());
+    DebianTool.Result r =
+        DebianTool.AMTOOL.run(CONFIG.getParent(), 60, "check-config", CONFIG.toString());
     assertThat(r.ok()).as("amtool check-config:%n%s", r.output()).isTrue();
     assertThat(r.output()).contains("SUCCESS");
   }
@@ -27,10 +31,21 @@ class AlertmanagerConfigTest {
     RuleSet.load().alerts().forEach(a -> used.add(a.labels().get("severity")));
     assertThat(RECEIVER_BY_SEVERITY).containsKeys(used.toArray(String[]::new));
     for (String severity : used) {
-      DebianTool.Result r = DebianTool.AMTOOL.run(CONFIG.getParent(), 60, "config", "routes", "test",
-          "--config.file=" + CONFIG, "alertname=Any", "severity=" + severity);
-      assertThat(r.ok()).as("amtool config routes test severity=%s:%n%s", severity, r.output()).isTrue();
-      assertThat(r.output().lines().filter(l -> !l.startsWith("Warning")).map(String::trim).toList())
+      DebianTool.Result r =
+          DebianTool.AMTOOL.run(
+              CONFIG.getParent(),
+              60,
+              "config",
+              "routes",
+              "test",
+              "--config.file=" + CONFIG,
+              "alertname=Any",
+              "severity=" + severity);
+      assertThat(r.ok())
+          .as("amtool config routes test severity=%s:%n%s", severity, r.output())
+          .isTrue();
+      assertThat(
+              r.output().lines().filter(l -> !l.startsWith("Warning")).map(String::trim).toList())
           .as("receiver of severity=%s", severity)
           .containsExactly(RECEIVER_BY_SEVERITY.get(severity));
     }

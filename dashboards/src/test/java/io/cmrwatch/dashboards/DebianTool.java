@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A command-line tool from a Debian package (promtool, amtool, docker-compose, prometheus), found on the PATH. When it
- * is missing, the test fails and says which package to install; CI installs them all (.ci/run).
+ * A command-line tool from a Debian package (promtool, amtool, docker-compose, prometheus), found
+ * on the PATH. When it is missing, the test fails and says which package to install; CI installs
+ * them all (.ci/run).
  */
 enum DebianTool {
   PROMTOOL("promtool", "prometheus"),
@@ -38,7 +39,9 @@ enum DebianTool {
 
   /** The executable, or an AssertionError naming the Debian package that provides it. */
   Path executable() {
-    List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+    List<String> dirs =
+        new ArrayList<>(
+            List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
     dirs.add("/usr/bin");
     dirs.add("/usr/sbin");
     for (String dir : dirs) {
@@ -50,25 +53,36 @@ enum DebianTool {
         return candidate;
       }
     }
-    throw new AssertionError(command + " is not installed: install Debian's " + debianPackage
-        + " package (sudo apt-get install " + debianPackage + "; .ci/run installs it for CI)");
+    throw new AssertionError(
+        command
+            + " is not installed: install Debian's "
+            + debianPackage
+            + " package (sudo apt-get install "
+            + debianPackage
+            + "; .ci/run installs it for CI)");
   }
 
-  /** Runs the tool with {@code args} in {@code workDir}, output and errors merged, within {@code timeoutSeconds}. */
+  /**
+   * Runs the tool with {@code args} in {@code workDir}, output and errors merged, within {@code
+   * timeoutSeconds}.
+   */
   Result run(Path workDir, long timeoutSeconds, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(executable().toString());
     cmd.addAll(List.of(args));
     try {
-      Process process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
+      Process process =
+          new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
       process.getOutputStream().close();
       // Read on another thread so a chatty tool cannot block on a full pipe while we wait for it.
       StringBuilder out = new StringBuilder();
-      Thread reader = new Thread(() -> out.append(readAll(process.getInputStream())), command + "-output");
+      Thread reader =
+          new Thread(() -> out.append(readAll(process.getInputStream())), command + "-output");
       reader.start();
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError(command + " did not finish within " + timeoutSeconds + " s: " + cmd);
+        throw new AssertionError(
+            command + " did not finish within " + timeoutSeconds + " s: " + cmd);
       }
       reader.join(TimeUnit.SECONDS.toMillis(10));
       return new Result(process.exitValue(), out.toString());

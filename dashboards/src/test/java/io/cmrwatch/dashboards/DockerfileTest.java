@@ -7,12 +7,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The repository's Dockerfile: a Maven build stage and a JRE runtime stage, pinned, running the cmrwatch jar. */
+/**
+ * The repository's Dockerfile: a Maven build stage and a JRE runtime stage, pinned, running the
+ * cmrwatch jar.
+ */
 class DockerfileTest {
 
   private static final Pattern MODULE = Pattern.compile("<module>([^<]+)</module>");
   private static final List<String> LINES =
-      RepoFiles.readString(RepoFiles.root().resolve("Dockerfile")).lines().map(String::trim).toList();
+      RepoFiles.readString(RepoFiles.root().resolve("Dockerfile"))
+          .lines()
+          .map(String::trim)
+          .toList();
 
   @Test
   void shouldBuildWithMavenAndRunOnAPinnedJre() {
@@ -25,10 +31,15 @@ class DockerfileTest {
   @Test
   void shouldShipTheCliJarWithItsLibrariesAndADjlCacheVolume() {
     String text = String.join("\n", LINES);
-    assertThat(text).contains("COPY --from=build /src/cli/target/cmrwatch.jar",
-        "COPY --from=build /src/cli/target/lib/", "DJL_CACHE_DIR=/var/cache/djl", "VOLUME [\"/var/cache/djl\"");
+    assertThat(text)
+        .contains(
+            "COPY --from=build /src/cli/target/cmrwatch.jar",
+            "COPY --from=build /src/cli/target/lib/",
+            "DJL_CACHE_DIR=/var/cache/djl",
+            "VOLUME [\"/var/cache/djl\"");
     // The jar name the image copies is the one the cli module builds.
-    assertThat(RepoFiles.readString(RepoFiles.root().resolve("cli/pom.xml"))).contains("<finalName>cmrwatch</finalName>");
+    assertThat(RepoFiles.readString(RepoFiles.root().resolve("cli/pom.xml")))
+        .contains("<finalName>cmrwatch</finalName>");
     assertThat(text).contains("USER cmrwatch");
   }
 
@@ -38,7 +49,8 @@ class DockerfileTest {
     int modules = 0;
     while (m.find()) {
       modules++;
-      assertThat(LINES).as("the Dockerfile copies %s/pom.xml", m.group(1))
+      assertThat(LINES)
+          .as("the Dockerfile copies %s/pom.xml", m.group(1))
           .contains("COPY " + m.group(1) + "/pom.xml " + m.group(1) + "/");
     }
     assertThat(modules).isGreaterThanOrEqualTo(8);

@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The provisioned Grafana dashboards: their panels, the panels' queries and the template variables' queries. */
+/**
+ * The provisioned Grafana dashboards: their panels, the panels' queries and the template variables'
+ * queries.
+ */
 final class GrafanaDashboards {
 
   /** One PromQL query of a dashboard: a panel target or a variable's query, and where it is. */
@@ -38,8 +41,15 @@ final class GrafanaDashboards {
       JsonNode dashboard = RepoFiles.readJson(file);
       for (JsonNode panel : panels(dashboard)) {
         for (JsonNode target : panel.path("targets")) {
-          out.add(new Query(file, "panel \"" + panel.path("title").asText() + "\" target "
-              + target.path("refId").asText(), target.path("expr").asText(), false));
+          out.add(
+              new Query(
+                  file,
+                  "panel \""
+                      + panel.path("title").asText()
+                      + "\" target "
+                      + target.path("refId").asText(),
+                  target.path("expr").asText(),
+                  false));
         }
       }
       for (JsonNode v : dashboard.path("templating").path("list")) {

@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The provisioned Grafana dashboards: well-formed, on the provisioned datasource, with stable unique uids. */
+/**
+ * The provisioned Grafana dashboards: well-formed, on the provisioned datasource, with stable
+ * unique uids.
+ */
 class GrafanaDashboardsTest {
 
   private static final Pattern VARIABLE_USE = Pattern.compile("\\$\\{?([a-zA-Z_][a-zA-Z0-9_]*)");
@@ -44,11 +47,15 @@ class GrafanaDashboardsTest {
       assertThat(uids.add(uid)).as("uid %s of %s is unique", uid, file).isTrue();
       assertThat(titles.add(d.path("title").asText())).as("title of %s is unique", file).isTrue();
       assertThat(d.path("id").isMissingNode() || d.path("id").isNull())
-          .as("%s has no numeric id (Grafana assigns it; a fixed one clashes across instances)", file).isTrue();
+          .as(
+              "%s has no numeric id (Grafana assigns it; a fixed one clashes across instances)",
+              file)
+          .isTrue();
       assertThat(GrafanaDashboards.panels(d)).as("panels of %s", file).isNotEmpty();
     }
-    assertThat(uids).containsExactlyInAnyOrder("cmrwatch-cmr-convergence", "cmrwatch-cpt-runs",
-        "cmrwatch-pipeline-health");
+    assertThat(uids)
+        .containsExactlyInAnyOrder(
+            "cmrwatch-cmr-convergence", "cmrwatch-cpt-runs", "cmrwatch-pipeline-health");
   }
 
   @Test
@@ -60,22 +67,29 @@ class GrafanaDashboardsTest {
       for (JsonNode panel : GrafanaDashboards.panels(d)) {
         String title = file.getFileName() + " panel \"" + panel.path("title").asText() + "\"";
         assertThat(ids.add(panel.path("id").asInt())).as("%s has a unique id", title).isTrue();
-        assertThat(panel.path("datasource").path("uid").asText()).as("datasource of %s", title).isEqualTo(uid);
-        assertThat(panel.path("datasource").path("type").asText()).as("datasource type of %s", title)
+        assertThat(panel.path("datasource").path("uid").asText())
+            .as("datasource of %s", title)
+            .isEqualTo(uid);
+        assertThat(panel.path("datasource").path("type").asText())
+            .as("datasource type of %s", title)
             .isEqualTo("prometheus");
         assertThat(panel.path("targets")).as("targets of %s", title).isNotEmpty();
         Set<String> refIds = new HashSet<>();
         for (JsonNode target : panel.path("targets")) {
-          assertThat(target.path("datasource").path("uid").asText()).as("datasource of a target of %s", title)
+          assertThat(target.path("datasource").path("uid").asText())
+              .as("datasource of a target of %s", title)
               .isEqualTo(uid);
           assertThat(target.path("expr").asText()).as("expr of a target of %s", title).isNotBlank();
-          assertThat(refIds.add(target.path("refId").asText())).as("refIds of %s are unique", title).isTrue();
+          assertThat(refIds.add(target.path("refId").asText()))
+              .as("refIds of %s are unique", title)
+              .isTrue();
         }
       }
       for (JsonNode v : d.path("templating").path("list")) {
         if ("query".equals(v.path("type").asText())) {
-          assertThat(v.path("datasource").path("uid").asText()).as("datasource of variable %s in %s",
-              v.path("name").asText(), file.getFileName()).isEqualTo(uid);
+          assertThat(v.path("datasource").path("uid").asText())
+              .as("datasource of variable %s in %s", v.path("name").asText(), file.getFileName())
+              .isEqualTo(uid);
         }
       }
     }
@@ -89,7 +103,8 @@ class GrafanaDashboardsTest {
       List<String> names = new ArrayList<>();
       for (JsonNode v : d.path("templating").path("list")) {
         names.add(v.path("name").asText());
-        assertThat(GrafanaDashboards.variableQuery(v)).as("query of variable %s", v.path("name").asText())
+        assertThat(GrafanaDashboards.variableQuery(v))
+            .as("query of variable %s", v.path("name").asText())
             .startsWith("label_values(");
       }
       varsByUid.put(d.path("uid").asText(), names);
@@ -100,7 +115,8 @@ class GrafanaDashboardsTest {
 
   @Test
   void shouldUseOnlyDefinedVariables() {
-    Set<String> builtIn = Set.of("__rate_interval", "__interval", "__range", "__interval_ms", "__range_s");
+    Set<String> builtIn =
+        Set.of("__rate_interval", "__interval", "__range", "__interval_ms", "__range_s");
     for (Path file : RepoFiles.dashboardFiles()) {
       JsonNode d = RepoFiles.readJson(file);
       Set<String> defined = new HashSet<>(builtIn);
@@ -111,12 +127,16 @@ class GrafanaDashboardsTest {
         for (String text : texts) {
           Matcher m = VARIABLE_USE.matcher(text);
           while (m.find()) {
-            assertThat(defined).as("variable $%s used in \"%s\" of %s", m.group(1), panel.path("title").asText(),
-                file.getFileName()).contains(m.group(1));
+            assertThat(defined)
+                .as(
+                    "variable $%s used in \"%s\" of %s",
+                    m.group(1), panel.path("title").asText(), file.getFileName())
+                .contains(m.group(1));
           }
         }
         if (!panel.path("repeat").asText().isEmpty()) {
-          assertThat(defined).as("repeat variable of %s", panel.path("title").asText())
+          assertThat(defined)
+              .as("repeat variable of %s", panel.path("title").asText())
               .contains(panel.path("repeat").asText());
         }
       }
@@ -125,7 +145,8 @@ class GrafanaDashboardsTest {
 
   @Test
   void shouldParseEveryQueryAsPromQl(@TempDir Path tmp) throws IOException {
-    // promtool parses PromQL only inside rules, so every query becomes a recording rule of a throw-away file.
+    // promtool parses PromQL only inside rules, so every query becomes a recording rule of a
+    // throw-away file.
     StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard-queries\n    rules:\n");
     List<GrafanaDashboards.Query> queries = GrafanaDashboards.queries();
     for (int i = 0; i < queries.size(); i++) {
@@ -134,37 +155,57 @@ class GrafanaDashboardsTest {
       if (expr == null) {
         continue;
       }
-      rules.append("      # ").append(q.file().getFileName()).append(' ').append(q.where().replace('\n', ' '))
-          .append("\n      - record: dashboard_query_").append(i)
-          .append("\n        expr: ").append(RepoFiles.JSON.writeValueAsString(PromQl.withoutGrafanaVariables(expr)))
+      rules
+          .append("      # ")
+          .append(q.file().getFileName())
+          .append(' ')
+          .append(q.where().replace('\n', ' '))
+          .append("\n      - record: dashboard_query_")
+          .append(i)
+          .append("\n        expr: ")
+          .append(RepoFiles.JSON.writeValueAsString(PromQl.withoutGrafanaVariables(expr)))
           .append('\n');
     }
     Path file = tmp.resolve("dashboard-queries.yml");
     Files.writeString(file, rules);
     DebianTool.Result r = DebianTool.PROMTOOL.run(tmp, 60, "check", "rules", file.toString());
-    assertThat(r.ok()).as("promtool parses every dashboard query:%n%s%n%s", r.output(), rules).isTrue();
+    assertThat(r.ok())
+        .as("promtool parses every dashboard query:%n%s%n%s", r.output(), rules)
+        .isTrue();
   }
 
   @Test
   void shouldProvisionDashboardsFromTheFolderComposeMounts() {
-    JsonNode provider = RepoFiles.readYaml(RepoFiles.grafanaDir().resolve("provisioning/dashboards/cmrwatch.yml"))
-        .path("providers").path(0);
+    JsonNode provider =
+        RepoFiles.readYaml(RepoFiles.grafanaDir().resolve("provisioning/dashboards/cmrwatch.yml"))
+            .path("providers")
+            .path(0);
     assertThat(provider.path("type").asText()).isEqualTo("file");
     String path = provider.path("options").path("path").asText();
     List<String> volumes = new ArrayList<>();
-    ComposeFileTest.services().path("grafana").path("volumes").forEach(v -> volumes.add(v.asText()));
-    assertThat(volumes).contains(RepoFiles.grafanaDir().resolve("dashboards") + ":" + path + ":ro",
-        RepoFiles.grafanaDir().resolve("provisioning") + ":/etc/grafana/provisioning:ro");
+    ComposeFileTest.services()
+        .path("grafana")
+        .path("volumes")
+        .forEach(v -> volumes.add(v.asText()));
+    assertThat(volumes)
+        .contains(
+            RepoFiles.grafanaDir().resolve("dashboards") + ":" + path + ":ro",
+            RepoFiles.grafanaDir().resolve("provisioning") + ":/etc/grafana/provisioning:ro");
   }
 
   private static JsonNode datasource() {
-    JsonNode list = RepoFiles.readYaml(RepoFiles.grafanaDir().resolve("provisioning/datasources/prometheus.yml"))
-        .path("datasources");
+    JsonNode list =
+        RepoFiles.readYaml(
+                RepoFiles.grafanaDir().resolve("provisioning/datasources/prometheus.yml"))
+            .path("datasources");
     assertThat(list).hasSize(1);
     return list.get(0);
   }
 
-  /** The PromQL inside a variable query (label_values' selector, query_result's expression), or null. */
+  /**
+   * The PromQL inside a variable query (label_values' selector, query_result's expression), or
+   * null.
+   */
   private static String selectorOf(String query) {
     Set<String> names = PromQl.variableQueryMetricNames(query);
     if (names.isEmpty()) {

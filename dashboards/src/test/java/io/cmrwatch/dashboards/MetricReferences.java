@@ -7,8 +7,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Every metric name the dashboards and the rules use, with where each is used, sorted into: names recording rules
- * define, series Prometheus itself makes ({@code up}), and names a cmrwatch process must export.
+ * Every metric name the dashboards and the rules use, with where each is used, sorted into: names
+ * recording rules define, series Prometheus itself makes ({@code up}), and names a cmrwatch process
+ * must export.
  */
 final class MetricReferences {
 
@@ -17,7 +18,9 @@ final class MetricReferences {
 
   /** The process that exports a metric, told by its name. */
   enum Exporter {
-    STREAMS_APP, INGEST, TRAINER_AGENT;
+    STREAMS_APP,
+    INGEST,
+    TRAINER_AGENT;
 
     static Exporter of(String metric) {
       if (metric.startsWith("ingest_")) {
@@ -63,7 +66,10 @@ final class MetricReferences {
   private void add(String name, Set<String> labels, String where) {
     uses.computeIfAbsent(name, k -> new ArrayList<>()).add(where);
     for (String label : labels) {
-      labelUses.computeIfAbsent(name, k -> new TreeMap<>()).computeIfAbsent(label, k -> new ArrayList<>()).add(where);
+      labelUses
+          .computeIfAbsent(name, k -> new TreeMap<>())
+          .computeIfAbsent(label, k -> new ArrayList<>())
+          .add(where);
     }
   }
 
@@ -72,41 +78,51 @@ final class MetricReferences {
     return uses;
   }
 
-  /** Names that look like recording-rule outputs ({@code level:metric:operations}) or that a rule records. */
+  /**
+   * Names that look like recording-rule outputs ({@code level:metric:operations}) or that a rule
+   * records.
+   */
   Map<String, List<String>> recordedNamesUsed() {
     Map<String, List<String>> out = new TreeMap<>();
-    uses.forEach((name, where) -> {
-      if (name.contains(":") || recorded.contains(name)) {
-        out.put(name, where);
-      }
-    });
+    uses.forEach(
+        (name, where) -> {
+          if (name.contains(":") || recorded.contains(name)) {
+            out.put(name, where);
+          }
+        });
     return out;
   }
 
   /** Names some cmrwatch process must export, for {@code exporter}. */
   Map<String, List<String>> exportedNamesUsed(Exporter exporter) {
     Map<String, List<String>> out = new TreeMap<>();
-    uses.forEach((name, where) -> {
-      if (!name.contains(":") && !recorded.contains(name) && !PROMETHEUS_SERIES.contains(name)
-          && Exporter.of(name) == exporter) {
-        out.put(name, where);
-      }
-    });
+    uses.forEach(
+        (name, where) -> {
+          if (!name.contains(":")
+              && !recorded.contains(name)
+              && !PROMETHEUS_SERIES.contains(name)
+              && Exporter.of(name) == exporter) {
+            out.put(name, where);
+          }
+        });
     return out;
   }
 
   /**
-   * For the names {@code exporter} must export, the labels their matchers test (target labels excluded):
-   * name -> label -> where used.
+   * For the names {@code exporter} must export, the labels their matchers test (target labels
+   * excluded): name -> label -> where used.
    */
   Map<String, Map<String, List<String>>> exportedLabelsUsed(Exporter exporter) {
     Map<String, Map<String, List<String>>> out = new TreeMap<>();
     for (String name : exportedNamesUsed(exporter).keySet()) {
-      labelUses.getOrDefault(name, Map.of()).forEach((label, where) -> {
-        if (!TARGET_LABELS.contains(label)) {
-          out.computeIfAbsent(name, k -> new TreeMap<>()).put(label, where);
-        }
-      });
+      labelUses
+          .getOrDefault(name, Map.of())
+          .forEach(
+              (label, where) -> {
+                if (!TARGET_LABELS.contains(label)) {
+                  out.computeIfAbsent(name, k -> new TreeMap<>()).put(label, where);
+                }
+              });
     }
     return out;
   }

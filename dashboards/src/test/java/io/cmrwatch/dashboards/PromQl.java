@@ -9,32 +9,57 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds the metric names a PromQL expression selects. It tokenizes the expression instead of matching names with a
- * regular expression, so that label names in matchers and in {@code by}/{@code without}/{@code on}/{@code ignoring}/
- * {@code group_left}/{@code group_right} lists, function and aggregation names, durations, numbers, strings and
- * Grafana variables are not mistaken for metric names.
+ * Finds the metric names a PromQL expression selects. It tokenizes the expression instead of
+ * matching names with a regular expression, so that label names in matchers and in {@code
+ * by}/{@code without}/{@code on}/{@code ignoring}/ {@code group_left}/{@code group_right} lists,
+ * function and aggregation names, durations, numbers, strings and Grafana variables are not
+ * mistaken for metric names.
  */
 final class PromQl {
 
   /** Words followed by a parenthesized list of label names (not metric names). */
   private static final Set<String> LABEL_LIST_KEYWORDS =
       Set.of("by", "without", "on", "ignoring", "group_left", "group_right");
+
   /** Operators and modifiers spelled as words. */
-  private static final Set<String> WORD_OPERATORS = Set.of("and", "or", "unless", "bool", "offset", "atan2");
-  /** Aggregation operators: their {@code by}/{@code without} clause may stand between the name and the parenthesis. */
-  private static final Set<String> AGGREGATIONS = Set.of("sum", "min", "max", "avg", "group", "stddev", "stdvar",
-      "count", "count_values", "bottomk", "topk", "quantile", "limitk", "limit_ratio");
+  private static final Set<String> WORD_OPERATORS =
+      Set.of("and", "or", "unless", "bool", "offset", "atan2");
+
+  /**
+   * Aggregation operators: their {@code by}/{@code without} clause may stand between the name and
+   * the parenthesis.
+   */
+  private static final Set<String> AGGREGATIONS =
+      Set.of(
+          "sum",
+          "min",
+          "max",
+          "avg",
+          "group",
+          "stddev",
+          "stdvar",
+          "count",
+          "count_values",
+          "bottomk",
+          "topk",
+          "quantile",
+          "limitk",
+          "limit_ratio");
+
   /** Literals spelled as words (case-insensitive in PromQL). */
   private static final Set<String> WORD_LITERALS = Set.of("inf", "nan");
 
   private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   // Numbers (decimal, hex, exponent) and durations (5m, 1h30m, 250ms).
   private static final Pattern NUMBER =
-      Pattern.compile("0[xX][0-9a-fA-F]+|(?:[0-9]+(?:ms|[smhdwy]))+|[0-9]*\\.?[0-9]+(?:[eE][+-]?[0-9]+)?");
+      Pattern.compile(
+          "0[xX][0-9a-fA-F]+|(?:[0-9]+(?:ms|[smhdwy]))+|[0-9]*\\.?[0-9]+(?:[eE][+-]?[0-9]+)?");
   private static final Pattern STRING_LITERAL =
       Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
-  private static final Pattern LABEL_MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(?:=~|!~|!=|=)");
-  private static final Pattern NAME_MATCHER = Pattern.compile("__name__\\s*=\\s*\"([a-zA-Z_:][a-zA-Z0-9_:]*)\"");
+  private static final Pattern LABEL_MATCHER =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(?:=~|!~|!=|=)");
+  private static final Pattern NAME_MATCHER =
+      Pattern.compile("__name__\\s*=\\s*\"([a-zA-Z_:][a-zA-Z0-9_:]*)\"");
 
   private PromQl() {}
 
@@ -44,8 +69,8 @@ final class PromQl {
   }
 
   /**
-   * The metric names selected by {@code expr}, each with the label names its matchers test
-   * ({@code a{x="1"} + a{y=~"2"}} gives {@code a -> [x, y]}).
+   * The metric names selected by {@code expr}, each with the label names its matchers test ({@code
+   * a{x="1"} + a{y=~"2"}} gives {@code a -> [x, y]}).
    */
   static Map<String, Set<String>> selectors(String expr) {
     Map<String, Set<String>> names = new TreeMap<>();
@@ -79,10 +104,13 @@ final class PromQl {
         last = null;
         i = end;
       } else if (c == '[') {
-        i = closing(expr, i, '[', ']'); // range or subquery: durations and Grafana interval variables
+        i =
+            closing(
+                expr, i, '[', ']'); // range or subquery: durations and Grafana interval variables
       } else if (c == '$') {
         i = skipVariable(expr, i);
-      } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(expr.charAt(i + 1)))) {
+      } else if (Character.isDigit(c)
+          || (c == '.' && i + 1 < n && Character.isDigit(expr.charAt(i + 1)))) {
         Matcher m = NUMBER.matcher(expr).region(i, n);
         i = m.lookingAt() ? m.end() : i + 1;
       } else if (Character.isLetter(c) || c == '_' || c == ':') {
@@ -97,9 +125,12 @@ final class PromQl {
           if (callOrList) {
             i = closing(expr, next, '(', ')');
           }
-        } else if (callOrList || AGGREGATIONS.contains(lower) || WORD_OPERATORS.contains(lower)
+        } else if (callOrList
+            || AGGREGATIONS.contains(lower)
+            || WORD_OPERATORS.contains(lower)
             || WORD_LITERALS.contains(lower)) {
-          // a function or aggregation (its arguments are scanned next), an operator word, or Inf/NaN
+          // a function or aggregation (its arguments are scanned next), an operator word, or
+          // Inf/NaN
         } else {
           names.computeIfAbsent(word, k -> new TreeSet<>());
           last = word;
@@ -117,8 +148,8 @@ final class PromQl {
 
   /**
    * The metric names a Grafana variable query selects: {@code label_values(selector, label)} and
-   * {@code query_result(expr)} use PromQL; {@code label_values(label)}, {@code label_names()} and {@code metrics(re)}
-   * select no particular metric.
+   * {@code query_result(expr)} use PromQL; {@code label_values(label)}, {@code label_names()} and
+   * {@code metrics(re)} select no particular metric.
    */
   static Set<String> variableQueryMetricNames(String query) {
     String q = query.trim();
@@ -134,8 +165,9 @@ final class PromQl {
   }
 
   /**
-   * {@code expr} with Grafana's variables replaced so that promtool can parse it: interval variables by {@code 5m},
-   * every other variable (always used inside a label-matcher string here) by {@code x}.
+   * {@code expr} with Grafana's variables replaced so that promtool can parse it: interval
+   * variables by {@code 5m}, every other variable (always used inside a label-matcher string here)
+   * by {@code x}.
    */
   static String withoutGrafanaVariables(String expr) {
     return expr.replaceAll("\\$\\{?__(rate_interval|interval|range)(_s|_ms)?}?", "5m")
@@ -183,7 +215,9 @@ final class PromQl {
     return j;
   }
 
-  /** The index just after the bracket that closes the one at {@code open}, skipping strings inside. */
+  /**
+   * The index just after the bracket that closes the one at {@code open}, skipping strings inside.
+   */
   private static int closing(String s, int open, char left, char right) {
     int depth = 0;
     int j = open;

@@ -15,9 +15,11 @@ class PrometheusConfigTest {
 
   @Test
   void shouldPassPromtoolCheckConfigAndLoadEveryRuleFile() {
-    DebianTool.Result r = DebianTool.PROMTOOL.run(CONFIG.getParent(), 60, "check", "config", CONFIG.toString());
+    DebianTool.Result r =
+        DebianTool.PROMTOOL.run(CONFIG.getParent(), 60, "check", "config", CONFIG.toString());
     assertThat(r.ok()).as("promtool check config:%n%s", r.output()).isTrue();
-    assertThat(r.output()).contains("SUCCESS: " + RepoFiles.ruleFiles().size() + " rule files found");
+    assertThat(r.output())
+        .contains("SUCCESS: " + RepoFiles.ruleFiles().size() + " rule files found");
   }
 
   @Test
@@ -29,14 +31,21 @@ class PrometheusConfigTest {
     assertThat(jobs).containsKeys("cmrwatch-streams", "cmrwatch-ingest", "cmrwatch-trainer");
     assertThat(targets(jobs.get("cmrwatch-streams"))).isEqualTo("streams-app:8080");
     assertThat(targets(jobs.get("cmrwatch-ingest"))).isEqualTo("ingest:8090");
-    assertThat(jobs.get("cmrwatch-trainer").path("dns_sd_configs").path(0).path("names").path(0).asText())
+    assertThat(
+            jobs.get("cmrwatch-trainer")
+                .path("dns_sd_configs")
+                .path(0)
+                .path("names")
+                .path(0)
+                .asText())
         .isEqualTo("trainer-agent");
   }
 
   @Test
   void shouldSendAlertsToTheComposeAlertmanager() {
     JsonNode am = RepoFiles.readYaml(CONFIG).path("alerting").path("alertmanagers").path(0);
-    assertThat(am.path("static_configs").path(0).path("targets").path(0).asText()).isEqualTo("alertmanager:9093");
+    assertThat(am.path("static_configs").path(0).path("targets").path(0).asText())
+        .isEqualTo("alertmanager:9093");
     assertThat(ComposeFileTest.services().has("alertmanager")).isTrue();
   }
 

@@ -15,17 +15,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The alert and recording rules: promtool's checks and unit tests, and what every alert must carry. */
+/**
+ * The alert and recording rules: promtool's checks and unit tests, and what every alert must carry.
+ */
 class PrometheusRulesTest {
 
   private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
-  private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.+?)\\s*#*\\s*$", Pattern.MULTILINE);
+  private static final Pattern HEADING =
+      Pattern.compile("^#{1,6}\\s+(.+?)\\s*#*\\s*$", Pattern.MULTILINE);
 
   @Test
   void shouldPassPromtoolCheckRulesForEveryRuleFile() {
     assertThat(RepoFiles.ruleFiles()).hasSizeGreaterThanOrEqualTo(2);
     for (Path file : RepoFiles.ruleFiles()) {
-      DebianTool.Result r = DebianTool.PROMTOOL.run(file.getParent(), 60, "check", "rules", file.toString());
+      DebianTool.Result r =
+          DebianTool.PROMTOOL.run(file.getParent(), 60, "check", "rules", file.toString());
       assertThat(r.ok()).as("promtool check rules %s:%n%s", file, r.output()).isTrue();
     }
   }
@@ -34,7 +38,8 @@ class PrometheusRulesTest {
   void shouldPassEveryPromtoolUnitTest() {
     assertThat(RepoFiles.ruleTestFiles()).isNotEmpty();
     for (Path file : RepoFiles.ruleTestFiles()) {
-      DebianTool.Result r = DebianTool.PROMTOOL.run(file.getParent(), 120, "test", "rules", file.toString());
+      DebianTool.Result r =
+          DebianTool.PROMTOOL.run(file.getParent(), 120, "test", "rules", file.toString());
       assertThat(r.ok()).as("promtool test rules %s:%n%s", file, r.output()).isTrue();
       assertThat(r.output()).contains("SUCCESS");
     }
@@ -44,8 +49,15 @@ class PrometheusRulesTest {
   void shouldDefineTheAlertsTheDeploymentPromises() {
     Set<String> names = new TreeSet<>();
     RuleSet.load().alerts().forEach(a -> names.add(a.alert()));
-    assertThat(names).contains("CmrwatchForgettingObserved", "CmrwatchForgettingPredicted", "CmrwatchRatioAboveCmr",
-        "CmrwatchRunStalled", "CmrwatchCmrEstimateUnstable", "CmrwatchDlqRecordsArriving", "CmrwatchPipelineLag");
+    assertThat(names)
+        .contains(
+            "CmrwatchForgettingObserved",
+            "CmrwatchForgettingPredicted",
+            "CmrwatchRatioAboveCmr",
+            "CmrwatchRunStalled",
+            "CmrwatchCmrEstimateUnstable",
+            "CmrwatchDlqRecordsArriving",
+            "CmrwatchPipelineLag");
   }
 
   @Test
@@ -54,11 +66,15 @@ class PrometheusRulesTest {
     assertThat(alerts).isNotEmpty();
     for (RuleSet.Rule a : alerts) {
       assertThat(a.labels().get("severity")).as("severity of %s", a.alert()).isIn(SEVERITIES);
-      assertThat(a.annotations()).as("annotations of %s", a.alert())
+      assertThat(a.annotations())
+          .as("annotations of %s", a.alert())
           .containsKeys("summary", "description", "runbook_url");
       assertThat(a.annotations().get("summary")).as("summary of %s", a.alert()).isNotBlank();
-      assertThat(a.annotations().get("description")).as("description of %s", a.alert()).isNotBlank();
-      assertThat(a.annotations().get("runbook_url")).as("runbook_url of %s", a.alert())
+      assertThat(a.annotations().get("description"))
+          .as("description of %s", a.alert())
+          .isNotBlank();
+      assertThat(a.annotations().get("runbook_url"))
+          .as("runbook_url of %s", a.alert())
           .startsWith("README.md#runbook-");
     }
   }
@@ -70,8 +86,12 @@ class PrometheusRulesTest {
     for (RuleSet.Rule a : RuleSet.load().alerts()) {
       String url = a.annotations().get("runbook_url");
       String anchor = url.substring(url.indexOf('#') + 1);
-      assertThat(anchors).as("README.md heading for %s (runbook_url %s)", a.alert(), url).contains(anchor);
-      assertThat(urls.add(url)).as("runbook_url of %s is shared with another alert", a.alert()).isTrue();
+      assertThat(anchors)
+          .as("README.md heading for %s (runbook_url %s)", a.alert(), url)
+          .contains(anchor);
+      assertThat(urls.add(url))
+          .as("runbook_url of %s is shared with another alert", a.alert())
+          .isTrue();
     }
   }
 
@@ -94,21 +114,32 @@ class PrometheusRulesTest {
     }
     for (RuleSet.Rule a : RuleSet.load().alerts()) {
       assertThat(firing).as("a promtool case where %s fires", a.alert()).containsKey(a.alert());
-      assertThat(silent).as("a promtool case where %s does not fire", a.alert()).containsKey(a.alert());
+      assertThat(silent)
+          .as("a promtool case where %s does not fire", a.alert())
+          .containsKey(a.alert());
     }
     for (Path ruleFile : RepoFiles.ruleFiles()) {
-      assertThat(testedRuleFiles).as("a promtool test file loading %s", ruleFile).contains(ruleFile.normalize());
+      assertThat(testedRuleFiles)
+          .as("a promtool test file loading %s", ruleFile)
+          .contains(ruleFile.normalize());
     }
   }
 
   @Test
   void shouldDefineEveryRecordedNameThatRulesAndPanelsUse() {
     MetricReferences refs = MetricReferences.load();
-    refs.recordedNamesUsed().forEach((name, where) ->
-        assertThat(refs.recorded()).as("recording rule for %s (used by %s)", name, where).contains(name));
+    refs.recordedNamesUsed()
+        .forEach(
+            (name, where) ->
+                assertThat(refs.recorded())
+                    .as("recording rule for %s (used by %s)", name, where)
+                    .contains(name));
   }
 
-  /** The anchors GitHub makes of README.md's headings: lower case, punctuation dropped, spaces to hyphens. */
+  /**
+   * The anchors GitHub makes of README.md's headings: lower case, punctuation dropped, spaces to
+   * hyphens.
+   */
   static Set<String> readmeAnchors() {
     Set<String> anchors = new HashSet<>();
     Matcher m = HEADING.matcher(RepoFiles.readString(RepoFiles.readme()));

@@ -19,13 +19,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's {@code prometheus} binary as a child process for integration tests: on 127.0.0.1 and a free port, with its
- * storage in a temporary folder, scraping the given targets every second and evaluating the project's rule files.
- * Stopped by its process handle.
+ * Debian's {@code prometheus} binary as a child process for integration tests: on 127.0.0.1 and a
+ * free port, with its storage in a temporary folder, scraping the given targets every second and
+ * evaluating the project's rule files. Stopped by its process handle.
  */
 final class PrometheusServer implements AutoCloseable {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Process process;
   private final String url;
@@ -38,34 +39,48 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   /**
-   * Starts Prometheus in {@code dir} scraping {@code targets} ({@code job -> host:port}) and loading
-   * {@code ruleFiles}; returns once it answers {@code /-/ready}.
+   * Starts Prometheus in {@code dir} scraping {@code targets} ({@code job -> host:port}) and
+   * loading {@code ruleFiles}; returns once it answers {@code /-/ready}.
    */
   static PrometheusServer start(Path dir, Map<String, String> targets, List<Path> ruleFiles)
       throws IOException, InterruptedException {
     int port = freePort();
-    StringBuilder config = new StringBuilder()
-        .append("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n")
-        .append("rule_files:\n");
+    StringBuilder config =
+        new StringBuilder()
+            .append(
+                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n")
+            .append("rule_files:\n");
     for (Path rules : ruleFiles) {
-      config.append("  - ").append(RepoFiles.JSON.writeValueAsString(rules.toAbsolutePath().toString())).append('\n');
+      config
+          .append("  - ")
+          .append(RepoFiles.JSON.writeValueAsString(rules.toAbsolutePath().toString()))
+          .append('\n');
     }
     config.append("scrape_configs:\n");
-    targets.forEach((job, target) -> config.append("  - job_name: ").append(job).append('\n')
-        .append("    static_configs:\n      - targets: [\"").append(target).append("\"]\n"));
+    targets.forEach(
+        (job, target) ->
+            config
+                .append("  - job_name: ")
+                .append(job)
+                .append('\n')
+                .append("    static_configs:\n      - targets: [\"")
+                .append(target)
+                .append("\"]\n"));
     Path configFile = dir.resolve("prometheus.yml");
     Files.writeString(configFile, config);
     Path storage = Files.createDirectories(dir.resolve("data"));
     Path log = dir.resolve("prometheus.log");
-    Process process = new ProcessBuilder(DebianTool.PROMETHEUS.executable().toString(),
-        "--config.file=" + configFile,
-        "--storage.tsdb.path=" + storage,
-        "--web.listen-address=127.0.0.1:" + port,
-        "--storage.tsdb.retention.time=1h")
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(
+                DebianTool.PROMETHEUS.executable().toString(),
+                "--config.file=" + configFile,
+                "--storage.tsdb.path=" + storage,
+                "--web.listen-address=127.0.0.1:" + port,
+                "--storage.tsdb.retention.time=1h")
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     PrometheusServer server = new PrometheusServer(process, "http://127.0.0.1:" + port, log);
     try {
       server.awaitReady(Duration.ofSeconds(60));
@@ -83,8 +98,12 @@ final class PrometheusServer implements AutoCloseable {
         throw new AssertionError("prometheus exited with " + process.exitValue() + ":\n" + log());
       }
       try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/-/ready"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            HTTP.send(
+                HttpRequest.newBuilder(URI.create(url + "/-/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -107,8 +126,10 @@ final class PrometheusServer implements AutoCloseable {
 
   /** GET {@code path} of the HTTP API as JSON. */
   JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
     return RepoFiles.JSON.readTree(r.body());
   }
 

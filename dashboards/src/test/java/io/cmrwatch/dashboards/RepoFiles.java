@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The deployment files under test, located from the module directory (Maven runs tests with the module as working
- * directory and sets {@code basedir}), and read as JSON trees.
+ * The deployment files under test, located from the module directory (Maven runs tests with the
+ * module as working directory and sets {@code basedir}), and read as JSON trees.
  */
 final class RepoFiles {
 
@@ -23,7 +23,9 @@ final class RepoFiles {
 
   /** The dashboards module folder. */
   static Path module() {
-    return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath().normalize();
+    return Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+        .toAbsolutePath()
+        .normalize();
   }
 
   /** The repository root (the parent of the dashboards module). */
@@ -85,7 +87,10 @@ final class RepoFiles {
 
   private static JsonNode composeConfig;
 
-  /** docker-compose.yml as {@code docker-compose config} resolves it (anchors merged, defaults applied); cached. */
+  /**
+   * docker-compose.yml as {@code docker-compose config} resolves it (anchors merged, defaults
+   * applied); cached.
+   */
   static synchronized JsonNode composeConfig() {
     if (composeConfig == null) {
       composeConfig = resolveComposeConfig();
@@ -94,7 +99,8 @@ final class RepoFiles {
   }
 
   private static JsonNode resolveComposeConfig() {
-    DebianTool.Result r = DebianTool.DOCKER_COMPOSE.run(root(), 120, "-f", "docker-compose.yml", "config");
+    DebianTool.Result r =
+        DebianTool.DOCKER_COMPOSE.run(root(), 120, "-f", "docker-compose.yml", "config");
     if (!r.ok()) {
       throw new AssertionError("docker-compose config failed:\n" + r.output());
     }

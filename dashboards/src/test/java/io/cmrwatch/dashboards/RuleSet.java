@@ -13,7 +13,12 @@ import java.util.TreeSet;
 final class RuleSet {
 
   /** One rule: an alert ({@code alert} set) or a recording rule ({@code record} set). */
-  record Rule(Path file, String alert, String record, String expr, Map<String, String> labels,
+  record Rule(
+      Path file,
+      String alert,
+      String record,
+      String expr,
+      Map<String, String> labels,
       Map<String, String> annotations) {
     boolean isAlert() {
       return alert != null;
@@ -36,8 +41,14 @@ final class RuleSet {
     for (Path file : RepoFiles.ruleFiles()) {
       for (JsonNode group : RepoFiles.readYaml(file).path("groups")) {
         for (JsonNode r : group.path("rules")) {
-          rules.add(new Rule(file, text(r, "alert"), text(r, "record"), r.path("expr").asText(),
-              strings(r.path("labels")), strings(r.path("annotations"))));
+          rules.add(
+              new Rule(
+                  file,
+                  text(r, "alert"),
+                  text(r, "record"),
+                  r.path("expr").asText(),
+                  strings(r.path("labels")),
+                  strings(r.path("annotations"))));
         }
       }
     }

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 
 class ScrapeTest {
 
-  private static final Scrape SCRAPE = new Scrape("""
+  private static final Scrape SCRAPE =
+      new Scrape(
+          """
       # HELP cmrwatch_refit_duration_seconds time of one refit
       # TYPE cmrwatch_refit_duration_seconds histogram
       cmrwatch_refit_duration_seconds_bucket{application="cmrwatch-streams",level="run",le="0.001"} 3
@@ -20,21 +22,30 @@ class ScrapeTest {
 
   @Test
   void shouldListSampleNamesWithTheirSuffixes() {
-    assertThat(SCRAPE.sampleNames()).containsExactlyInAnyOrder("cmrwatch_refit_duration_seconds_bucket",
-        "cmrwatch_refit_duration_seconds_count", "cmrwatch_events_processed_total", "cmrwatch_run_ratio", "up");
+    assertThat(SCRAPE.sampleNames())
+        .containsExactlyInAnyOrder(
+            "cmrwatch_refit_duration_seconds_bucket",
+            "cmrwatch_refit_duration_seconds_count",
+            "cmrwatch_events_processed_total",
+            "cmrwatch_run_ratio",
+            "up");
   }
 
   @Test
   void shouldReadLabelNamesEvenWhenValuesHoldCommasAndQuotes() {
-    assertThat(SCRAPE.labelNames("cmrwatch_run_ratio")).containsExactly("application", "experiment", "run");
+    assertThat(SCRAPE.labelNames("cmrwatch_run_ratio"))
+        .containsExactly("application", "experiment", "run");
     assertThat(SCRAPE.labelNames("cmrwatch_refit_duration_seconds_bucket")).contains("level", "le");
   }
 
   @Test
   void shouldReportMissingNamesAndLabels() {
-    Map<String, List<String>> used = Map.of("cmrwatch_run_ratio", List.of("p1"), "cmrwatch_nope", List.of("p2"));
+    Map<String, List<String>> used =
+        Map.of("cmrwatch_run_ratio", List.of("p1"), "cmrwatch_nope", List.of("p2"));
     assertThat(SCRAPE.missing(used)).containsOnlyKeys("cmrwatch_nope");
-    assertThat(SCRAPE.missingLabels(Map.of("cmrwatch_run_ratio", Map.of("run", List.of("p1"), "kind", List.of("p3")))))
+    assertThat(
+            SCRAPE.missingLabels(
+                Map.of("cmrwatch_run_ratio", Map.of("run", List.of("p1"), "kind", List.of("p3")))))
         .containsOnlyKeys("cmrwatch_run_ratio{kind}");
   }
 }

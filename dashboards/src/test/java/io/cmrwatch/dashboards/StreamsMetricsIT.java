@@ -31,9 +31,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real streams app on the embedded broker, fed a synthetic experiment (with duplicates and a malformed record):
- * every metric a dashboard panel or a rule uses is in its {@code /metrics}, and Debian's Prometheus, scraping it with
- * the project's rules loaded, serves the CMR series and the recorded interval width back over its HTTP API.
+ * The real streams app on the embedded broker, fed a synthetic experiment (with duplicates and a
+ * malformed record): every metric a dashboard panel or a rule uses is in its {@code /metrics}, and
+ * Debian's Prometheus, scraping it with the project's rules loaded, serves the CMR series and the
+ * recorded interval width back over its HTTP API.
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -47,25 +48,36 @@ class StreamsMetricsIT {
   private Map<String, List<String>> used;
 
   @BeforeAll
-  void startTheStreamsAppAndStreamASyntheticExperiment(KafkaCluster kafka, @TempDir Path state) throws Exception {
+  void startTheStreamsAppAndStreamASyntheticExperiment(KafkaCluster kafka, @TempDir Path state)
+      throws Exception {
     used = MetricReferences.load().exportedNamesUsed(MetricReferences.Exporter.STREAMS_APP);
     String prefix = kafka.uniqueTopic("dash") + ".";
-    app = StreamsApp.start(AppConfig.of(Map.of(
-        "cmrwatch.bootstrap", kafka.bootstrapServers(),
-        "cmrwatch.topic-prefix", prefix,
-        "cmrwatch.application-id", prefix + "streams",
-        "cmrwatch.http.port", "0",
-        "cmrwatch.state-dir", state.toString())));
+    app =
+        StreamsApp.start(
+            AppConfig.of(
+                Map.of(
+                    "cmrwatch.bootstrap",
+                    kafka.bootstrapServers(),
+                    "cmrwatch.topic-prefix",
+                    prefix,
+                    "cmrwatch.application-id",
+                    prefix + "streams",
+                    "cmrwatch.http.port",
+                    "0",
+                    "cmrwatch.state-dir",
+                    state.toString())));
     assertThat(app.awaitRunning(Duration.ofMinutes(2))).as("streams app RUNNING").isTrue();
 
     experiment = new SyntheticGenerator().generate(11);
     String topic = TopicNames.withPrefix(prefix).lossEvents();
-    try (KafkaProducer<String, String> producer = kafka.producer(new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, String> producer =
+        kafka.producer(new StringSerializer(), new StringSerializer())) {
       List<LossEvent> events = experiment.events();
       for (LossEvent e : events) {
         producer.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encodeToString(e)));
       }
-      // A few duplicates (same eventId) and one malformed record: the duplicate and dead-letter counters move.
+      // A few duplicates (same eventId) and one malformed record: the duplicate and dead-letter
+      // counters move.
       for (LossEvent e : events.subList(0, Math.min(10, events.size()))) {
         producer.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encodeToString(e)));
       }
@@ -83,8 +95,11 @@ class StreamsMetricsIT {
 
   @Test
   void shouldExportEveryMetricTheDashboardsAndRulesUse() throws Exception {
-    assertThat(used).as("streams-app metrics used by the dashboards and rules").hasSizeGreaterThan(20);
-    // Some series appear only once their first value exists (an estimate with status ok, a first alert, a first
+    assertThat(used)
+        .as("streams-app metrics used by the dashboards and rules")
+        .hasSizeGreaterThan(20);
+    // Some series appear only once their first value exists (an estimate with status ok, a first
+    // alert, a first
     // dead letter): scrape until all are there or the wait is over.
     Map<String, List<String>> missing;
     Scrape scrape;
@@ -97,22 +112,32 @@ class StreamsMetricsIT {
       }
       Thread.sleep(500);
     } while (System.nanoTime() < end);
-    String status = String.join("\n", scrape.text().lines().filter(l -> l.startsWith("cmrwatch_cmr_")).toList());
-    assertThat(missing).as("metrics used by dashboards or rules but not exported by the streams app "
-        + "(name -> where used); its CMR series:%n%s", status).isEmpty();
-    assertThat(scrape.missingLabels(
-        MetricReferences.load().exportedLabelsUsed(MetricReferences.Exporter.STREAMS_APP)))
-        .as("labels that dashboards or rules match on but the streams app's metrics do not have").isEmpty();
+    String status =
+        String.join(
+            "\n", scrape.text().lines().filter(l -> l.startsWith("cmrwatch_cmr_")).toList());
+    assertThat(missing)
+        .as(
+            "metrics used by dashboards or rules but not exported by the streams app "
+                + "(name -> where used); its CMR series:%n%s",
+            status)
+        .isEmpty();
+    assertThat(
+            scrape.missingLabels(
+                MetricReferences.load().exportedLabelsUsed(MetricReferences.Exporter.STREAMS_APP)))
+        .as("labels that dashboards or rules match on but the streams app's metrics do not have")
+        .isEmpty();
   }
 
   @Test
-  void shouldServeTheCmrBackThroughPrometheusWithTheRecordingRulesLoaded(@TempDir Path dir) throws Exception {
+  void shouldServeTheCmrBackThroughPrometheusWithTheRecordingRulesLoaded(@TempDir Path dir)
+      throws Exception {
     String target = app.url().substring("http://".length());
-    try (PrometheusServer prometheus = PrometheusServer.start(dir, Map.of("cmrwatch-streams", target),
-        RepoFiles.ruleFiles())) {
+    try (PrometheusServer prometheus =
+        PrometheusServer.start(dir, Map.of("cmrwatch-streams", target), RepoFiles.ruleFiles())) {
       String selector = "{experiment=\"" + experiment.experiment() + "\"}";
       JsonNode cmr = awaitSeries(prometheus, "cmrwatch_cmr_estimate" + selector);
-      JsonNode width = awaitSeries(prometheus, "experiment:cmrwatch_cmr_interval_width:max" + selector);
+      JsonNode width =
+          awaitSeries(prometheus, "experiment:cmrwatch_cmr_interval_width:max" + selector);
       JsonNode low = awaitSeries(prometheus, "cmrwatch_cmr_estimate_low" + selector);
       JsonNode high = awaitSeries(prometheus, "cmrwatch_cmr_estimate_high" + selector);
 
@@ -124,15 +149,21 @@ class StreamsMetricsIT {
       assertThat(value(low)).isLessThanOrEqualTo(value(high));
       assertThat(prometheus.query("up{job=\"cmrwatch-streams\"} == 1")).as("target up").hasSize(1);
 
-      // Vector-matching mistakes (many-to-many, missing group_left) only show when real series are evaluated.
+      // Vector-matching mistakes (many-to-many, missing group_left) only show when real series are
+      // evaluated.
       awaitEvaluatedRules(prometheus);
       for (GrafanaDashboards.Query q : GrafanaDashboards.queries()) {
         if (!q.variable()) {
-          String expr = q.expr().replaceAll("\\$\\{?__(rate_interval|interval|range)}?", "1m")
-              .replaceAll("\\$\\{?[a-zA-Z_][a-zA-Z0-9_]*}?", ".*");
-          JsonNode answer = prometheus.get("/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
-          assertThat(answer.path("status").asText()).as("%s %s: %s -> %s", q.file().getFileName(), q.where(), expr,
-              answer).isEqualTo("success");
+          String expr =
+              q.expr()
+                  .replaceAll("\\$\\{?__(rate_interval|interval|range)}?", "1m")
+                  .replaceAll("\\$\\{?[a-zA-Z_][a-zA-Z0-9_]*}?", ".*");
+          JsonNode answer =
+              prometheus.get(
+                  "/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
+          assertThat(answer.path("status").asText())
+              .as("%s %s: %s -> %s", q.file().getFileName(), q.where(), expr, answer)
+              .isEqualTo("success");
         }
       }
     }
@@ -159,16 +190,19 @@ class StreamsMetricsIT {
     assertThat(allEvaluated).as("every rule evaluated: %s", groups).isTrue();
     for (JsonNode group : groups) {
       for (JsonNode rule : group.path("rules")) {
-        assertThat(rule.path("health").asText()).as("rule %s: %s", rule.path("name").asText(),
-            rule.path("lastError").asText()).isEqualTo("ok");
+        assertThat(rule.path("health").asText())
+            .as("rule %s: %s", rule.path("name").asText(), rule.path("lastError").asText())
+            .isEqualTo("ok");
       }
     }
   }
 
   @Test
   void shouldUseNoTrainerMetricThatNoTestScrapes() {
-    // Trainer-agent metrics in a panel or rule would be unchecked here: extend this class to scrape an agent first.
-    assertThat(MetricReferences.load().exportedNamesUsed(MetricReferences.Exporter.TRAINER_AGENT)).isEmpty();
+    // Trainer-agent metrics in a panel or rule would be unchecked here: extend this class to scrape
+    // an agent first.
+    assertThat(MetricReferences.load().exportedNamesUsed(MetricReferences.Exporter.TRAINER_AGENT))
+        .isEmpty();
   }
 
   /** The single series {@code promql} returns, once Prometheus has scraped (and recorded) it. */
@@ -182,8 +216,17 @@ class StreamsMetricsIT {
       }
       Thread.sleep(500);
     } while (System.nanoTime() < end);
-    throw new AssertionError("Prometheus returned " + result + " for " + promql + " within " + WAIT
-        + "; targets: " + prometheus.get("/api/v1/targets") + "\nlog:\n" + prometheus.log());
+    throw new AssertionError(
+        "Prometheus returned "
+            + result
+            + " for "
+            + promql
+            + " within "
+            + WAIT
+            + "; targets: "
+            + prometheus.get("/api/v1/targets")
+            + "\nlog:\n"
+            + prometheus.log());
   }
 
   private static double value(JsonNode sample) {

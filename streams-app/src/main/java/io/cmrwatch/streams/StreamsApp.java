@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running instance of the streams app: topics ensured, the HTTP server bound (first, so that its real port is
- * the {@code application.server} other instances forward to), metrics bound, the topology started. Close it to stop.
+ * One running instance of the streams app: topics ensured, the HTTP server bound (first, so that
+ * its real port is the {@code application.server} other instances forward to), metrics bound, the
+ * topology started. Close it to stop.
  */
 public final class StreamsApp implements AutoCloseable {
 
@@ -44,10 +45,12 @@ public final class StreamsApp implements AutoCloseable {
   }
 
   /**
-   * The Kafka Streams properties of {@code cfg}: exactly-once (by default), the dead-letter handlers, the state
-   * directory, {@code application.server}, then the {@code cmrwatch.kafka.*} pass-through settings on top.
+   * The Kafka Streams properties of {@code cfg}: exactly-once (by default), the dead-letter
+   * handlers, the state directory, {@code application.server}, then the {@code cmrwatch.kafka.*}
+   * pass-through settings on top.
    */
-  public static Properties streamsProperties(AppConfig cfg, DeadLetterListener dlq, String applicationServer) {
+  public static Properties streamsProperties(
+      AppConfig cfg, DeadLetterListener dlq, String applicationServer) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, cfg.applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrap());
@@ -59,8 +62,11 @@ public final class StreamsApp implements AutoCloseable {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.threads());
     p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.stateDir().toString());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) cfg.replication());
-    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterDeserializationHandler.class);
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(DeadLetters.TOPIC_CONFIG, cfg.topicNames().lossEventsDlq());
     p.put(DeadLetters.LISTENER_CONFIG, dlq);
@@ -73,30 +79,42 @@ public final class StreamsApp implements AutoCloseable {
   }
 
   /**
-   * Starts an instance; returns once Kafka Streams is started (not necessarily RUNNING: see {@code /health}).
+   * Starts an instance; returns once Kafka Streams is started (not necessarily RUNNING: see {@code
+   * /health}).
    *
    * @throws IOException when the HTTP port cannot be bound
    * @throws IllegalStateException when no broker answers (with what to do)
    */
   public static StreamsApp start(AppConfig cfg) throws IOException {
     if (cfg.createTopics()) {
-      TopicSetup.ensure(cfg.bootstrap(), cfg.topicNames(), cfg.partitions(), cfg.replication(),
+      TopicSetup.ensure(
+          cfg.bootstrap(),
+          cfg.topicNames(),
+          cfg.partitions(),
+          cfg.replication(),
           Duration.ofSeconds(60));
     }
     StreamsMetrics metrics = new StreamsMetrics(cfg.metricsMaxRuns());
     AtomicReference<KafkaStreams> ref = new AtomicReference<>();
     AtomicReference<HostInfo> self = new AtomicReference<>();
-    HttpApi http = HttpApi.start(cfg.httpHost(), cfg.httpPort(),
-        new InteractiveQueries(ref::get, self::get, cfg), metrics::scrape);
+    HttpApi http =
+        HttpApi.start(
+            cfg.httpHost(),
+            cfg.httpPort(),
+            new InteractiveQueries(ref::get, self::get, cfg),
+            metrics::scrape);
     try {
       HostInfo host = new HostInfo(cfg.advertisedHost(), http.port());
       self.set(host);
-      KafkaStreams streams = new KafkaStreams(
-          CmrTopology.build(cfg, metrics), streamsProperties(cfg, metrics, host.host() + ":" + host.port()));
-      streams.setUncaughtExceptionHandler(e -> {
-        LOG.error("stream thread failed; replacing it", e);
-        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-      });
+      KafkaStreams streams =
+          new KafkaStreams(
+              CmrTopology.build(cfg, metrics),
+              streamsProperties(cfg, metrics, host.host() + ":" + host.port()));
+      streams.setUncaughtExceptionHandler(
+          e -> {
+            LOG.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+          });
       metrics.bind(streams);
       ref.set(streams);
       streams.start();
@@ -135,7 +153,8 @@ public final class StreamsApp implements AutoCloseable {
       if (streams.state() == KafkaStreams.State.RUNNING) {
         return true;
       }
-      if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+      if (streams.state() == KafkaStreams.State.ERROR
+          || streams.state() == KafkaStreams.State.NOT_RUNNING) {
         return false;
       }
       Thread.sleep(50);

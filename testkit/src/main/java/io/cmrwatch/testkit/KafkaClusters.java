@@ -10,9 +10,10 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * Starts the Kafka that integration tests run against: a Testcontainers {@code apache/kafka} container when a Docker
- * engine is available ({@link #dockerAvailable()}), the embedded broker otherwise. The system property {@code cmrwatch.test.kafka} ({@code auto},
- * {@code embedded} or {@code container}) overrides the choice; {@code cmrwatch.test.kafka.image} the image.
+ * Starts the Kafka that integration tests run against: a Testcontainers {@code apache/kafka}
+ * container when a Docker engine is available ({@link #dockerAvailable()}), the embedded broker
+ * otherwise. The system property {@code cmrwatch.test.kafka} ({@code auto}, {@code embedded} or
+ * {@code container}) overrides the choice; {@code cmrwatch.test.kafka.image} the image.
  */
 public final class KafkaClusters {
 
@@ -34,26 +35,30 @@ public final class KafkaClusters {
       case "auto":
         return dockerAvailable() ? container() : embedded();
       default:
-        throw new IllegalArgumentException("cmrwatch.test.kafka must be auto, embedded or container, got " + mode);
+        throw new IllegalArgumentException(
+            "cmrwatch.test.kafka must be auto, embedded or container, got " + mode);
     }
   }
 
   /**
-   * Whether a Docker engine answers. Where there is no trace of one (no {@code DOCKER_HOST}, no Testcontainers
-   * settings, no socket at the usual places) this says no at once, without Testcontainers' error-level report of
-   * every strategy it tried; otherwise Testcontainers decides.
+   * Whether a Docker engine answers. Where there is no trace of one (no {@code DOCKER_HOST}, no
+   * Testcontainers settings, no socket at the usual places) this says no at once, without
+   * Testcontainers' error-level report of every strategy it tried; otherwise Testcontainers
+   * decides.
    */
   public static boolean dockerAvailable() {
     String home = System.getProperty("user.home", "");
     String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
-    boolean trace = System.getenv("DOCKER_HOST") != null
-        || System.getenv("TESTCONTAINERS_HOST_OVERRIDE") != null
-        || Files.exists(Path.of(home, ".testcontainers.properties"))
-        || Files.exists(Path.of("/var/run/docker.sock"))
-        || Files.exists(Path.of(home, ".docker", "run", "docker.sock"))
-        || Files.exists(Path.of(home, ".docker", "desktop", "docker.sock"))
-        || (runtimeDir != null && (Files.exists(Path.of(runtimeDir, "docker.sock"))
-            || Files.exists(Path.of(runtimeDir, "podman", "podman.sock"))));
+    boolean trace =
+        System.getenv("DOCKER_HOST") != null
+            || System.getenv("TESTCONTAINERS_HOST_OVERRIDE") != null
+            || Files.exists(Path.of(home, ".testcontainers.properties"))
+            || Files.exists(Path.of("/var/run/docker.sock"))
+            || Files.exists(Path.of(home, ".docker", "run", "docker.sock"))
+            || Files.exists(Path.of(home, ".docker", "desktop", "docker.sock"))
+            || (runtimeDir != null
+                && (Files.exists(Path.of(runtimeDir, "docker.sock"))
+                    || Files.exists(Path.of(runtimeDir, "podman", "podman.sock"))));
     return trace && DockerClientFactory.instance().isDockerAvailable();
   }
 
@@ -61,7 +66,8 @@ public final class KafkaClusters {
   public static Running embedded() {
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
     LOG.info("integration tests use the embedded Kafka broker at {}", broker.bootstrapServers());
-    return new Running(new KafkaCluster(broker.bootstrapServers(), KafkaCluster.Kind.EMBEDDED), broker);
+    return new Running(
+        new KafkaCluster(broker.bootstrapServers(), KafkaCluster.Kind.EMBEDDED), broker);
   }
 
   /**
@@ -71,14 +77,19 @@ public final class KafkaClusters {
    */
   public static Running container() {
     if (!dockerAvailable()) {
-      throw new IllegalStateException("no Docker engine is available for a Kafka container — start Docker, or run "
-          + "with -Dcmrwatch.test.kafka=embedded");
+      throw new IllegalStateException(
+          "no Docker engine is available for a Kafka container — start Docker, or run "
+              + "with -Dcmrwatch.test.kafka=embedded");
     }
     String image = System.getProperty("cmrwatch.test.kafka.image", DEFAULT_IMAGE);
     KafkaContainer container = new KafkaContainer(image);
     container.start();
-    LOG.info("integration tests use the Kafka container {} at {}", image, container.getBootstrapServers());
-    return new Running(new KafkaCluster(container.getBootstrapServers(), KafkaCluster.Kind.CONTAINER),
+    LOG.info(
+        "integration tests use the Kafka container {} at {}",
+        image,
+        container.getBootstrapServers());
+    return new Running(
+        new KafkaCluster(container.getBootstrapServers(), KafkaCluster.Kind.CONTAINER),
         container::stop);
   }
 

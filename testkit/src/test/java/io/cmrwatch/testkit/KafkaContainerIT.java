@@ -26,11 +26,13 @@ class KafkaContainerIT {
       assertThat(kafka.kind()).isEqualTo(KafkaCluster.Kind.CONTAINER);
       String topic = kafka.uniqueTopic("container");
       kafka.createTopics(1, topic);
-      try (KafkaProducer<String, String> producer = kafka.producer(new StringSerializer(), new StringSerializer())) {
+      try (KafkaProducer<String, String> producer =
+          kafka.producer(new StringSerializer(), new StringSerializer())) {
         producer.send(new ProducerRecord<>(topic, "k", "v")).get(60, TimeUnit.SECONDS);
       }
 
-      assertThat(kafka.readAll(topic, IsolationLevel.READ_COMMITTED)).extracting(ConsumerRecord::value)
+      assertThat(kafka.readAll(topic, IsolationLevel.READ_COMMITTED))
+          .extracting(ConsumerRecord::value)
           .containsExactly("v");
     }
   }

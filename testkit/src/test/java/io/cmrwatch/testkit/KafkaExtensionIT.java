@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The fixture gives every test the same running cluster, and its read helpers return what is really in a topic. */
+/**
+ * The fixture gives every test the same running cluster, and its read helpers return what is really
+ * in a topic.
+ */
 @ExtendWith(KafkaExtension.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaExtensionIT {
@@ -40,7 +43,8 @@ class KafkaExtensionIT {
   @Test
   void shouldUseTheEmbeddedBrokerOnLoopbackWithoutDocker(KafkaCluster kafka) {
     boolean docker = KafkaClusters.dockerAvailable();
-    assertThat(kafka.kind()).isEqualTo(docker ? KafkaCluster.Kind.CONTAINER : KafkaCluster.Kind.EMBEDDED);
+    assertThat(kafka.kind())
+        .isEqualTo(docker ? KafkaCluster.Kind.CONTAINER : KafkaCluster.Kind.EMBEDDED);
     if (!docker) {
       assertThat(kafka.bootstrapServers()).startsWith("127.0.0.1:");
     }
@@ -50,15 +54,20 @@ class KafkaExtensionIT {
   void shouldReadEveryRecordInPartitionAndOffsetOrder(KafkaCluster kafka) throws Exception {
     String topic = kafka.uniqueTopic("read-all");
     kafka.createTopics(2, topic);
-    try (KafkaProducer<String, String> producer = kafka.producer(new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, String> producer =
+        kafka.producer(new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < 10; i++) {
-        producer.send(new ProducerRecord<>(topic, i % 2, "k" + i, "v" + i)).get(30, TimeUnit.SECONDS);
+        producer
+            .send(new ProducerRecord<>(topic, i % 2, "k" + i, "v" + i))
+            .get(30, TimeUnit.SECONDS);
       }
     }
 
-    List<ConsumerRecord<String, String>> records = kafka.readAll(topic, IsolationLevel.READ_UNCOMMITTED);
+    List<ConsumerRecord<String, String>> records =
+        kafka.readAll(topic, IsolationLevel.READ_UNCOMMITTED);
 
-    assertThat(records).extracting(ConsumerRecord::value)
+    assertThat(records)
+        .extracting(ConsumerRecord::value)
         .containsExactly("v0", "v2", "v4", "v6", "v8", "v1", "v3", "v5", "v7", "v9");
   }
 
@@ -89,32 +98,46 @@ class KafkaExtensionIT {
       producer.abortTransaction();
     }
 
-    assertThat(kafka.readAll(topic, IsolationLevel.READ_COMMITTED)).extracting(ConsumerRecord::value)
+    assertThat(kafka.readAll(topic, IsolationLevel.READ_COMMITTED))
+        .extracting(ConsumerRecord::value)
         .containsExactly("committed-1", "committed-2");
-    assertThat(kafka.readAll(topic, IsolationLevel.READ_UNCOMMITTED)).extracting(ConsumerRecord::value)
+    assertThat(kafka.readAll(topic, IsolationLevel.READ_UNCOMMITTED))
+        .extracting(ConsumerRecord::value)
         .containsExactly("committed-1", "committed-2", "aborted");
   }
 
   @Test
   void shouldAwaitRecordsOfATopicThatAppearsLater(KafkaCluster kafka) throws Exception {
     String topic = kafka.uniqueTopic("later");
-    CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> {
-      kafka.createTopics(3, topic);
-      try (KafkaProducer<String, String> producer = kafka.producer(new StringSerializer(), new StringSerializer())) {
-        for (int i = 0; i < 6; i++) {
-          producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i));
-        }
-      }
-    });
+    CompletableFuture<Void> produced =
+        CompletableFuture.runAsync(
+            () -> {
+              kafka.createTopics(3, topic);
+              try (KafkaProducer<String, String> producer =
+                  kafka.producer(new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 6; i++) {
+                  producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i));
+                }
+              }
+            });
 
     List<ConsumerRecord<String, String>> records =
         kafka.awaitRecords(topic, 6, IsolationLevel.READ_COMMITTED, Duration.ofSeconds(60));
 
     produced.get(60, TimeUnit.SECONDS);
-    assertThat(records).extracting(ConsumerRecord::value).containsExactlyInAnyOrder("v0", "v1", "v2", "v3", "v4", "v5");
+    assertThat(records)
+        .extracting(ConsumerRecord::value)
+        .containsExactlyInAnyOrder("v0", "v1", "v2", "v3", "v4", "v5");
     try (Admin admin = kafka.admin()) {
-      assertThat(admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-          .partitions()).as("the reader did not auto-create the topic with 1 partition").hasSize(3);
+      assertThat(
+              admin
+                  .describeTopics(List.of(topic))
+                  .allTopicNames()
+                  .get(30, TimeUnit.SECONDS)
+                  .get(topic)
+                  .partitions())
+          .as("the reader did not auto-create the topic with 1 partition")
+          .hasSize(3);
     }
   }
 
@@ -122,11 +145,15 @@ class KafkaExtensionIT {
   void shouldSayHowManyRecordsArrivedWhenTooFewDo(KafkaCluster kafka) throws Exception {
     String topic = kafka.uniqueTopic("too-few");
     kafka.createTopics(1, topic);
-    try (KafkaProducer<String, String> producer = kafka.producer(new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, String> producer =
+        kafka.producer(new StringSerializer(), new StringSerializer())) {
       producer.send(new ProducerRecord<>(topic, "k", "only")).get(30, TimeUnit.SECONDS);
     }
 
-    assertThatThrownBy(() -> kafka.awaitRecords(topic, 2, IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(2)))
+    assertThatThrownBy(
+            () ->
+                kafka.awaitRecords(
+                    topic, 2, IsolationLevel.READ_UNCOMMITTED, Duration.ofSeconds(2)))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("expected at least 2 records in " + topic)
         .hasMessageContaining("got 1: [k=only]");

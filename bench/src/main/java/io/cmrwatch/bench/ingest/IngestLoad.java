@@ -18,10 +18,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Load driver for the ingest API: posts NDJSON batches of distinct, valid loss events from {@code concurrency}
- * connections and reports events/s accepted (every 202 means Kafka acknowledged the batch) and request latency
- * percentiles (as the client sees them, waits after 429/503 included), for a warm-up round and then each measured
- * round. Run it as its own process (bench/ingest-load.sh).
+ * Load driver for the ingest API: posts NDJSON batches of distinct, valid loss events from {@code
+ * concurrency} connections and reports events/s accepted (every 202 means Kafka acknowledged the
+ * batch) and request latency percentiles (as the client sees them, waits after 429/503 included),
+ * for a warm-up round and then each measured round. Run it as its own process
+ * (bench/ingest-load.sh).
  *
  * <pre>
  * java -cp bench/target/classes io.cmrwatch.bench.ingest.IngestLoad URL TOKEN [events [batch [conc [rounds [warm]]]]]
@@ -45,31 +46,68 @@ public final class IngestLoad {
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1_000;
     int concurrency = args.length > 4 ? Integer.parseInt(args[4]) : 4;
     int rounds = args.length > 5 ? Integer.parseInt(args[5]) : 3;
-    // The server's JIT keeps improving for a few hundred thousand events on a busy 2-core machine: warm up longer.
+    // The server's JIT keeps improving for a few hundred thousand events on a busy 2-core machine:
+    // warm up longer.
     int warmups = args.length > 6 ? Integer.parseInt(args[6]) : 2;
     HttpClient http =
-        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-    System.out.printf(Locale.ROOT, "ingest load: %d events per round in NDJSON batches of %d, %d connections, %s%n",
-        events, batch, concurrency, url);
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    System.out.printf(
+        Locale.ROOT,
+        "ingest load: %d events per round in NDJSON batches of %d, %d connections, %s%n",
+        events,
+        batch,
+        concurrency,
+        url);
     List<double[]> measured = new ArrayList<>();
     for (int round = 1 - warmups; round <= rounds; round++) {
-      double[] r = round(http, url, token, "load" + System.nanoTime() % 100_000 + "-" + (round + warmups),
-          events, batch, concurrency);
-      System.out.printf(Locale.ROOT,
+      double[] r =
+          round(
+              http,
+              url,
+              token,
+              "load" + System.nanoTime() % 100_000 + "-" + (round + warmups),
+              events,
+              batch,
+              concurrency);
+      System.out.printf(
+          Locale.ROOT,
           "%-9s %9.0f events/s  p50 %6.1f ms  p99 %6.1f ms  (%d requests, %d failed, %d retried after 429/503)%n",
-          round <= 0 ? "warm-up " + (round + warmups) : "round " + round, r[0], r[1], r[2], (long) r[3],
-          (long) r[4], (long) r[5]);
+          round <= 0 ? "warm-up " + (round + warmups) : "round " + round,
+          r[0],
+          r[1],
+          r[2],
+          (long) r[3],
+          (long) r[4],
+          (long) r[5]);
       if (round > 0) {
         measured.add(r);
       }
     }
-    System.out.printf(Locale.ROOT, "median of %d rounds: %.0f events/s accepted, p50 %.1f ms, p99 %.1f ms%n",
-        rounds, median(measured, 0), median(measured, 1), median(measured, 2));
+    System.out.printf(
+        Locale.ROOT,
+        "median of %d rounds: %.0f events/s accepted, p50 %.1f ms, p99 %.1f ms%n",
+        rounds,
+        median(measured, 0),
+        median(measured, 1),
+        median(measured, 2));
   }
 
-  /** One round; returns {events/s, p50 ms, p99 ms, requests, failed requests, retries after 429/503}. */
-  private static double[] round(HttpClient http, String url, String token, String runPrefix, int events, int batch,
-      int concurrency) throws Exception {
+  /**
+   * One round; returns {events/s, p50 ms, p99 ms, requests, failed requests, retries after
+   * 429/503}.
+   */
+  private static double[] round(
+      HttpClient http,
+      String url,
+      String token,
+      String runPrefix,
+      int events,
+      int batch,
+      int concurrency)
+      throws Exception {
     int requests = (events + batch - 1) / batch;
     // Bodies are built before the clock starts, so the driver's own JSON writing is not measured.
     List<byte[]> bodies = new ArrayList<>(requests);
@@ -86,32 +124,43 @@ public final class IngestLoad {
     long start = System.nanoTime();
     List<Future<?>> workers = new ArrayList<>();
     for (int w = 0; w < concurrency; w++) {
-      workers.add(pool.submit(() -> {
-        for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
-          HttpRequest req = HttpRequest.newBuilder(URI.create(url))
-              .timeout(Duration.ofSeconds(60))
-              .header("Authorization", "Bearer " + token)
-              .header("Content-Type", "application/x-ndjson")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i)))
-              .build();
-          long t0 = System.nanoTime();
-          HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-          // Like a real client: a 429/503 is waited out (Retry-After) and the batch sent again, counted as a retry.
-          while ((resp.statusCode() == 429 || resp.statusCode() == 503) && retries.incrementAndGet() < 1_000) {
-            Thread.sleep(1000L * resp.headers().firstValue("Retry-After").map(Long::parseLong).orElse(1L));
-            resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-          }
-          latencies[i] = System.nanoTime() - t0;
-          Matcher m = ACCEPTED.matcher(resp.body());
-          if (resp.statusCode() == 202 && m.find()) {
-            accepted.addAndGet(Long.parseLong(m.group(1)));
-          } else {
-            failed.incrementAndGet();
-            System.err.println("request " + i + ": HTTP " + resp.statusCode() + " " + resp.body());
-          }
-        }
-        return null;
-      }));
+      workers.add(
+          pool.submit(
+              () -> {
+                for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                  HttpRequest req =
+                      HttpRequest.newBuilder(URI.create(url))
+                          .timeout(Duration.ofSeconds(60))
+                          .header("Authorization", "Bearer " + token)
+                          .header("Content-Type", "application/x-ndjson")
+                          .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i)))
+                          .build();
+                  long t0 = System.nanoTime();
+                  HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+                  // Like a real client: a 429/503 is waited out (Retry-After) and the batch sent
+                  // again, counted as a retry.
+                  while ((resp.statusCode() == 429 || resp.statusCode() == 503)
+                      && retries.incrementAndGet() < 1_000) {
+                    Thread.sleep(
+                        1000L
+                            * resp.headers()
+                                .firstValue("Retry-After")
+                                .map(Long::parseLong)
+                                .orElse(1L));
+                    resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+                  }
+                  latencies[i] = System.nanoTime() - t0;
+                  Matcher m = ACCEPTED.matcher(resp.body());
+                  if (resp.statusCode() == 202 && m.find()) {
+                    accepted.addAndGet(Long.parseLong(m.group(1)));
+                  } else {
+                    failed.incrementAndGet();
+                    System.err.println(
+                        "request " + i + ": HTTP " + resp.statusCode() + " " + resp.body());
+                  }
+                }
+                return null;
+              }));
     }
     for (Future<?> f : workers) {
       f.get();
@@ -121,8 +170,12 @@ public final class IngestLoad {
     long[] sorted = latencies.clone();
     Arrays.sort(sorted);
     return new double[] {
-      accepted.get() / seconds, percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, requests,
-      failed.get(), retries.get()
+      accepted.get() / seconds,
+      percentile(sorted, 0.50) / 1e6,
+      percentile(sorted, 0.99) / 1e6,
+      requests,
+      failed.get(),
+      retries.get()
     };
   }
 
@@ -130,13 +183,21 @@ public final class IngestLoad {
     StringBuilder sb = new StringBuilder(n * 300);
     for (int i = 0; i < n; i++) {
       long tokens = (firstTokens + i) * 1_000_000L;
-      sb.append("{\"schema\":1,\"experiment\":\"load-exp\",\"run\":\"").append(run)
-          .append("\",\"ratio\":0.25,\"tokens\":").append(tokens)
-          .append(",\"step\":").append(firstTokens + i)
-          .append(",\"generalLoss\":").append(2.3 + (i % 100) * 1e-4)
-          .append(",\"domainLoss\":").append(2.0 - (i % 100) * 1e-4)
+      sb.append("{\"schema\":1,\"experiment\":\"load-exp\",\"run\":\"")
+          .append(run)
+          .append("\",\"ratio\":0.25,\"tokens\":")
+          .append(tokens)
+          .append(",\"step\":")
+          .append(firstTokens + i)
+          .append(",\"generalLoss\":")
+          .append(2.3 + (i % 100) * 1e-4)
+          .append(",\"domainLoss\":")
+          .append(2.0 - (i % 100) * 1e-4)
           .append(",\"baseGeneralLoss\":2.3,\"baseDomainLoss\":2.2,\"budgetTokens\":20000000000")
-          .append(",\"time\":\"2026-11-28T12:00:00Z\",\"eventId\":\"").append(run).append('/').append(tokens)
+          .append(",\"time\":\"2026-11-28T12:00:00Z\",\"eventId\":\"")
+          .append(run)
+          .append('/')
+          .append(tokens)
           .append("\"}\n");
     }
     return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);

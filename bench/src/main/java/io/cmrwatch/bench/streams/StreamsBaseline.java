@@ -14,10 +14,11 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 
 /**
- * The ceiling any Kafka Streams application has on this machine: one that reads the topic from the start and does
- * nothing with the events (or only decodes them), with the app's own settings — exactly-once v2, commits every
- * 100 ms, one stream thread, a fresh application id per read. Its events/s, from its first processed record to its
- * last, put the streams app's ratio to a raw consumer in proportion.
+ * The ceiling any Kafka Streams application has on this machine: one that reads the topic from the
+ * start and does nothing with the events (or only decodes them), with the app's own settings —
+ * exactly-once v2, commits every 100 ms, one stream thread, a fresh application id per read. Its
+ * events/s, from its first processed record to its last, put the streams app's ratio to a raw
+ * consumer in proportion.
  */
 final class StreamsBaseline {
 
@@ -27,8 +28,9 @@ final class StreamsBaseline {
   private StreamsBaseline() {}
 
   /**
-   * The streams app's default Kafka Streams settings that bear on speed — exactly-once v2, commits every 100 ms, one
-   * stream thread — for an application of the bench, with its own temporary state directory.
+   * The streams app's default Kafka Streams settings that bear on speed — exactly-once v2, commits
+   * every 100 ms, one stream thread — for an application of the bench, with its own temporary state
+   * directory.
    */
   static Properties appSettings(String bootstrap, String applicationId) throws java.io.IOException {
     Path stateDir = Files.createTempDirectory("cmrwatch-bench-streams");
@@ -39,12 +41,15 @@ final class StreamsBaseline {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // as the app (and Kafka 5.0)
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG,
+        true); // as the app (and Kafka 5.0)
     return p;
   }
 
   /** Events/s of one read of {@code expected} events by a fresh Kafka Streams application. */
-  static double read(String bootstrap, String topic, int expected, boolean decode, String applicationId)
+  static double read(
+      String bootstrap, String topic, int expected, boolean decode, String applicationId)
       throws Exception {
     Properties p = appSettings(bootstrap, applicationId);
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
@@ -54,21 +59,24 @@ final class StreamsBaseline {
     long[] sink = {0};
     CountDownLatch done = new CountDownLatch(1);
     StreamsBuilder b = new StreamsBuilder();
-    b.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).foreach((k, v) -> {
-      long now = System.nanoTime();
-      if (seen[0]++ == 0) {
-        first[0] = now;
-      }
-      sink[0] += decode ? LossEventCodec.decode(v).tokens() : v.length;
-      if (seen[0] == expected) {
-        last[0] = now;
-        done.countDown();
-      }
-    });
+    b.stream(topic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .foreach(
+            (k, v) -> {
+              long now = System.nanoTime();
+              if (seen[0]++ == 0) {
+                first[0] = now;
+              }
+              sink[0] += decode ? LossEventCodec.decode(v).tokens() : v.length;
+              if (seen[0] == expected) {
+                last[0] = now;
+                done.countDown();
+              }
+            });
     try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
       streams.start();
       if (!done.await(5, TimeUnit.MINUTES)) {
-        throw new IllegalStateException("the baseline read " + seen[0] + " of " + expected + " events in 5 minutes");
+        throw new IllegalStateException(
+            "the baseline read " + seen[0] + " of " + expected + " events in 5 minutes");
       }
       streams.close(Duration.ofSeconds(30));
       streams.cleanUp();

@@ -34,39 +34,46 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Load driver of {@code bench/streams-load.sh} against a running {@code cmrwatch streams} (its own JVM):
+ * Load driver of {@code bench/streams-load.sh} against a running {@code cmrwatch streams} (its own
+ * JVM):
  *
  * <ol>
- *   <li>Warm-up (WARMUP_SECONDS, default 60; 0 for none): fresh runs at RATE events/s, not measured, so that the
- *       measured phases see a JIT-compiled app, as a long-running service is.
- *   <li>Throughput: RUNS runs × EVALS evaluations (experiments of 10 runs drawn from core's synthetic laws, all runs
- *       progressing together) produced as fast as the producer goes; events/s = events ÷ the time from the app's
- *       first processed event to its last (its {@code cmrwatch_events_processed_total}), refits on.
- *   <li>Raw consumer, same run: a plain kafka-clients consumer reads the same events from the start, only taking the
- *       bytes, and also decoding each event with core's codec: one read each to warm up, then seven each; the median
- *       events/s and the app's ratio to each.
- *   <li>Kafka Streams baseline, same run: an application that only reads the same events (and one that only decodes
- *       them), with the app's exactly-once settings: one read each to warm up, then three each; the median. The
- *       ceiling of any Kafka Streams application here, and the app's ratio to it.
- *   <li>Latency: fresh runs at a steady RATE events/s for SECONDS; p50/p99 of the app's
- *       {@code cmrwatch_estimate_latency_seconds} histogram over the phase (record timestamp of the oldest event not
- *       yet in an estimate → the recomputed estimate), and of {@code cmrwatch_input_delay_seconds} (record timestamp →
- *       processed by the run step); the CPU the app and the broker took meanwhile, how busy the whole machine was
- *       ({@code /proc/stat}), and the bytes per second the app wrote to each topic (its producers' metrics).
+ *   <li>Warm-up (WARMUP_SECONDS, default 60; 0 for none): fresh runs at RATE events/s, not
+ *       measured, so that the measured phases see a JIT-compiled app, as a long-running service is.
+ *   <li>Throughput: RUNS runs × EVALS evaluations (experiments of 10 runs drawn from core's
+ *       synthetic laws, all runs progressing together) produced as fast as the producer goes;
+ *       events/s = events ÷ the time from the app's first processed event to its last (its {@code
+ *       cmrwatch_events_processed_total}), refits on.
+ *   <li>Raw consumer, same run: a plain kafka-clients consumer reads the same events from the
+ *       start, only taking the bytes, and also decoding each event with core's codec: one read each
+ *       to warm up, then seven each; the median events/s and the app's ratio to each.
+ *   <li>Kafka Streams baseline, same run: an application that only reads the same events (and one
+ *       that only decodes them), with the app's exactly-once settings: one read each to warm up,
+ *       then three each; the median. The ceiling of any Kafka Streams application here, and the
+ *       app's ratio to it.
+ *   <li>Latency: fresh runs at a steady RATE events/s for SECONDS; p50/p99 of the app's {@code
+ *       cmrwatch_estimate_latency_seconds} histogram over the phase (record timestamp of the oldest
+ *       event not yet in an estimate → the recomputed estimate), and of {@code
+ *       cmrwatch_input_delay_seconds} (record timestamp → processed by the run step); the CPU the
+ *       app and the broker took meanwhile, how busy the whole machine was ({@code /proc/stat}), and
+ *       the bytes per second the app wrote to each topic (its producers' metrics).
  *   <li>RSS of the app's process after each phase ({@code /proc/PID/status}).
  * </ol>
  */
 public final class StreamsLoad {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+
   /**
-   * Measured reads of the raw consumer, each kind: one read of 200,000 events takes 0.1–0.6 s, and single reads
-   * scattered from 340,000 to 1,600,000 events/s in one run.
+   * Measured reads of the raw consumer, each kind: one read of 200,000 events takes 0.1–0.6 s, and
+   * single reads scattered from 340,000 to 1,600,000 events/s in one run.
    */
   private static final int RAW_READS = 7;
+
   private static final String INPUT_DELAY = "cmrwatch_input_delay_seconds";
   private static final String TOPIC_BYTES = "kafka_producer_topic_byte_total";
-  private static final String PUBLISHED = "cmrwatch_estimates_published_total{application=\"cmrwatch-streams\"}";
+  private static final String PUBLISHED =
+      "cmrwatch_estimates_published_total{application=\"cmrwatch-streams\"}";
 
   private StreamsLoad() {}
 
@@ -82,7 +89,8 @@ public final class StreamsLoad {
     long brokerPid = args.length > 8 ? Long.parseLong(args[8]) : -1;
     int warmup = args.length > 9 ? Integer.parseInt(args[9]) : 0;
 
-    System.out.printf(Locale.ROOT, "streams app %s (pid %d), %d runs x %d evaluations%n", app, pid, runs, evals);
+    System.out.printf(
+        Locale.ROOT, "streams app %s (pid %d), %d runs x %d evaluations%n", app, pid, runs, evals);
     if (warmup > 0) {
       warmUp(bootstrap, app, topic, runs, rate, warmup);
     }
@@ -98,7 +106,8 @@ public final class StreamsLoad {
     }
     double produceSeconds = Duration.between(start, Instant.now()).toNanos() / 1e9;
     // The app's first and last processed event, seen by polling its counter every 20 ms.
-    // CPU seconds of the app and the broker over the same span: less sensitive to other load than wall time.
+    // CPU seconds of the app and the broker over the same span: less sensitive to other load than
+    // wall time.
     long first = 0;
     long last;
     double[] cpuFirst = null;
@@ -119,21 +128,38 @@ public final class StreamsLoad {
     }
     double appSeconds = (last - first) / 1e9;
     double appRate = events.size() / appSeconds;
-    System.out.printf(Locale.ROOT, "produced %d events in %.2f s (%.0f events/s)%n", events.size(), produceSeconds,
+    System.out.printf(
+        Locale.ROOT,
+        "produced %d events in %.2f s (%.0f events/s)%n",
+        events.size(),
+        produceSeconds,
         events.size() / produceSeconds);
     double[] refitsAfter = refitTotals(app);
-    System.out.printf(Locale.ROOT, "app: %d events in %.2f s = %.0f events/s; refits during it: run %.0f, experiment "
-        + "%.0f%n", events.size(), appSeconds, appRate, refitsAfter[0] - refitsBefore[0],
+    System.out.printf(
+        Locale.ROOT,
+        "app: %d events in %.2f s = %.0f events/s; refits during it: run %.0f, experiment "
+            + "%.0f%n",
+        events.size(),
+        appSeconds,
+        appRate,
+        refitsAfter[0] - refitsBefore[0],
         refitsAfter[2] - refitsBefore[2]);
     double appCpu = cpuLast[0] - cpuFirst[0];
     double brokerCpu = cpuLast[1] - cpuFirst[1];
-    System.out.printf(Locale.ROOT, "CPU per 1,000 events: app %.1f ms, broker %.1f ms (app busy %.0f %% of one core, "
-        + "broker %.0f %%)%n", 1e6 * appCpu / events.size(), 1e6 * brokerCpu / events.size(), 100 * appCpu / appSeconds,
+    System.out.printf(
+        Locale.ROOT,
+        "CPU per 1,000 events: app %.1f ms, broker %.1f ms (app busy %.0f %% of one core, "
+            + "broker %.0f %%)%n",
+        1e6 * appCpu / events.size(),
+        1e6 * brokerCpu / events.size(),
+        100 * appCpu / appSeconds,
         100 * brokerCpu / appSeconds);
     System.out.printf(Locale.ROOT, "app RSS after throughput phase: %d MiB%n", rssMiB(pid));
 
-    // Warmed up like the app (one read of each kind unmeasured: this JVM's JIT speeds the raw consumer up 2-3x over its
-    // first reads), then RAW_READS reads each and the median: one read of 200,000 events takes well under a second.
+    // Warmed up like the app (one read of each kind unmeasured: this JVM's JIT speeds the raw
+    // consumer up 2-3x over its
+    // first reads), then RAW_READS reads each and the median: one read of 200,000 events takes well
+    // under a second.
     rawConsumer(bootstrap, topic, events.size(), false);
     rawConsumer(bootstrap, topic, events.size(), true);
     double[] bytesRuns = new double[RAW_READS];
@@ -146,28 +172,49 @@ public final class StreamsLoad {
     java.util.Arrays.sort(decodedRuns);
     double rawBytes = bytesRuns[RAW_READS / 2];
     double rawDecoded = decodedRuns[RAW_READS / 2];
-    System.out.printf(Locale.ROOT, "raw consumer, bytes only: %.0f events/s, median of %s (app/raw = %.3f)%n",
-        rawBytes, joined(bytesRuns), appRate / rawBytes);
-    System.out.printf(Locale.ROOT, "raw consumer, decoding each event: %.0f events/s, median of %s (app/raw = %.3f)%n",
-        rawDecoded, joined(decodedRuns), appRate / rawDecoded);
+    System.out.printf(
+        Locale.ROOT,
+        "raw consumer, bytes only: %.0f events/s, median of %s (app/raw = %.3f)%n",
+        rawBytes,
+        joined(bytesRuns),
+        appRate / rawBytes);
+    System.out.printf(
+        Locale.ROOT,
+        "raw consumer, decoding each event: %.0f events/s, median of %s (app/raw = %.3f)%n",
+        rawDecoded,
+        joined(decodedRuns),
+        appRate / rawDecoded);
 
-    // The ceiling of any Kafka Streams application here: one that only reads (or decodes) the same events with the
+    // The ceiling of any Kafka Streams application here: one that only reads (or decodes) the same
+    // events with the
     // app's exactly-once settings. Warmed up by one read each, then three each; the median.
     StreamsBaseline.read(bootstrap, topic, events.size(), false, "baseline-warm-bytes");
     StreamsBaseline.read(bootstrap, topic, events.size(), true, "baseline-warm-decode");
     double[] baseBytes = new double[3];
     double[] baseDecoded = new double[3];
     for (int i = 0; i < 3; i++) {
-      baseBytes[i] = StreamsBaseline.read(bootstrap, topic, events.size(), false, "baseline-bytes-" + i);
-      baseDecoded[i] = StreamsBaseline.read(bootstrap, topic, events.size(), true, "baseline-decode-" + i);
+      baseBytes[i] =
+          StreamsBaseline.read(bootstrap, topic, events.size(), false, "baseline-bytes-" + i);
+      baseDecoded[i] =
+          StreamsBaseline.read(bootstrap, topic, events.size(), true, "baseline-decode-" + i);
     }
     java.util.Arrays.sort(baseBytes);
     java.util.Arrays.sort(baseDecoded);
-    System.out.printf(Locale.ROOT, "Kafka Streams doing nothing (exactly-once, 100 ms commits, 1 thread): %.0f "
-        + "events/s, median of %s (its ratio to the raw consumer %.3f; the app's to it %.3f)%n", baseBytes[1],
-        joined(baseBytes), baseBytes[1] / rawBytes, appRate / baseBytes[1]);
-    System.out.printf(Locale.ROOT, "Kafka Streams only decoding each event: %.0f events/s, median of %s (ratio to the "
-        + "raw consumer %.3f; the app's to it %.3f)%n", baseDecoded[1], joined(baseDecoded), baseDecoded[1] / rawBytes,
+    System.out.printf(
+        Locale.ROOT,
+        "Kafka Streams doing nothing (exactly-once, 100 ms commits, 1 thread): %.0f "
+            + "events/s, median of %s (its ratio to the raw consumer %.3f; the app's to it %.3f)%n",
+        baseBytes[1],
+        joined(baseBytes),
+        baseBytes[1] / rawBytes,
+        appRate / baseBytes[1]);
+    System.out.printf(
+        Locale.ROOT,
+        "Kafka Streams only decoding each event: %.0f events/s, median of %s (ratio to the "
+            + "raw consumer %.3f; the app's to it %.3f)%n",
+        baseDecoded[1],
+        joined(baseDecoded),
+        baseDecoded[1] / rawBytes,
         appRate / baseDecoded[1]);
 
     if (seconds > 0) {
@@ -177,11 +224,15 @@ public final class StreamsLoad {
   }
 
   private static String joined(double[] sorted) {
-    return java.util.Arrays.stream(sorted).mapToObj(v -> String.format(Locale.ROOT, "%.0f", v))
+    return java.util.Arrays.stream(sorted)
+        .mapToObj(v -> String.format(Locale.ROOT, "%.0f", v))
         .collect(Collectors.joining(" / "));
   }
 
-  /** Experiments of 10 runs from core's synthetic laws, EVALS evenly spaced evaluations each, interleaved. */
+  /**
+   * Experiments of 10 runs from core's synthetic laws, EVALS evenly spaced evaluations each,
+   * interleaved.
+   */
   static List<LossEvent> events(String prefix, int runs, int evals, long seed0) {
     int perExperiment = 10;
     List<List<LossEvent>> perRun = new ArrayList<>();
@@ -200,11 +251,23 @@ public final class StreamsLoad {
         for (int i = 1; i <= evals; i++) {
           long tokens = Math.max(1, exp.budgetTokens() * i / evals);
           double t = tokens / exp.tokenUnit();
-          list.add(LossEvent.builder().experiment(experiment).run(run).ratio(r.ratio()).tokens(tokens)
-              .generalLoss(base.baseGeneralLoss() + r.trueGeneral().value(t) + 0.003 * gaussian(rnd))
-              .domainLoss(Math.max(0, base.baseDomainLoss() + r.trueDomain().value(t) + 0.003 * gaussian(rnd)))
-              .baseGeneralLoss(base.baseGeneralLoss()).baseDomainLoss(base.baseDomainLoss())
-              .budgetTokens(exp.budgetTokens()).eventId(run + "/" + i).build());
+          list.add(
+              LossEvent.builder()
+                  .experiment(experiment)
+                  .run(run)
+                  .ratio(r.ratio())
+                  .tokens(tokens)
+                  .generalLoss(
+                      base.baseGeneralLoss() + r.trueGeneral().value(t) + 0.003 * gaussian(rnd))
+                  .domainLoss(
+                      Math.max(
+                          0,
+                          base.baseDomainLoss() + r.trueDomain().value(t) + 0.003 * gaussian(rnd)))
+                  .baseGeneralLoss(base.baseGeneralLoss())
+                  .baseDomainLoss(base.baseDomainLoss())
+                  .budgetTokens(exp.budgetTokens())
+                  .eventId(run + "/" + i)
+                  .build());
         }
         perRun.add(list);
       }
@@ -219,33 +282,55 @@ public final class StreamsLoad {
   }
 
   /**
-   * Warm-up, not measured: fresh runs at {@code rate} events/s for {@code seconds}, until the app is idle again. The
-   * app is a long-running service; without this its JIT compiler is still busy with the hot paths (it took 40–75 % of
-   * a core through a cold run's measured phases) and the figures are those of a JVM starting up.
+   * Warm-up, not measured: fresh runs at {@code rate} events/s for {@code seconds}, until the app
+   * is idle again. The app is a long-running service; without this its JIT compiler is still busy
+   * with the hot paths (it took 40–75 % of a core through a cold run's measured phases) and the
+   * figures are those of a JVM starting up.
    */
-  private static void warmUp(String bootstrap, String app, String topic, int runs, int rate, int seconds)
+  private static void warmUp(
+      String bootstrap, String app, String topic, int runs, int rate, int seconds)
       throws Exception {
-    List<LossEvent> events = events("warmup", runs, Math.max(1, (rate * seconds + runs - 1) / runs), 3);
+    List<LossEvent> events =
+        events("warmup", runs, Math.max(1, (rate * seconds + runs - 1) / runs), 3);
     double before = processed(app);
     int sent;
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
-      sent = sendAtRate(producer, topic, events, 0, Math.min(events.size(), rate * seconds), rate, System.nanoTime());
+      sent =
+          sendAtRate(
+              producer,
+              topic,
+              events,
+              0,
+              Math.min(events.size(), rate * seconds),
+              rate,
+              System.nanoTime());
       producer.flush();
     }
     while (processed(app) < before + sent) {
       Thread.sleep(100);
     }
     double idle = awaitIdle(app);
-    System.out.printf(Locale.ROOT, "warm-up (not measured): %d events at %d events/s, idle %.0f s later%n", sent, rate,
+    System.out.printf(
+        Locale.ROOT,
+        "warm-up (not measured): %d events at %d events/s, idle %.0f s later%n",
+        sent,
+        rate,
         idle);
   }
 
   /**
-   * Sends {@code events[from, to)} paced at {@code rate} events/s counted from {@code startNanos} (a later call
-   * continues the same schedule); returns {@code to}.
+   * Sends {@code events[from, to)} paced at {@code rate} events/s counted from {@code startNanos}
+   * (a later call continues the same schedule); returns {@code to}.
    */
-  private static int sendAtRate(KafkaProducer<String, byte[]> producer, String topic, List<LossEvent> events,
-      int from, int to, int rate, long startNanos) throws InterruptedException {
+  private static int sendAtRate(
+      KafkaProducer<String, byte[]> producer,
+      String topic,
+      List<LossEvent> events,
+      int from,
+      int to,
+      int rate,
+      long startNanos)
+      throws InterruptedException {
     int sent = from;
     while (sent < to) {
       long due = Math.min(to, (long) ((System.nanoTime() - startNanos) / 1e9 * rate));
@@ -258,7 +343,10 @@ public final class StreamsLoad {
     return sent;
   }
 
-  /** Waits until the app's refit counters have not moved for 12 s (at most 10 min); returns the seconds waited. */
+  /**
+   * Waits until the app's refit counters have not moved for 12 s (at most 10 min); returns the
+   * seconds waited.
+   */
   private static double awaitIdle(String app) throws Exception {
     long drainStart = System.nanoTime();
     double[] last = null;
@@ -274,10 +362,20 @@ public final class StreamsLoad {
     return (System.nanoTime() - drainStart) / 1e9;
   }
 
-  private static void latency(String bootstrap, String app, String topic, int runs, int rate, int seconds, long pid,
-      long brokerPid) throws Exception {
-    // Start from an idle app: the throughput phase's refits and CMR recomputes (and the settling cold ones) done.
-    System.out.printf(Locale.ROOT, "refits and settling recomputes done after %.0f s%n", awaitIdle(app));
+  private static void latency(
+      String bootstrap,
+      String app,
+      String topic,
+      int runs,
+      int rate,
+      int seconds,
+      long pid,
+      long brokerPid)
+      throws Exception {
+    // Start from an idle app: the throughput phase's refits and CMR recomputes (and the settling
+    // cold ones) done.
+    System.out.printf(
+        Locale.ROOT, "refits and settling recomputes done after %.0f s%n", awaitIdle(app));
     int total = rate * seconds;
     int evals = Math.max(1, (total + runs - 1) / runs);
     List<LossEvent> events = events("steady", runs, evals, 2);
@@ -286,7 +384,8 @@ public final class StreamsLoad {
     double[] refitsBefore = refitTotals(app);
     double publishedBefore = Double.parseDouble(metric(app, PUBLISHED));
     double processedBefore = processed(app);
-    // Side by side: a plain consumer's view of the same events (record timestamp → received), the transport's share.
+    // Side by side: a plain consumer's view of the same events (record timestamp → received), the
+    // transport's share.
     TransportProbe probe = new TransportProbe(bootstrap, topic);
     Thread probeThread = new Thread(probe, "transport-probe");
     probeThread.start();
@@ -318,40 +417,84 @@ public final class StreamsLoad {
     TreeMap<Double, Double> after = buckets(app);
     TreeMap<Double, Double> delta = minus(after, before);
     double count = delta.lastEntry().getValue();
-    System.out.printf(Locale.ROOT, "steady load: %d events in %.1f s (%.0f events/s) over %d runs; %.0f estimate "
-        + "recomputes; event-to-estimate latency p50 %.0f ms, p99 %.0f ms%n", sent, produced, sent / produced, runs,
-        count, 1000 * quantile(delta, 0.5), 1000 * quantile(delta, 0.99));
+    System.out.printf(
+        Locale.ROOT,
+        "steady load: %d events in %.1f s (%.0f events/s) over %d runs; %.0f estimate "
+            + "recomputes; event-to-estimate latency p50 %.0f ms, p99 %.0f ms%n",
+        sent,
+        produced,
+        sent / produced,
+        runs,
+        count,
+        1000 * quantile(delta, 0.5),
+        1000 * quantile(delta, 0.99));
     TreeMap<Double, Double> second = minus(after, half);
-    System.out.printf(Locale.ROOT, "steady load, second half only (runs past their first fits): %.0f estimate "
-        + "recomputes; latency p50 %.0f ms, p99 %.0f ms%n", second.lastEntry().getValue(),
-        1000 * quantile(second, 0.5), 1000 * quantile(second, 0.99));
+    System.out.printf(
+        Locale.ROOT,
+        "steady load, second half only (runs past their first fits): %.0f estimate "
+            + "recomputes; latency p50 %.0f ms, p99 %.0f ms%n",
+        second.lastEntry().getValue(),
+        1000 * quantile(second, 0.5),
+        1000 * quantile(second, 0.99));
     TreeMap<Double, Double> input = minus(buckets(app, INPUT_DELAY), inputBefore);
-    System.out.printf(Locale.ROOT, "steady load, the app's input delay (record timestamp → processed by the run step): "
-        + "p50 %.0f ms, p99 %.0f ms%n", 1000 * quantile(input, 0.5), 1000 * quantile(input, 0.99));
+    System.out.printf(
+        Locale.ROOT,
+        "steady load, the app's input delay (record timestamp → processed by the run step): "
+            + "p50 %.0f ms, p99 %.0f ms%n",
+        1000 * quantile(input, 0.5),
+        1000 * quantile(input, 0.99));
     long[] d = probe.delays();
-    System.out.printf(Locale.ROOT, "steady load, a plain consumer of the same events: record timestamp → received "
-        + "p50 %d ms, p99 %d ms (%d events)%n", d[d.length / 2], d[(int) (d.length * 0.99)], d.length);
-    System.out.printf(Locale.ROOT, "steady load CPU: app %.0f %% of one core, broker %.0f %%; the whole machine %.0f %% "
-        + "busy (%d cores)%n", 100 * (cpuAfter[0] - cpuBefore[0]) / produced,
+    System.out.printf(
+        Locale.ROOT,
+        "steady load, a plain consumer of the same events: record timestamp → received "
+            + "p50 %d ms, p99 %d ms (%d events)%n",
+        d[d.length / 2],
+        d[(int) (d.length * 0.99)],
+        d.length);
+    System.out.printf(
+        Locale.ROOT,
+        "steady load CPU: app %.0f %% of one core, broker %.0f %%; the whole machine %.0f %% "
+            + "busy (%d cores)%n",
+        100 * (cpuAfter[0] - cpuBefore[0]) / produced,
         100 * (cpuAfter[1] - cpuBefore[1]) / produced,
-        100.0 * (machineAfter[0] - machineBefore[0]) / Math.max(1, machineAfter[1] - machineBefore[1]),
+        100.0
+            * (machineAfter[0] - machineBefore[0])
+            / Math.max(1, machineAfter[1] - machineBefore[1]),
         Runtime.getRuntime().availableProcessors());
     StringBuilder written = new StringBuilder();
     bytesAfter.entrySet().stream()
-        .map(e -> Map.entry(e.getKey(), (e.getValue() - bytesBefore.getOrDefault(e.getKey(), 0.0)) / produced))
+        .map(
+            e ->
+                Map.entry(
+                    e.getKey(),
+                    (e.getValue() - bytesBefore.getOrDefault(e.getKey(), 0.0)) / produced))
         .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-        .forEach(e -> written.append(String.format(Locale.ROOT, "%s%s %.2f", written.isEmpty() ? "" : ", ",
-            e.getKey(), e.getValue() / 1e6)));
+        .forEach(
+            e ->
+                written.append(
+                    String.format(
+                        Locale.ROOT,
+                        "%s%s %.2f",
+                        written.isEmpty() ? "" : ", ",
+                        e.getKey(),
+                        e.getValue() / 1e6)));
     System.out.printf(Locale.ROOT, "steady load, MB/s the app writes per topic: %s%n", written);
     double[] refits = refitTotals(app);
-    System.out.printf(Locale.ROOT, "steady load refits: run %.0f (mean %.0f µs), experiment %.0f (mean %.0f µs), "
-        + "%.0f estimates published%n", refits[0] - refitsBefore[0],
-        1e6 * (refits[1] - refitsBefore[1]) / (refits[0] - refitsBefore[0]), refits[2] - refitsBefore[2],
+    System.out.printf(
+        Locale.ROOT,
+        "steady load refits: run %.0f (mean %.0f µs), experiment %.0f (mean %.0f µs), "
+            + "%.0f estimates published%n",
+        refits[0] - refitsBefore[0],
+        1e6 * (refits[1] - refitsBefore[1]) / (refits[0] - refitsBefore[0]),
+        refits[2] - refitsBefore[2],
         1e6 * (refits[3] - refitsBefore[3]) / (refits[2] - refitsBefore[2]),
         Double.parseDouble(metric(app, PUBLISHED)) - publishedBefore);
   }
 
-  /** A plain consumer from the topic's end: how long after its record timestamp each event can be read. */
+  /**
+   * A plain consumer from the topic's end: how long after its record timestamp each event can be
+   * read.
+   */
   private static final class TransportProbe implements Runnable {
     final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
     volatile boolean stop;
@@ -392,12 +535,15 @@ public final class StreamsLoad {
     }
   }
 
-  /** Run refits, their seconds, CMR recomputes and theirs, from the app's refit-duration histogram. */
+  /**
+   * Run refits, their seconds, CMR recomputes and theirs, from the app's refit-duration histogram.
+   */
   private static double[] refitTotals(String app) throws Exception {
     double[] t = new double[4];
     String family = "cmrwatch_refit_duration_seconds";
     for (String line : scrape(app, family).lines().toList()) {
-      int level = line.contains("level=\"run\"") ? 0 : line.contains("level=\"experiment\"") ? 2 : -1;
+      int level =
+          line.contains("level=\"run\"") ? 0 : line.contains("level=\"experiment\"") ? 2 : -1;
       if (level < 0) {
         continue;
       }
@@ -412,7 +558,8 @@ public final class StreamsLoad {
   }
 
   /** The histogram's cumulative buckets counted since {@code base} was scraped. */
-  private static TreeMap<Double, Double> minus(TreeMap<Double, Double> later, TreeMap<Double, Double> base) {
+  private static TreeMap<Double, Double> minus(
+      TreeMap<Double, Double> later, TreeMap<Double, Double> base) {
     TreeMap<Double, Double> d = new TreeMap<>();
     later.forEach((le, c) -> d.put(le, c - base.getOrDefault(le, 0.0)));
     return d;
@@ -443,12 +590,15 @@ public final class StreamsLoad {
   /** The cumulative buckets of the app's histogram {@code family}. */
   private static TreeMap<Double, Double> buckets(String app, String family) throws Exception {
     TreeMap<Double, Double> m = new TreeMap<>();
-    for (String line : scrape(app, family).lines()
-        .filter(l -> l.startsWith(family + "_bucket"))
-        .collect(Collectors.toList())) {
+    for (String line :
+        scrape(app, family)
+            .lines()
+            .filter(l -> l.startsWith(family + "_bucket"))
+            .collect(Collectors.toList())) {
       int i = line.indexOf("le=\"") + 4;
       String le = line.substring(i, line.indexOf('"', i));
-      m.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le),
+      m.put(
+          le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le),
           Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
     }
     return m;
@@ -460,8 +610,10 @@ public final class StreamsLoad {
 
   /** Assigns every partition of {@code topic} to {@code c} (no group) and returns them. */
   private static List<TopicPartition> assignAll(KafkaConsumer<byte[], byte[]> c, String topic) {
-    List<TopicPartition> parts = c.partitionsFor(topic).stream()
-        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+    List<TopicPartition> parts =
+        c.partitionsFor(topic).stream()
+            .map(i -> new TopicPartition(i.topic(), i.partition()))
+            .toList();
     c.assign(parts);
     return parts;
   }
@@ -503,7 +655,8 @@ public final class StreamsLoad {
   }
 
   private static String metric(String app, String series) throws Exception {
-    // Polled every few ms: ask for the one family (Prometheus' name[] selector), not the whole exposition.
+    // Polled every few ms: ask for the one family (Prometheus' name[] selector), not the whole
+    // exposition.
     String family = series.substring(0, series.indexOf('{'));
     for (String line : scrape(app, family).lines().toList()) {
       if (line.startsWith(series + " ")) {
@@ -514,11 +667,16 @@ public final class StreamsLoad {
   }
 
   private static String scrape(String app, String family) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(app + "/metrics?name%5B%5D=" + family)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(app + "/metrics?name%5B%5D=" + family)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
-  /** User + system CPU seconds of a process ({@code /proc/PID/stat}, clock ticks of 1/100 s); NaN without a pid. */
+  /**
+   * User + system CPU seconds of a process ({@code /proc/PID/stat}, clock ticks of 1/100 s); NaN
+   * without a pid.
+   */
   private static double cpuSeconds(long pid) throws IOException {
     if (pid < 0) {
       return Double.NaN;
@@ -528,7 +686,10 @@ public final class StreamsLoad {
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
   }
 
-  /** Busy and total clock ticks of the whole machine ({@code /proc/stat}, first line; idle and iowait are not busy). */
+  /**
+   * Busy and total clock ticks of the whole machine ({@code /proc/stat}, first line; idle and
+   * iowait are not busy).
+   */
   private static long[] machineTicks() throws IOException {
     String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
     long total = 0;
@@ -539,14 +700,18 @@ public final class StreamsLoad {
     return new long[] {total - idle, total};
   }
 
-  /** Bytes the app's producers have written, per topic (Kafka's producer metrics, through the app's /metrics). */
+  /**
+   * Bytes the app's producers have written, per topic (Kafka's producer metrics, through the app's
+   * /metrics).
+   */
   private static Map<String, Double> topicBytes(String app) throws Exception {
     Map<String, Double> bytes = new TreeMap<>();
     for (String line : scrape(app, TOPIC_BYTES).lines().toList()) {
       int t = line.indexOf("topic=\"");
       if (line.startsWith(TOPIC_BYTES + "{") && t > 0) {
         String name = line.substring(t + 7, line.indexOf('"', t + 7));
-        bytes.merge(name, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+        bytes.merge(
+            name, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
       }
     }
     return bytes;

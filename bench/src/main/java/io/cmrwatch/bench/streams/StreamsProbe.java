@@ -27,11 +27,12 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * What Kafka Streams alone costs in delay, for {@code bench/streams-probe.sh}: an application with the streams app's
- * settings (exactly-once v2, 100 ms commits, one thread, six partitions) and the same shape — a source, then one in
- * eight records re-keyed through a repartition topic — that does no work of its own, except, when asked, burning
- * BURN_MS of CPU per 100 ms in wall-clock punctuations (spread over its tasks, as refits are). Events of 400 bytes at
- * RATE events/s for 20 s carry their send time; prints p50/p99/max of send → source and send → after the repartition
+ * What Kafka Streams alone costs in delay, for {@code bench/streams-probe.sh}: an application with
+ * the streams app's settings (exactly-once v2, 100 ms commits, one thread, six partitions) and the
+ * same shape — a source, then one in eight records re-keyed through a repartition topic — that does
+ * no work of its own, except, when asked, burning BURN_MS of CPU per 100 ms in wall-clock
+ * punctuations (spread over its tasks, as refits are). Events of 400 bytes at RATE events/s for 20
+ * s carry their send time; prints p50/p99/max of send → source and send → after the repartition
  * hop, leaving out the first fifth (start-up).
  */
 public final class StreamsProbe {
@@ -75,7 +76,10 @@ public final class StreamsProbe {
       streams.close(Duration.ofSeconds(30));
       streams.cleanUp();
     }
-    System.out.printf(Locale.ROOT, "Kafka Streams probe at %d events/s, punctuations burning %d ms per 100 ms:%n", rate,
+    System.out.printf(
+        Locale.ROOT,
+        "Kafka Streams probe at %d events/s, punctuations burning %d ms per 100 ms:%n",
+        rate,
         burnMs);
     report("send → source", atSource, sources.get());
     report("send → after the repartition hop", afterHop, hops.get());
@@ -88,9 +92,13 @@ public final class StreamsProbe {
     }
   }
 
-  private static void send(String bootstrap, String topic, int rate, int total) throws InterruptedException {
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-        new StringSerializer(), new ByteArraySerializer())) {
+  private static void send(String bootstrap, String topic, int rate, int total)
+      throws InterruptedException {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrap),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
       Random rnd = new Random(1);
       long start = System.nanoTime();
       int sent = 0;
@@ -111,11 +119,20 @@ public final class StreamsProbe {
   private static void report(String what, long[] delays, int n) {
     long[] d = Arrays.copyOfRange(delays, n / 5, Math.min(n, delays.length));
     Arrays.sort(d);
-    System.out.printf(Locale.ROOT, "  %s: p50 %d ms, p99 %d ms, max %d ms (%d events)%n", what, d[d.length / 2],
-        d[(int) (d.length * 0.99)], d[d.length - 1], d.length);
+    System.out.printf(
+        Locale.ROOT,
+        "  %s: p50 %d ms, p99 %d ms, max %d ms (%d events)%n",
+        what,
+        d[d.length / 2],
+        d[(int) (d.length * 0.99)],
+        d[d.length - 1],
+        d.length);
   }
 
-  /** Passes records on; every 100 ms of wall-clock time burns {@code nanos} of CPU, as refits take the thread. */
+  /**
+   * Passes records on; every 100 ms of wall-clock time burns {@code nanos} of CPU, as refits take
+   * the thread.
+   */
   private static final class Burner implements Processor<String, byte[], String, byte[]> {
     private final long nanos;
     private ProcessorContext<String, byte[]> ctx;
@@ -128,12 +145,15 @@ public final class StreamsProbe {
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
       ctx = context;
-      context.schedule(Duration.ofMillis(100), PunctuationType.WALL_CLOCK_TIME, t -> {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() < end) {
-          sink += Math.sqrt(sink + 1);
-        }
-      });
+      context.schedule(
+          Duration.ofMillis(100),
+          PunctuationType.WALL_CLOCK_TIME,
+          t -> {
+            long end = System.nanoTime() + nanos;
+            while (System.nanoTime() < end) {
+              sink += Math.sqrt(sink + 1);
+            }
+          });
     }
 
     @Override

@@ -25,10 +25,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Timer;
-import java.util.TimerTask;
 import java.util.Map;
 import java.util.Set;
+import java.util.Timer;
+import java.util.TimerTask;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -44,22 +44,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole of cmrwatch in one process: the embedded broker, the streams app with its HTTP API and page, the ingest
- * service, a follower of the estimate topic, and a {@link Workload} producing loss events. Each part is started
- * through its module's public entry point; this class only wires them and reports where they listen.
+ * The whole of cmrwatch in one process: the embedded broker, the streams app with its HTTP API and
+ * page, the ingest service, a follower of the estimate topic, and a {@link Workload} producing loss
+ * events. Each part is started through its module's public entry point; this class only wires them
+ * and reports where they listen.
  */
 public final class Demo implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
 
-  /** Default ports, tried first; when one is taken and was not asked for explicitly, any free port is used. */
+  /**
+   * Default ports, tried first; when one is taken and was not asked for explicitly, any free port
+   * is used.
+   */
   public static final int DEFAULT_BROKER_PORT = 9092;
+
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_INGEST_PORT = 8090;
+
   /** Port value meaning "the default, or any free port if it is taken". */
   public static final int DEFAULT_OR_FREE = -1;
+
   /** The streams app's application id (and consumer group) in the demo. */
   static final String APPLICATION_ID = "cmrwatch-demo";
+
   /** The longest the summary waits for the streams app to work through its backlog. */
   static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(5);
 
@@ -74,7 +82,12 @@ public final class Demo implements AutoCloseable {
    * @param estimateLineInterval at most one estimate line per experiment this often
    */
   public record Settings(
-      Path dataDir, int brokerPort, int httpPort, int ingestPort, Duration limit, Duration estimateLineInterval) {}
+      Path dataDir,
+      int brokerPort,
+      int httpPort,
+      int ingestPort,
+      Duration limit,
+      Duration estimateLineInterval) {}
 
   private final Settings settings;
   private final Workload workload;
@@ -96,7 +109,8 @@ public final class Demo implements AutoCloseable {
   }
 
   /** Starts every part and prints where each listens; the workload starts with {@link #run()}. */
-  public static Demo start(Settings settings, Workload workload, Consumer<String> out) throws Exception {
+  public static Demo start(Settings settings, Workload workload, Consumer<String> out)
+      throws Exception {
     Demo d = new Demo(settings, workload, out);
     try {
       d.startParts();
@@ -112,12 +126,18 @@ public final class Demo implements AutoCloseable {
     out.accept("cmrwatch demo: " + workload.describe());
     out.accept("  data dir  " + settings.dataDir());
 
-    broker = withFallback(settings.brokerPort(), DEFAULT_BROKER_PORT, "broker", port -> EmbeddedKafkaBroker.builder()
-        .port(port)
-        .dataDir(settings.dataDir().resolve("kafka"))
-        .startTimeout(Duration.ofSeconds(90))
-        .build()
-        .start());
+    broker =
+        withFallback(
+            settings.brokerPort(),
+            DEFAULT_BROKER_PORT,
+            "broker",
+            port ->
+                EmbeddedKafkaBroker.builder()
+                    .port(port)
+                    .dataDir(settings.dataDir().resolve("kafka"))
+                    .startTimeout(Duration.ofSeconds(90))
+                    .build()
+                    .start());
     open.push(broker);
 
     Map<String, String> config = new HashMap<>(workload.streamsSettings());
@@ -126,64 +146,106 @@ public final class Demo implements AutoCloseable {
     config.put("cmrwatch.state-dir", settings.dataDir().resolve("streams").toString());
     // One broker on a laptop: few partitions keep exactly-once commits cheap.
     config.put("cmrwatch.topics.partitions", "2");
-    streams = withFallback(settings.httpPort(), DEFAULT_HTTP_PORT, "page", port -> {
-      config.put("cmrwatch.http.port", Integer.toString(port));
-      return StreamsApp.start(AppConfig.of(config));
-    });
+    streams =
+        withFallback(
+            settings.httpPort(),
+            DEFAULT_HTTP_PORT,
+            "page",
+            port -> {
+              config.put("cmrwatch.http.port", Integer.toString(port));
+              return StreamsApp.start(AppConfig.of(config));
+            });
     open.push(streams);
     if (!streams.awaitRunning(Duration.ofSeconds(90))) {
-      throw new IllegalStateException("the streams app did not reach RUNNING within 90 s (state "
-          + streams.streams().state() + ") — see the log above");
+      throw new IllegalStateException(
+          "the streams app did not reach RUNNING within 90 s (state "
+              + streams.streams().state()
+              + ") — see the log above");
     }
 
     tokensFile = writeTokenFile(settings.dataDir().resolve("ingest-tokens.txt"));
-    ingest = withFallback(settings.ingestPort(), DEFAULT_INGEST_PORT, "ingest", port -> IngestService.start(
-        IngestSettings.defaults("127.0.0.1", port, broker.bootstrapServers(), tokensFile)));
+    ingest =
+        withFallback(
+            settings.ingestPort(),
+            DEFAULT_INGEST_PORT,
+            "ingest",
+            port ->
+                IngestService.start(
+                    IngestSettings.defaults(
+                        "127.0.0.1", port, broker.bootstrapServers(), tokensFile)));
     open.push(ingest);
 
-    watcher = EstimateWatcher.start(
-        broker.bootstrapServers(), TopicNames.defaults().cmrEstimates(), out, settings.estimateLineInterval());
+    watcher =
+        EstimateWatcher.start(
+            broker.bootstrapServers(),
+            TopicNames.defaults().cmrEstimates(),
+            out,
+            settings.estimateLineInterval());
     open.push(watcher);
 
     String page = pageUrl();
-    out.accept("  broker    " + broker.bootstrapServers() + "  (topics " + String.join(", ",
-        TopicNames.defaults().all()) + ")");
+    out.accept(
+        "  broker    "
+            + broker.bootstrapServers()
+            + "  (topics "
+            + String.join(", ", TopicNames.defaults().all())
+            + ")");
     out.accept("  page      " + page + "   <- open this in a browser");
-    out.accept("  API       " + page + "experiments   health " + page + "health   metrics " + page + "metrics");
-    out.accept("  ingest    " + ingest.url() + "/v1/events  (bearer token in " + tokensFile + "; metrics "
-        + ingest.url() + "/metrics)");
+    out.accept(
+        "  API       "
+            + page
+            + "experiments   health "
+            + page
+            + "health   metrics "
+            + page
+            + "metrics");
+    out.accept(
+        "  ingest    "
+            + ingest.url()
+            + "/v1/events  (bearer token in "
+            + tokensFile
+            + "; metrics "
+            + ingest.url()
+            + "/metrics)");
     open.push(workload);
     for (String line : workload.openEndpoints()) {
       out.accept("  " + line);
     }
   }
 
-  /** Runs the workload to its end (or the time limit, or {@link #stop()}), then returns the summary. */
+  /**
+   * Runs the workload to its end (or the time limit, or {@link #stop()}), then returns the summary.
+   */
   public DemoSummary run() throws Exception {
     runner = Thread.currentThread();
     Instant deadline = started.plus(settings.limit());
     boolean interrupted = false;
     String done = null;
-    // The time limit interrupts the workload like Ctrl-C does; the summary then shows what there is.
+    // The time limit interrupts the workload like Ctrl-C does; the summary then shows what there
+    // is.
     Timer limit = new Timer("cmrwatch-demo-limit", true);
-    limit.schedule(new TimerTask() {
-      @Override
-      public void run() {
-        Thread t = runner;
-        if (t != null) {
-          t.interrupt();
-        }
-      }
-    }, Date.from(deadline));
+    limit.schedule(
+        new TimerTask() {
+          @Override
+          public void run() {
+            Thread t = runner;
+            if (t != null) {
+              t.interrupt();
+            }
+          }
+        },
+        Date.from(deadline));
     try {
       done = workload.run(broker.bootstrapServers(), deadline, out);
     } catch (InterruptedException e) {
       interrupted = true;
-      out.accept(Instant.now().isAfter(deadline)
-          ? "stopped at the time limit (" + settings.limit().toMinutes() + " min)"
-          : "stopped");
+      out.accept(
+          Instant.now().isAfter(deadline)
+              ? "stopped at the time limit (" + settings.limit().toMinutes() + " min)"
+              : "stopped");
     } catch (Exception e) {
-      // Whatever the streams app has received still makes a summary; the error says what went wrong.
+      // Whatever the streams app has received still makes a summary; the error says what went
+      // wrong.
       LOG.error("the {} failed", workload.getClass().getSimpleName(), e);
       out.accept("the event source failed: " + e.getMessage());
     } finally {
@@ -199,7 +261,8 @@ public final class Demo implements AutoCloseable {
         out.accept("stopped");
       }
     }
-    // The stop request (Ctrl-C) may have interrupted us; the summary still gets a moment to read the API.
+    // The stop request (Ctrl-C) may have interrupted us; the summary still gets a moment to read
+    // the API.
     Thread.interrupted();
     return summary();
   }
@@ -209,7 +272,9 @@ public final class Demo implements AutoCloseable {
     stopped.await();
   }
 
-  /** Asks a running demo to stop: interrupts the workload and releases {@link #serveUntilStopped()}. */
+  /**
+   * Asks a running demo to stop: interrupts the workload and releases {@link #serveUntilStopped()}.
+   */
   public void stop() {
     stopped.countDown();
     Thread t = runner;
@@ -238,12 +303,16 @@ public final class Demo implements AutoCloseable {
     return watcher.estimates();
   }
 
-  // The streams app works through its backlog after the last event (on a busy machine that can take a while): wait
-  // until its consumer group has committed every input and repartition record, then until its answers stop changing.
+  // The streams app works through its backlog after the last event (on a busy machine that can take
+  // a while): wait
+  // until its consumer group has committed every input and repartition record, then until its
+  // answers stop changing.
   private void awaitCaughtUp(Duration max) throws Exception {
     long end = System.nanoTime() + max.toNanos();
     long lastReport = System.nanoTime();
-    try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
       while (System.nanoTime() < end) {
         long lag = lag(admin);
         if (lag == 0) {
@@ -261,17 +330,26 @@ public final class Demo implements AutoCloseable {
 
   private long lag(Admin admin) throws Exception {
     Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        admin
+            .listConsumerGroupOffsets(APPLICATION_ID)
+            .partitionsToOffsetAndMetadata()
+            .get(10, TimeUnit.SECONDS);
     Set<TopicPartition> partitions = new HashSet<>(committed.keySet());
     String input = TopicNames.defaults().lossEvents();
-    admin.describeTopics(List.of(input)).allTopicNames().get(10, TimeUnit.SECONDS).get(input).partitions()
+    admin
+        .describeTopics(List.of(input))
+        .allTopicNames()
+        .get(10, TimeUnit.SECONDS)
+        .get(input)
+        .partitions()
         .forEach(p -> partitions.add(new TopicPartition(input, p.partition())));
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-    Map<TopicPartition, ListOffsetsResultInfo> ends = admin
-        .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-        .all()
-        .get(10, TimeUnit.SECONDS);
+    Map<TopicPartition, ListOffsetsResultInfo> ends =
+        admin
+            .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+            .all()
+            .get(10, TimeUnit.SECONDS);
     long lag = 0;
     for (TopicPartition tp : partitions) {
       OffsetAndMetadata c = committed.get(tp);
@@ -320,14 +398,23 @@ public final class Demo implements AutoCloseable {
     StreamsApi api = new StreamsApi(URI.create(pageUrl()));
     JsonNode exp = api.experiment(workload.experiment()).orElse(null);
     if (exp == null) {
-      return new DemoSummary(workload.experiment(), "no_events", Double.NaN, Double.NaN, Double.NaN, 0, List.of(),
-          pageUrl(), Duration.between(started, Instant.now()));
+      return new DemoSummary(
+          workload.experiment(),
+          "no_events",
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          0,
+          List.of(),
+          pageUrl(),
+          Duration.between(started, Instant.now()));
     }
     List<JsonNode> runs = new ArrayList<>();
     for (JsonNode id : exp.path("runs")) {
       api.run(id.asText()).ifPresent(runs::add);
     }
-    return DemoSummary.from(workload.experiment(), exp, runs, pageUrl(), Duration.between(started, Instant.now()));
+    return DemoSummary.from(
+        workload.experiment(), exp, runs, pageUrl(), Duration.between(started, Instant.now()));
   }
 
   /** A starter of one part on a port. */
@@ -336,8 +423,10 @@ public final class Demo implements AutoCloseable {
     T start(int port) throws Exception;
   }
 
-  // The default port may be taken on a developer's machine; the demo then takes a free one and says so.
-  private <T> T withFallback(int requested, int defaultPort, String what, OnPort<T> starter) throws Exception {
+  // The default port may be taken on a developer's machine; the demo then takes a free one and says
+  // so.
+  private <T> T withFallback(int requested, int defaultPort, String what, OnPort<T> starter)
+      throws Exception {
     if (requested != DEFAULT_OR_FREE) {
       return starter.start(requested);
     }
@@ -354,7 +443,8 @@ public final class Demo implements AutoCloseable {
 
   private static boolean isPortTaken(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof PortInUseException || t instanceof BindException
+      if (t instanceof PortInUseException
+          || t instanceof BindException
           || (t.getMessage() != null && t.getMessage().contains("cannot listen on"))) {
         return true;
       }
@@ -362,15 +452,19 @@ public final class Demo implements AutoCloseable {
     return false;
   }
 
-  // A fresh random bearer token for this demo's ingest API, readable only by the owner where the file system allows.
+  // A fresh random bearer token for this demo's ingest API, readable only by the owner where the
+  // file system allows.
   private static Path writeTokenFile(Path file) throws IOException {
     byte[] bytes = new byte[24];
     new SecureRandom().nextBytes(bytes);
     String token = HexFormat.of().formatHex(bytes);
-    Files.writeString(file, "# bearer token of the demo's ingest API (any experiment)\n" + token + "\n",
+    Files.writeString(
+        file,
+        "# bearer token of the demo's ingest API (any experiment)\n" + token + "\n",
         StandardCharsets.UTF_8);
     try {
-      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(
+          file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     } catch (UnsupportedOperationException e) {
       // Not a POSIX file system: the file keeps its default permissions.
     }

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What a demo ended with, as the streams app's HTTP API reports it: the experiment's CMR estimate with its interval,
- * and each run's T0 and feasibility.
+ * What a demo ended with, as the streams app's HTTP API reports it: the experiment's CMR estimate
+ * with its interval, and each run's T0 and feasibility.
  *
  * @param experiment experiment id
  * @param status the estimate's status ({@code ok} or the reason there is none)
@@ -50,8 +50,15 @@ public record DemoSummary(
    * @param feasible whether the ratio is feasible; null when not fitted yet
    */
   public record RunLine(
-      String run, double ratio, int points, double tokens, double budgetTokens, double t0, double t0Low,
-      double t0High, Boolean feasible) {}
+      String run,
+      double ratio,
+      int points,
+      double tokens,
+      double budgetTokens,
+      double t0,
+      double t0Low,
+      double t0High,
+      Boolean feasible) {}
 
   /** Whether a CMR estimate exists. */
   public boolean hasEstimate() {
@@ -59,7 +66,8 @@ public record DemoSummary(
   }
 
   /** Builds the summary from GET /experiments/{id} and the GET /runs/{id} answers of its runs. */
-  static DemoSummary from(String experiment, JsonNode exp, List<JsonNode> runs, String pageUrl, Duration elapsed) {
+  static DemoSummary from(
+      String experiment, JsonNode exp, List<JsonNode> runs, String pageUrl, Duration elapsed) {
     JsonNode est = exp.path("estimate");
     List<RunLine> lines = new ArrayList<>();
     for (JsonNode r : runs) {
@@ -68,16 +76,17 @@ public record DemoSummary(
       for (JsonNode p : r.path("points")) {
         maxTokens = Math.max(maxTokens, p.path("tokens").asDouble(0));
       }
-      lines.add(new RunLine(
-          r.path("run").asText(),
-          num(r, "ratio"),
-          r.path("points").size(),
-          maxTokens,
-          num(r, "budgetTokens"),
-          num(fit, "t0Tokens"),
-          num(fit, "t0Low"),
-          num(fit, "t0High"),
-          fit.path("feasible").isBoolean() ? fit.path("feasible").asBoolean() : null));
+      lines.add(
+          new RunLine(
+              r.path("run").asText(),
+              num(r, "ratio"),
+              r.path("points").size(),
+              maxTokens,
+              num(r, "budgetTokens"),
+              num(fit, "t0Tokens"),
+              num(fit, "t0Low"),
+              num(fit, "t0High"),
+              fit.path("feasible").isBoolean() ? fit.path("feasible").asBoolean() : null));
     }
     lines.sort(Comparator.comparingDouble(RunLine::ratio).thenComparing(RunLine::run));
     return new DemoSummary(
@@ -104,24 +113,46 @@ public record DemoSummary(
     if (hasEstimate()) {
       s.append("CMR         ").append(Format.pct(cmr));
       if (Double.isFinite(cmrLow) && Double.isFinite(cmrHigh)) {
-        s.append("  (interval ").append(Format.pct(cmrLow)).append(" – ").append(Format.pct(cmrHigh)).append(')');
+        s.append("  (interval ")
+            .append(Format.pct(cmrLow))
+            .append(" – ")
+            .append(Format.pct(cmrHigh))
+            .append(')');
       }
     } else {
       s.append("CMR         no estimate: ").append(status.replace('_', ' '));
     }
     s.append(", from ").append(estimates).append(" estimates\n");
-    s.append(String.format(
-        Locale.ROOT, "%-14s %7s %7s %9s %9s %21s %9s  %s%n",
-        "run", "ratio", "points", "tokens", "T0", "T0 interval", "budget", "feasible"));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "%-14s %7s %7s %9s %9s %21s %9s  %s%n",
+            "run",
+            "ratio",
+            "points",
+            "tokens",
+            "T0",
+            "T0 interval",
+            "budget",
+            "feasible"));
     for (RunLine r : runs) {
-      String interval = Double.isFinite(r.t0Low()) || Double.isFinite(r.t0High())
-          ? Format.tokens(r.t0Low()) + " – " + Format.tokens(r.t0High())
-          : "—";
+      String interval =
+          Double.isFinite(r.t0Low()) || Double.isFinite(r.t0High())
+              ? Format.tokens(r.t0Low()) + " – " + Format.tokens(r.t0High())
+              : "—";
       String feasible = r.feasible() == null ? "not fitted yet" : r.feasible() ? "yes" : "no";
-      s.append(String.format(
-          Locale.ROOT, "%-14s %7s %7d %9s %9s %21s %9s  %s%n",
-          r.run(), Format.pct(r.ratio()), r.points(), Format.tokens(r.tokens()), Format.tokens(r.t0()), interval,
-          Format.tokens(r.budgetTokens()), feasible));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "%-14s %7s %7d %9s %9s %21s %9s  %s%n",
+              r.run(),
+              Format.pct(r.ratio()),
+              r.points(),
+              Format.tokens(r.tokens()),
+              Format.tokens(r.t0()),
+              interval,
+              Format.tokens(r.budgetTokens()),
+              feasible));
     }
     s.append("page        ").append(pageUrl).append('\n');
     return s.toString();

@@ -24,10 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the CMR estimate topic and turns each new estimate into one short line for the terminal. An estimate that
- * reads like the previous one of its experiment is not repeated, and an experiment prints at most one line per
- * {@code minInterval} (the newest; the line says how many were passed over), so a fast simulated stream stays
- * readable. Every estimate read is counted.
+ * Follows the CMR estimate topic and turns each new estimate into one short line for the terminal.
+ * An estimate that reads like the previous one of its experiment is not repeated, and an experiment
+ * prints at most one line per {@code minInterval} (the newest; the line says how many were passed
+ * over), so a fast simulated stream stays readable. Every estimate read is counted.
  */
 public final class EstimateWatcher implements AutoCloseable {
 
@@ -44,14 +44,16 @@ public final class EstimateWatcher implements AutoCloseable {
   private final Map<String, Feed> feeds = new LinkedHashMap<>();
   private volatile boolean running = true;
 
-  private EstimateWatcher(String bootstrap, String topic, Consumer<String> out, Duration minInterval) {
+  private EstimateWatcher(
+      String bootstrap, String topic, Consumer<String> out, Duration minInterval) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    // Read only what the streams app has committed: no estimate from an aborted transaction is printed.
+    // Read only what the streams app has committed: no estimate from an aborted transaction is
+    // printed.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "cmrwatch-demo-estimates");
     this.consumer = new KafkaConsumer<>(p);
@@ -62,8 +64,12 @@ public final class EstimateWatcher implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  /** Starts following {@code topic} on {@code bootstrap}, from its beginning, printing lines to {@code out}. */
-  public static EstimateWatcher start(String bootstrap, String topic, Consumer<String> out, Duration minInterval) {
+  /**
+   * Starts following {@code topic} on {@code bootstrap}, from its beginning, printing lines to
+   * {@code out}.
+   */
+  public static EstimateWatcher start(
+      String bootstrap, String topic, Consumer<String> out, Duration minInterval) {
     EstimateWatcher w = new EstimateWatcher(bootstrap, topic, out, minInterval);
     w.thread.start();
     return w;
@@ -101,7 +107,8 @@ public final class EstimateWatcher implements AutoCloseable {
     while (running) {
       List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(5));
       if (parts != null && !parts.isEmpty()) {
-        consumer.assign(parts.stream().map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList());
+        consumer.assign(
+            parts.stream().map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList());
         return;
       }
       try {
@@ -138,16 +145,19 @@ public final class EstimateWatcher implements AutoCloseable {
 
   private void flush(boolean all) {
     long now = System.nanoTime();
-    feeds.forEach((exp, f) -> {
-      if (f.pending != null && (all || f.printed == null || now - f.lastNanos >= minInterval.toNanos())) {
-        String more = f.skipped > 0 ? "  (+" + f.skipped + " in between)" : "";
-        out.accept(LocalTime.now().format(CLOCK) + "  estimate  " + exp + "  " + f.pending + more);
-        f.printed = f.pending;
-        f.pending = null;
-        f.skipped = 0;
-        f.lastNanos = now;
-      }
-    });
+    feeds.forEach(
+        (exp, f) -> {
+          if (f.pending != null
+              && (all || f.printed == null || now - f.lastNanos >= minInterval.toNanos())) {
+            String more = f.skipped > 0 ? "  (+" + f.skipped + " in between)" : "";
+            out.accept(
+                LocalTime.now().format(CLOCK) + "  estimate  " + exp + "  " + f.pending + more);
+            f.printed = f.pending;
+            f.pending = null;
+            f.skipped = 0;
+            f.lastNanos = now;
+          }
+        });
   }
 
   /** What has been printed for one experiment, and the newest line waiting for its turn. */
@@ -158,15 +168,21 @@ public final class EstimateWatcher implements AutoCloseable {
     long lastNanos;
   }
 
-  /** One estimate as a short phrase: {@code CMR 34.2 % [30.1 – 38.0 %] from 6 runs, 240 points} or the reason. */
+  /**
+   * One estimate as a short phrase: {@code CMR 34.2 % [30.1 – 38.0 %] from 6 runs, 240 points} or
+   * the reason.
+   */
   static String describe(JsonNode n) {
     String status = n.path("status").asText("unknown");
     StringBuilder s = new StringBuilder();
     if ("ok".equals(status) && n.path("cmr").isNumber()) {
       s.append("CMR ").append(Format.pct(n.path("cmr").asDouble()));
       if (n.path("cmrLow").isNumber() && n.path("cmrHigh").isNumber()) {
-        s.append(" [").append(Format.pct(n.path("cmrLow").asDouble())).append(" – ")
-            .append(Format.pct(n.path("cmrHigh").asDouble())).append(']');
+        s.append(" [")
+            .append(Format.pct(n.path("cmrLow").asDouble()))
+            .append(" – ")
+            .append(Format.pct(n.path("cmrHigh").asDouble()))
+            .append(']');
       }
     } else {
       s.append("no estimate yet: ").append(status.replace('_', ' '));

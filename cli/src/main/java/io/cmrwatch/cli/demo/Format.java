@@ -2,7 +2,10 @@ package io.cmrwatch.cli.demo;
 
 import java.util.Locale;
 
-/** Number formats shared by the demo's terminal output: shares as percentages, token counts with a suffix. */
+/**
+ * Number formats shared by the demo's terminal output: shares as percentages, token counts with a
+ * suffix.
+ */
 final class Format {
 
   private Format() {}
@@ -31,6 +34,9 @@ final class Format {
   }
 
   private static String sig(double v) {
-    return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+    return new java.math.BigDecimal(v)
+        .round(new java.math.MathContext(3))
+        .stripTrailingZeros()
+        .toPlainString();
   }
 }

@@ -12,16 +12,18 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The simulator instead of training: one experiment of six runs drawn from known laws (with noise and outliers, and
- * a known true CMR), interleaved as if the runs trained side by side, published at a rate that spreads it over
- * {@code replay}.
+ * The simulator instead of training: one experiment of six runs drawn from known laws (with noise
+ * and outliers, and a known true CMR), interleaved as if the runs trained side by side, published
+ * at a rate that spreads it over {@code replay}.
  */
 final class SimulatedWorkload implements Workload {
 
   /** How long the standard simulation takes at speed 1. */
   static final Duration STANDARD_REPLAY = Duration.ofSeconds(40);
+
   /** The seed of the standard simulated experiment. */
   static final long STANDARD_SEED = 7;
+
   private static final int RUNS = 6;
   private static final int EVALS_PER_RUN = 40;
 
@@ -38,7 +40,8 @@ final class SimulatedWorkload implements Workload {
 
   /** The standard simulation, spread over {@link #STANDARD_REPLAY} divided by {@code speed}. */
   static SimulatedWorkload standard(double speed) {
-    return new SimulatedWorkload(STANDARD_SEED, Duration.ofMillis(Math.round(STANDARD_REPLAY.toMillis() / speed)));
+    return new SimulatedWorkload(
+        STANDARD_SEED, Duration.ofMillis(Math.round(STANDARD_REPLAY.toMillis() / speed)));
   }
 
   private Simulator.Options options(double rate, String bootstrap) {
@@ -59,10 +62,15 @@ final class SimulatedWorkload implements Workload {
   public String describe() {
     Map<String, Double> ratios = new TreeMap<>();
     events.forEach(e -> ratios.put(e.run(), e.ratio()));
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "simulated CPT (experiment %s: %d runs at domain shares %s, budget %s tokens, %d evaluations in %d s)",
-        experiment(), ratios.size(), ratios.values().stream().sorted().map(Format::pct).toList(),
-        Format.tokens(events.get(0).budgetTokens()), events.size(), replay.toSeconds());
+        experiment(),
+        ratios.size(),
+        ratios.values().stream().sorted().map(Format::pct).toList(),
+        Format.tokens(events.get(0).budgetTokens()),
+        events.size(),
+        replay.toSeconds());
   }
 
   @Override
@@ -72,8 +80,11 @@ final class SimulatedWorkload implements Workload {
     if (r.failed() > 0) {
       out.accept("simulator: " + r.failed() + " events could not be published");
     }
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "simulator: %d events published in %.0f s; the true CMR of the simulated laws is %s",
-        r.published(), r.seconds(), Format.pct(trueCmr()));
+        r.published(),
+        r.seconds(),
+        Format.pct(trueCmr()));
   }
 }

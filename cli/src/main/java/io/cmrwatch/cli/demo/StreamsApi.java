@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads the streams app's HTTP API (the same JSON the web page reads), so the demo's summary shows exactly what the
- * page shows.
+ * Reads the streams app's HTTP API (the same JSON the web page reads), so the demo's summary shows
+ * exactly what the page shows.
  */
 final class StreamsApi {
 
@@ -48,17 +48,19 @@ final class StreamsApi {
   }
 
   private Optional<JsonNode> get(String path) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(base.resolve(path))
-        .timeout(Duration.ofSeconds(10))
-        .header("Accept", "application/json")
-        .GET()
-        .build();
+    HttpRequest req =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Accept", "application/json")
+            .GET()
+            .build();
     HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
     if (res.statusCode() == 404) {
       return Optional.empty();
     }
     if (res.statusCode() != 200) {
-      throw new IOException("GET " + req.uri() + " answered " + res.statusCode() + ": " + res.body());
+      throw new IOException(
+          "GET " + req.uri() + " answered " + res.statusCode() + ": " + res.body());
     }
     return Optional.of(JSON.readTree(res.body()));
   }

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What produces the demo's loss events: real continual pre-training, or the simulator. It publishes to the broker
- * until it is done, the deadline passes, or its thread is interrupted.
+ * What produces the demo's loss events: real continual pre-training, or the simulator. It publishes
+ * to the broker until it is done, the deadline passes, or its thread is interrupted.
  */
 interface Workload extends AutoCloseable {
 
@@ -17,12 +17,18 @@ interface Workload extends AutoCloseable {
   /** One line saying what it will do, for the start-up banner. */
   String describe();
 
-  /** Streams-app settings this workload's experiment needs (for example its token unit); none by default. */
+  /**
+   * Streams-app settings this workload's experiment needs (for example its token unit); none by
+   * default.
+   */
   default Map<String, String> streamsSettings() {
     return Map.of();
   }
 
-  /** Starts its own endpoints (a metrics server), if any, and returns "where it listens" lines for the banner. */
+  /**
+   * Starts its own endpoints (a metrics server), if any, and returns "where it listens" lines for
+   * the banner.
+   */
   default List<String> openEndpoints() throws Exception {
     return List.of();
   }

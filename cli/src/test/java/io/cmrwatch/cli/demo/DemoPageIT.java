@@ -18,9 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
- * The live page in a real browser during a short simulated demo: headless Chromium opens it while the events are
- * still arriving, sees the runs' curves and a CMR value appear, then sees both change — and the demo ends with a
- * summary holding the estimate. Leaves a screenshot at {@code target/demo-page.png}.
+ * The live page in a real browser during a short simulated demo: headless Chromium opens it while
+ * the events are still arriving, sees the runs' curves and a CMR value appear, then sees both
+ * change — and the demo ends with a summary holding the estimate. Leaves a screenshot at {@code
+ * target/demo-page.png}.
  */
 class DemoPageIT {
 
@@ -29,10 +30,13 @@ class DemoPageIT {
   void shouldShowTheCurvesAndTheCmrAppearAndChangeLive(@TempDir Path dir) throws Exception {
     Assumptions.assumeTrue(HeadlessChromium.available(), HeadlessChromium.INSTALL_HINT);
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    // Slow enough for the page (polling every 1.5 s) to see several states, short enough for the test command.
-    SimulatedWorkload workload = new SimulatedWorkload(SimulatedWorkload.STANDARD_SEED, Duration.ofSeconds(60));
+    // Slow enough for the page (polling every 1.5 s) to see several states, short enough for the
+    // test command.
+    SimulatedWorkload workload =
+        new SimulatedWorkload(SimulatedWorkload.STANDARD_SEED, Duration.ofSeconds(60));
     Demo.Settings settings =
-        new Demo.Settings(dir.resolve("data"), 0, 0, 0, Duration.ofMinutes(5), Duration.ofSeconds(1));
+        new Demo.Settings(
+            dir.resolve("data"), 0, 0, 0, Duration.ofMinutes(5), Duration.ofSeconds(1));
     ExecutorService background = Executors.newSingleThreadExecutor();
     try (Demo demo = Demo.start(settings, workload, lines::add)) {
       ChromeDriver chrome = HeadlessChromium.start(dir.resolve("chromium"), 1440, 1000);
@@ -41,21 +45,31 @@ class DemoPageIT {
         page.open(demo.pageUrl());
         Future<DemoSummary> finished = background.submit(demo::run);
 
-        PageProbe.View first = page.await(Duration.ofMinutes(3), "the runs' curves and a CMR value",
-            v -> v.showsCurves() && v.showsCmr());
-        PageProbe.View later = page.await(Duration.ofMinutes(3), "the curves and the CMR changing",
-            v -> v.generalPoints() > first.generalPoints()
-                && !v.generalPixels().equals(first.generalPixels())
-                && v.cmrPoints() > first.cmrPoints()
-                && !v.cmrPixels().equals(first.cmrPixels()));
+        PageProbe.View first =
+            page.await(
+                Duration.ofMinutes(3),
+                "the runs' curves and a CMR value",
+                v -> v.showsCurves() && v.showsCmr());
+        PageProbe.View later =
+            page.await(
+                Duration.ofMinutes(3),
+                "the curves and the CMR changing",
+                v ->
+                    v.generalPoints() > first.generalPoints()
+                        && !v.generalPixels().equals(first.generalPixels())
+                        && v.cmrPoints() > first.cmrPoints()
+                        && !v.cmrPixels().equals(first.cmrPixels()));
         assertThat(later.showsCmr()).isTrue();
 
         DemoSummary summary = finished.get(6, TimeUnit.MINUTES);
         assertThat(summary.hasEstimate()).as("summary %s", summary).isTrue();
         assertThat(summary.runs()).hasSize(6);
         // The page, refreshed, agrees with the summary's estimate.
-        PageProbe.View last = page.await(Duration.ofSeconds(30), "the summary's CMR",
-            v -> v.cmrText().equals(Format.pct(summary.cmr())));
+        PageProbe.View last =
+            page.await(
+                Duration.ofSeconds(30),
+                "the summary's CMR",
+                v -> v.cmrText().equals(Format.pct(summary.cmr())));
         assertThat(last.generalPoints()).isGreaterThanOrEqualTo(later.generalPoints());
         page.screenshot(Path.of("target", "demo-page.png"));
       } finally {

@@ -9,8 +9,9 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * Debian's Chromium driven through its ChromeDriver, headless, with a fresh profile and no background traffic. Paths
- * come from {@code CMRWATCH_CHROMIUM} / {@code CMRWATCH_CHROMEDRIVER} or the Debian defaults.
+ * Debian's Chromium driven through its ChromeDriver, headless, with a fresh profile and no
+ * background traffic. Paths come from {@code CMRWATCH_CHROMIUM} / {@code CMRWATCH_CHROMEDRIVER} or
+ * the Debian defaults.
  */
 final class HeadlessChromium {
 
@@ -35,11 +36,12 @@ final class HeadlessChromium {
 
   /** Starts a browser with a window of the given size; the caller quits it. */
   static ChromeDriver start(Path profileDir, int width, int height) {
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(driver().toFile())
-        .usingAnyFreePort()
-        .withTimeout(Duration.ofSeconds(60))
-        .build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(driver().toFile())
+            .usingAnyFreePort()
+            .withTimeout(Duration.ofSeconds(60))
+            .build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(browser().toFile());
     options.addArguments(
@@ -60,6 +62,7 @@ final class HeadlessChromium {
   }
 
   private static Path path(String env, String fallback) {
-    return Path.of(Optional.ofNullable(System.getenv(env)).filter(s -> !s.isBlank()).orElse(fallback));
+    return Path.of(
+        Optional.ofNullable(System.getenv(env)).filter(s -> !s.isBlank()).orElse(fallback));
   }
 }

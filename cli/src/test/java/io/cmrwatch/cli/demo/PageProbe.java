@@ -11,7 +11,10 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-/** Reads what the live page shows, as a user would see it: the numbers on it and the pixels of its charts. */
+/**
+ * Reads what the live page shows, as a user would see it: the numbers on it and the pixels of its
+ * charts.
+ */
 final class PageProbe {
 
   /**
@@ -26,7 +29,12 @@ final class PageProbe {
    * @param cmrPixels a fingerprint of the convergence chart's pixels
    */
   record View(
-      int generalPoints, int domainPoints, int cmrPoints, String cmrText, String intervalText, String generalPixels,
+      int generalPoints,
+      int domainPoints,
+      int cmrPoints,
+      String cmrText,
+      String intervalText,
+      String generalPixels,
       String cmrPixels) {
 
     boolean showsCurves() {
@@ -66,11 +74,13 @@ final class PageProbe {
   /** Waits until {@code condition} holds for what the page shows, and returns that view. */
   View await(Duration timeout, String what, java.util.function.Predicate<View> condition) {
     WebDriverWait wait = new WebDriverWait(chrome, timeout, Duration.ofMillis(500));
-    wait.withMessage(() -> "the page did not show " + what + " within " + timeout + "; it showed " + view());
-    return wait.until(d -> {
-      View v = view(d);
-      return condition.test(v) ? v : null;
-    });
+    wait.withMessage(
+        () -> "the page did not show " + what + " within " + timeout + "; it showed " + view());
+    return wait.until(
+        d -> {
+          View v = view(d);
+          return condition.test(v) ? v : null;
+        });
   }
 
   void screenshot(Path file) throws java.io.IOException {
@@ -86,13 +96,15 @@ final class PageProbe {
 
   // A hash of the canvas' PNG: changes exactly when what is drawn changes.
   private static String pixels(WebDriver d, String chartId) {
-    Object r = ((JavascriptExecutor) d).executeScript(
-        "const c = document.querySelector('#' + arguments[0] + ' canvas');"
-            + "if (!c) return '';"
-            + "const s = c.toDataURL('image/png'); let h = 0;"
-            + "for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;"
-            + "return s.length + ':' + h;",
-        chartId);
+    Object r =
+        ((JavascriptExecutor) d)
+            .executeScript(
+                "const c = document.querySelector('#' + arguments[0] + ' canvas');"
+                    + "if (!c) return '';"
+                    + "const s = c.toDataURL('image/png'); let h = 0;"
+                    + "for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;"
+                    + "return s.length + ':' + h;",
+                chartId);
     return r == null ? "" : r.toString();
   }
 }

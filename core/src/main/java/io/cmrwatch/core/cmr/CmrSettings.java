@@ -3,15 +3,16 @@ package io.cmrwatch.core.cmr;
 import io.cmrwatch.core.fit.FitOptions;
 
 /**
- * Settings of the CMR method. Null fields of the overrides fall back to what the runs' events report, then to the
- * defaults (ε = 0.05, λ = 1000, token unit 2e8).
+ * Settings of the CMR method. Null fields of the overrides fall back to what the runs' events
+ * report, then to the defaults (ε = 0.05, λ = 1000, token unit 2e8).
  *
  * @param epsilon tolerance ε override, or null
  * @param lambda weight λ override, or null
  * @param tokenUnit token unit override, or null
  * @param budgetTokens budget T_max override (absolute tokens), or null
  * @param minPoints guard: a run is fitted only with at least this many curve points (token bins)
- * @param minSpanOctaves guard: ... and only when its points span at least this many doublings of tokens
+ * @param minSpanOctaves guard: ... and only when its points span at least this many doublings of
+ *     tokens
  * @param budgetGrid number of budgets over which the CMR law is fitted (0 to skip it)
  * @param fit options of the law fits
  */
@@ -27,8 +28,10 @@ public record CmrSettings(
 
   /** Default tolerance ε. */
   public static final double DEFAULT_EPSILON = 0.05;
+
   /** Default weight λ. */
   public static final double DEFAULT_LAMBDA = 1000.0;
+
   /** Default token unit (the paper's 0.2 B tokens). */
   public static final double DEFAULT_TOKEN_UNIT = 2e8;
 
@@ -62,12 +65,15 @@ public record CmrSettings(
   }
 
   /** The same settings with the given overrides (each may be null). */
-  public CmrSettings withOverrides(Double epsilon, Double lambda, Double tokenUnit, Long budgetTokens) {
-    return new CmrSettings(epsilon, lambda, tokenUnit, budgetTokens, minPoints, minSpanOctaves, budgetGrid, fit);
+  public CmrSettings withOverrides(
+      Double epsilon, Double lambda, Double tokenUnit, Long budgetTokens) {
+    return new CmrSettings(
+        epsilon, lambda, tokenUnit, budgetTokens, minPoints, minSpanOctaves, budgetGrid, fit);
   }
 
   /** The same settings with other guards. */
   public CmrSettings withGuards(int minPoints, double minSpanOctaves) {
-    return new CmrSettings(epsilon, lambda, tokenUnit, budgetTokens, minPoints, minSpanOctaves, budgetGrid, fit);
+    return new CmrSettings(
+        epsilon, lambda, tokenUnit, budgetTokens, minPoints, minSpanOctaves, budgetGrid, fit);
   }
 }

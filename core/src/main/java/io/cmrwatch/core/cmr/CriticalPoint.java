@@ -4,8 +4,8 @@ import io.cmrwatch.core.law.Law;
 import io.cmrwatch.core.law.LawForm;
 
 /**
- * The critical token point T0 of one run (DESIGN.md "The method"): the last crossing from positive to non-positive of
- * the objective's slope
+ * The critical token point T0 of one run (DESIGN.md "The method"): the last crossing from positive
+ * to non-positive of the objective's slope
  *
  * <pre>
  *   F(T)     = Ldom(T) + λ·(Lgen(T) − Lgen(0) − ε)
@@ -13,20 +13,24 @@ import io.cmrwatch.core.law.LawForm;
  *   g(T)     = T·dF/dT = a1·s1·T^s1 + λ·(a2·s2·T^s2 + a3·s3·T^s3)     (same sign as dF/dT for T &gt; 0)
  * </pre>
  *
- * <p>T0 = 0 when g ≤ 0 everywhere on the search range; T0 = +∞ when g is still positive at the search horizon (the
- * general-loss bump never turns over in any horizon that matters). T is in token units throughout.
+ * <p>T0 = 0 when g ≤ 0 everywhere on the search range; T0 = +∞ when g is still positive at the
+ * search horizon (the general-loss bump never turns over in any horizon that matters). T is in
+ * token units throughout.
  *
- * <p>Root finding: g is sampled on a log grid of {@value #POINTS_PER_DECADE} points per decade, scanning down from the
- * horizon to {@link #MIN_T}; the first sample from the top with g &gt; 0 brackets the last crossing with the sample
- * above it, and the bracket is refined by Brent's method to a relative tolerance of 1e-12. A positive excursion of g
- * narrower than one grid cell (a 15 % token span) could be missed; such a run has no meaningful bump.
+ * <p>Root finding: g is sampled on a log grid of {@value #POINTS_PER_DECADE} points per decade,
+ * scanning down from the horizon to {@link #MIN_T}; the first sample from the top with g &gt; 0
+ * brackets the last crossing with the sample above it, and the bracket is refined by Brent's method
+ * to a relative tolerance of 1e-12. A positive excursion of g narrower than one grid cell (a 15 %
+ * token span) could be missed; such a run has no meaningful bump.
  */
 public final class CriticalPoint {
 
   /** Grid density of the bracketing scan. */
   public static final int POINTS_PER_DECADE = 16;
 
-  /** Lower end of the search, in token units (2e8 tokens → 200 tokens): below any real evaluation. */
+  /**
+   * Lower end of the search, in token units (2e8 tokens → 200 tokens): below any real evaluation.
+   */
   public static final double MIN_T = 1e-6;
 
   private CriticalPoint() {}
@@ -70,12 +74,12 @@ public final class CriticalPoint {
   }
 
   /**
-   * Sensitivity of T0 to the law parameters by the implicit-function theorem, dT0/dθ = −(∂g/∂θ)/(∂g/∂T) at T0,
-   * written into {@code dDomain} (3) and {@code dGeneral} (5). Returns false (and writes nothing useful) when T0 is 0
-   * or infinite or g is flat at T0.
+   * Sensitivity of T0 to the law parameters by the implicit-function theorem, dT0/dθ =
+   * −(∂g/∂θ)/(∂g/∂T) at T0, written into {@code dDomain} (3) and {@code dGeneral} (5). Returns
+   * false (and writes nothing useful) when T0 is 0 or infinite or g is flat at T0.
    */
-  public static boolean gradient(Law domain, Law general, double lambda, double t0, double[] dDomain,
-      double[] dGeneral) {
+  public static boolean gradient(
+      Law domain, Law general, double lambda, double t0, double[] dDomain, double[] dGeneral) {
     if (!(t0 > 0) || Double.isInfinite(t0)) {
       return false;
     }
@@ -86,7 +90,9 @@ public final class CriticalPoint {
     double p2 = Math.pow(t0, g[1]);
     double p3 = Math.pow(t0, g[3]);
     // ∂g/∂T = (a1·s1²·T^s1 + λ·(a2·s2²·T^s2 + a3·s3²·T^s3)) / T
-    double dgdT = (d[0] * d[1] * d[1] * p1 + lambda * (g[0] * g[1] * g[1] * p2 + g[2] * g[3] * g[3] * p3)) / t0;
+    double dgdT =
+        (d[0] * d[1] * d[1] * p1 + lambda * (g[0] * g[1] * g[1] * p2 + g[2] * g[3] * g[3] * p3))
+            / t0;
     if (dgdT == 0 || !Double.isFinite(dgdT)) {
       return false;
     }
@@ -103,12 +109,12 @@ public final class CriticalPoint {
   }
 
   /**
-   * Gradient of g(T) = a1·s1·T^s1 + λ·(a2·s2·T^s2 + a3·s3·T^s3) with respect to the parameters at a fixed T,
-   * written into {@code dDomain} (3) and {@code dGeneral} (5): ∂g/∂a = s·T^s, ∂g/∂s = a·T^s·(1 + s·ln T), ∂g/∂b = 0,
-   * the general terms with the factor λ.
+   * Gradient of g(T) = a1·s1·T^s1 + λ·(a2·s2·T^s2 + a3·s3·T^s3) with respect to the parameters at a
+   * fixed T, written into {@code dDomain} (3) and {@code dGeneral} (5): ∂g/∂a = s·T^s, ∂g/∂s =
+   * a·T^s·(1 + s·ln T), ∂g/∂b = 0, the general terms with the factor λ.
    */
-  public static void slopeGradient(Law domain, Law general, double lambda, double t, double[] dDomain,
-      double[] dGeneral) {
+  public static void slopeGradient(
+      Law domain, Law general, double lambda, double t, double[] dDomain, double[] dGeneral) {
     double[] d = domain.parameters();
     double[] g = general.parameters();
     double lnT = Math.log(t);
@@ -134,7 +140,8 @@ public final class CriticalPoint {
     }
   }
 
-  // Brent's method on [lo, hi] with g(lo) > 0 ≥ g(hi); searched in ln T, where g is smooth and well scaled.
+  // Brent's method on [lo, hi] with g(lo) > 0 ≥ g(hi); searched in ln T, where g is smooth and well
+  // scaled.
   private static double brent(double[] d, double[] g, double lambda, double lo, double hi) {
     double a = Math.log(lo);
     double b = Math.log(hi);

@@ -11,17 +11,19 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * JSON form of {@link ExperimentEstimate} (one compact line, fields in the documented order, nulls written as
- * {@code null}). Thread-safe.
+ * JSON form of {@link ExperimentEstimate} (one compact line, fields in the documented order, nulls
+ * written as {@code null}). Thread-safe.
  */
 public final class EstimateJson {
 
-  // Schubfach double writer and FastDoubleParser: exact round trips, several times faster than the JDK 17 ones.
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-      .build();
+  // Schubfach double writer and FastDoubleParser: exact round trips, several times faster than the
+  // JDK 17 ones.
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+          .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+          .build();
 
   private EstimateJson() {}
 
@@ -48,12 +50,17 @@ public final class EstimateJson {
     try {
       ExperimentEstimate e = MAPPER.readValue(json, ExperimentEstimate.class);
       if (e.schema() != ExperimentEstimate.SCHEMA) {
-        throw new IllegalArgumentException("estimate schema " + e.schema() + " is not supported (reads "
-            + ExperimentEstimate.SCHEMA + ")");
+        throw new IllegalArgumentException(
+            "estimate schema "
+                + e.schema()
+                + " is not supported (reads "
+                + ExperimentEstimate.SCHEMA
+                + ")");
       }
       return e;
     } catch (IOException ex) {
-      String m = ex.getMessage() == null ? ex.toString() : ex.getMessage().lines().findFirst().orElse("");
+      String m =
+          ex.getMessage() == null ? ex.toString() : ex.getMessage().lines().findFirst().orElse("");
       throw new IllegalArgumentException("not a CMR estimate: " + m, ex);
     }
   }

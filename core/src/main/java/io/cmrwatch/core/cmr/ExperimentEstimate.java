@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The CMR estimate of one experiment (schema {@value #SCHEMA}): the CMR at the budget with its 90 % interval, the CMR
- * law over budgets, the curves across ratios it was read from, and every run's result. This is the value published to
- * {@code cpt.cmr-estimates} and printed by {@code cmrwatch fit}; its JSON shape is documented in the README.
+ * The CMR estimate of one experiment (schema {@value #SCHEMA}): the CMR at the budget with its 90 %
+ * interval, the CMR law over budgets, the curves across ratios it was read from, and every run's
+ * result. This is the value published to {@code cpt.cmr-estimates} and printed by {@code cmrwatch
+ * fit}; its JSON shape is documented in the README.
  *
  * @param schema shape version, {@value #SCHEMA}
  * @param experiment experiment id
@@ -18,7 +19,8 @@ import java.util.Map;
  * @param cmrLow lower end of the 90 % interval
  * @param cmrHigh upper end of the 90 % interval
  * @param extrapolation what the CMR rests on beyond the observed ratios and tokens
- * @param cmrLaw R_CMR(T) = a4·T^s4 + b3 (T in token units) over a grid of budgets up to T_max, or null
+ * @param cmrLaw R_CMR(T) = a4·T^s4 + b3 (T in token units) over a grid of budgets up to T_max, or
+ *     null
  * @param epsilon ε used
  * @param lambda λ used
  * @param tokenUnit token unit used
@@ -27,8 +29,22 @@ import java.util.Map;
  * @param runs every run's result, by ratio then run id
  */
 @JsonPropertyOrder({
-  "schema", "experiment", "budgetTokens", "status", "message", "cmr", "cmrLow", "cmrHigh", "extrapolation", "cmrLaw",
-  "epsilon", "lambda", "tokenUnit", "usableRuns", "interpolation", "runs"
+  "schema",
+  "experiment",
+  "budgetTokens",
+  "status",
+  "message",
+  "cmr",
+  "cmrLow",
+  "cmrHigh",
+  "extrapolation",
+  "cmrLaw",
+  "epsilon",
+  "lambda",
+  "tokenUnit",
+  "usableRuns",
+  "interpolation",
+  "runs"
 })
 public record ExperimentEstimate(
     int schema,
@@ -60,8 +76,10 @@ public record ExperimentEstimate(
    * Extrapolation flags of the CMR.
    *
    * @param ratios the CMR lies outside [min R, max R] of the usable runs
-   * @param budget some usable run was not observed up to the budget (its dGen(T_max) is extrapolated)
-   * @param criticalPoints some usable run's T0 lies beyond its observed tokens (inferred from the fitted law)
+   * @param budget some usable run was not observed up to the budget (its dGen(T_max) is
+   *     extrapolated)
+   * @param criticalPoints some usable run's T0 lies beyond its observed tokens (inferred from the
+   *     fitted law)
    */
   public record Extrapolation(boolean ratios, boolean budget, boolean criticalPoints) {}
 
@@ -76,20 +94,33 @@ public record ExperimentEstimate(
    * @param toTokens largest budget of the grid (absolute tokens)
    * @param rmse RMS residual of the fit (ratio units)
    */
-  public record CmrLaw(double a4, double s4, double b3, int budgets, double fromTokens, double toTokens,
+  public record CmrLaw(
+      double a4,
+      double s4,
+      double b3,
+      int budgets,
+      double fromTokens,
+      double toTokens,
       Double rmse) {}
 
   /**
    * The curves across ratios at the budget (see the README's "Method").
    *
-   * @param method {@code ratio_law} (α·R^s + β fitted across runs) or {@code linear} (piecewise-linear fallback)
+   * @param method {@code ratio_law} (α·R^s + β fitted across runs) or {@code linear}
+   *     (piecewise-linear fallback)
    * @param tolerance dGen(T_max) across R: {alpha, s, beta}, or null with the linear method
-   * @param criticalPoint the turn-over margin T_max·dF/dT(T_max)/λ across R (≤ 0 exactly when T0 ≤ T_max):
-   *     {alpha, s, beta}, or null with the linear method
+   * @param criticalPoint the turn-over margin T_max·dF/dT(T_max)/λ across R (≤ 0 exactly when T0 ≤
+   *     T_max): {alpha, s, beta}, or null with the linear method
    * @param toleranceRatio largest R with dGen(T_max) ≤ ε (may exceed 1)
-   * @param criticalPointRatio largest R whose objective has turned over by T_max, T0 ≤ T_max (may exceed 1)
+   * @param criticalPointRatio largest R whose objective has turned over by T_max, T0 ≤ T_max (may
+   *     exceed 1)
    * @param binding which constraint sets the CMR: {@code tolerance} or {@code critical_point}
    */
-  public record Interpolation(String method, Map<String, Double> tolerance, Map<String, Double> criticalPoint,
-      Double toleranceRatio, Double criticalPointRatio, String binding) {}
+  public record Interpolation(
+      String method,
+      Map<String, Double> tolerance,
+      Map<String, Double> criticalPoint,
+      Double toleranceRatio,
+      Double criticalPointRatio,
+      String binding) {}
 }

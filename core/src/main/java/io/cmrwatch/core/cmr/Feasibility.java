@@ -3,9 +3,9 @@ package io.cmrwatch.core.cmr;
 import io.cmrwatch.core.law.Law;
 
 /**
- * The feasibility test of one ratio at a budget, from its two laws (DESIGN.md "The method"): a ratio is
- * <b>tolerable</b> when dGen(T_max) ≤ ε and <b>feasible</b> when it is tolerable and its critical point T0 ≤ T_max.
- * Everything is in token units.
+ * The feasibility test of one ratio at a budget, from its two laws (DESIGN.md "The method"): a
+ * ratio is <b>tolerable</b> when dGen(T_max) ≤ ε and <b>feasible</b> when it is tolerable and its
+ * critical point T0 ≤ T_max. Everything is in token units.
  */
 public final class Feasibility {
 
@@ -15,11 +15,15 @@ public final class Feasibility {
   private Feasibility() {}
 
   /** True when dGen(budget) ≤ ε and T0 ≤ budget. */
-  public static boolean feasible(Law domain, Law general, double budget, double epsilon, double lambda) {
-    return tolerable(general, budget, epsilon) && criticalPoint(domain, general, lambda, budget) <= budget;
+  public static boolean feasible(
+      Law domain, Law general, double budget, double epsilon, double lambda) {
+    return tolerable(general, budget, epsilon)
+        && criticalPoint(domain, general, lambda, budget) <= budget;
   }
 
-  /** True when the general-loss increase at the budget is within the tolerance: dGen(budget) ≤ ε. */
+  /**
+   * True when the general-loss increase at the budget is within the tolerance: dGen(budget) ≤ ε.
+   */
   public static boolean tolerable(Law general, double budget, double epsilon) {
     return general.value(budget) <= epsilon;
   }

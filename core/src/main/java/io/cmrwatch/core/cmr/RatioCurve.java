@@ -8,18 +8,21 @@ import io.cmrwatch.core.law.LawForm;
 import java.util.Arrays;
 
 /**
- * One constraint of the method read across ratios: per-run values y_k at ratios R_k (dGen(T_max) against ε, or the
- * turn-over margin T·dF/dT/λ at T_max against 0), and the largest R whose interpolated value is still ≤ the target. The constraint is assumed to
- * grow with R (more domain data forgets more and turns over later), so the answer is the crossing of the curve with
- * the target.
+ * One constraint of the method read across ratios: per-run values y_k at ratios R_k (dGen(T_max)
+ * against ε, or the turn-over margin T·dF/dT/λ at T_max against 0), and the largest R whose
+ * interpolated value is still ≤ the target. The constraint is assumed to grow with R (more domain
+ * data forgets more and turns over later), so the answer is the crossing of the curve with the
+ * target.
  *
- * <p>Interpolation: with at least three distinct ratios of finite values, the paper's across-ratio law
- * y(R) = α·R^s + β is fitted by the robust fitter, weighted by 1/(var_k + τ²) (each run's delta-method variance plus
- * a floor τ² so that no run dominates), and inverted in closed form, R = ((target − β)/α)^(1/s), then kept inside the bracket of trained ratios where the runs'
- * values cross the target ({@link #clampToBracket}). If there are fewer
- * points, the fit fails, or the fitted curve falls with R, the crossing is found by linear interpolation between the
- * last run below and the first run above the target (extrapolating from the two end runs when all lie on one side).
- * With {@code bounded}, the linear interpolation runs on u = y/(1 + y), for non-negative values that may be infinite.
+ * <p>Interpolation: with at least three distinct ratios of finite values, the paper's across-ratio
+ * law y(R) = α·R^s + β is fitted by the robust fitter, weighted by 1/(var_k + τ²) (each run's
+ * delta-method variance plus a floor τ² so that no run dominates), and inverted in closed form, R =
+ * ((target − β)/α)^(1/s), then kept inside the bracket of trained ratios where the runs' values
+ * cross the target ({@link #clampToBracket}). If there are fewer points, the fit fails, or the
+ * fitted curve falls with R, the crossing is found by linear interpolation between the last run
+ * below and the first run above the target (extrapolating from the two end runs when all lie on one
+ * side). With {@code bounded}, the linear interpolation runs on u = y/(1 + y), for non-negative
+ * values that may be infinite.
  */
 final class RatioCurve {
 
@@ -29,11 +32,18 @@ final class RatioCurve {
   private RatioCurve() {}
 
   /**
-   * The crossing after moving the values, with the fitted exponent s held fixed so that α and β follow in closed
-   * form (weighted least squares on z = R^s): the cheap re-solve used for the CMR's sensitivities. Falls back to
-   * {@link #linear} when the crossing was not from the ratio law.
+   * The crossing after moving the values, with the fitted exponent s held fixed so that α and β
+   * follow in closed form (weighted least squares on z = R^s): the cheap re-solve used for the
+   * CMR's sensitivities. Falls back to {@link #linear} when the crossing was not from the ratio
+   * law.
    */
-  static double resolveFixedExponent(Crossing base, double[] r, double[] y, double[] var, double target, double tau,
+  static double resolveFixedExponent(
+      Crossing base,
+      double[] r,
+      double[] y,
+      double[] var,
+      double target,
+      double tau,
       boolean bounded) {
     if (base.law() == null) {
       return linear(r, y, target, bounded);
@@ -82,13 +92,20 @@ final class RatioCurve {
   }
 
   /**
-   * Largest R with y(R) ≤ target: may be 0 (no ratio) or above 1 (every ratio up to 1 and beyond); +∞ when the
-   * curve never reaches the target.
+   * Largest R with y(R) ≤ target: may be 0 (no ratio) or above 1 (every ratio up to 1 and beyond);
+   * +∞ when the curve never reaches the target.
    *
    * @param bounded true for non-negative values that may be infinite (linear fallback on y/(1 + y))
    * @param warm a previous fit of the same curve, or null
    */
-  static Crossing solve(double[] r, double[] y, double[] var, double target, double tau, boolean bounded, Law warm,
+  static Crossing solve(
+      double[] r,
+      double[] y,
+      double[] var,
+      double target,
+      double tau,
+      boolean bounded,
+      Law warm,
       FitOptions options) {
     int n = r.length;
     double[] fr = new double[n];
@@ -119,13 +136,16 @@ final class RatioCurve {
       for (int i = 0; i < m; i++) {
         wn[i] = wr[i] / mean;
       }
-      // Start: the best exponent s on a grid, with α and β by weighted least squares for each (closed form); the
-      // robust fitter then refines from there. Much cheaper than a multi-start cold fit, and never stale like a
+      // Start: the best exponent s on a grid, with α and β by weighted least squares for each
+      // (closed form); the
+      // robust fitter then refines from there. Much cheaper than a multi-start cold fit, and never
+      // stale like a
       // start taken from an earlier estimate's curve.
       Law start = warm != null ? warm : profileStart(xr, yr, wn);
-      FitResult f = start != null
-          ? RobustFitter.refit(LawForm.RATIO, xr, yr, wn, start, options)
-          : RobustFitter.fit(LawForm.RATIO, xr, yr, wn, options);
+      FitResult f =
+          start != null
+              ? RobustFitter.refit(LawForm.RATIO, xr, yr, wn, start, options)
+              : RobustFitter.fit(LawForm.RATIO, xr, yr, wn, options);
       if (f.ok()) {
         double a = f.law().parameter(0);
         double s = f.law().parameter(1);
@@ -139,8 +159,12 @@ final class RatioCurve {
           }
           chi2 = m > 3 ? chi2 / (m - 3) : Double.NaN;
           root = clampToBracket(root, fr, fy, m, target);
-          return new Crossing(Math.min(root, firstInfinite), f.law(), "ratio_law", chi2, linear(r, y, target,
-              bounded));
+          return new Crossing(
+              Math.min(root, firstInfinite),
+              f.law(),
+              "ratio_law",
+              chi2,
+              linear(r, y, target, bounded));
         }
       }
     }
@@ -149,9 +173,10 @@ final class RatioCurve {
   }
 
   /**
-   * Keeps the curve's crossing between the runs where the data cross the target: after the last run at or below it
-   * (before the first run above it) and before the first run above it; at or below the first run when every run is
-   * above the target, at or above the last run when none is. The fitted curve decides where inside that bracket.
+   * Keeps the curve's crossing between the runs where the data cross the target: after the last run
+   * at or below it (before the first run above it) and before the first run above it; at or below
+   * the first run when every run is above the target, at or above the last run when none is. The
+   * fitted curve decides where inside that bracket.
    */
   static double clampToBracket(double root, double[] r, double[] y, int m, double target) {
     Integer[] order = new Integer[m];
@@ -185,7 +210,10 @@ final class RatioCurve {
     }
   }
 
-  /** The law α·R^s + β minimising the weighted squared error over s on {@link #S_GRID}; null if none fits. */
+  /**
+   * The law α·R^s + β minimising the weighted squared error over s on {@link #S_GRID}; null if none
+   * fits.
+   */
   static Law profileStart(double[] r, double[] y, double[] w) {
     Law best = null;
     double bestSse = Double.POSITIVE_INFINITY;
@@ -228,7 +256,8 @@ final class RatioCurve {
     if (q > 0) {
       return Math.pow(q, 1.0 / s);
     }
-    // No positive root: the curve is above the target everywhere (→ 0) or below it everywhere (→ ∞).
+    // No positive root: the curve is above the target everywhere (→ 0) or below it everywhere (→
+    // ∞).
     boolean belowAtOne = a + b <= target;
     return belowAtOne ? Double.POSITIVE_INFINITY : 0.0;
   }

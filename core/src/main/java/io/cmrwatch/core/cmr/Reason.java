@@ -1,8 +1,9 @@
 package io.cmrwatch.core.cmr;
 
 /**
- * Why there is no estimate yet (for a run or for an experiment's CMR). The {@link #code()} is stable snake_case: the
- * {@code status} field of the JSON output, a metric tag and what a client matches on.
+ * Why there is no estimate yet (for a run or for an experiment's CMR). The {@link #code()} is
+ * stable snake_case: the {@code status} field of the JSON output, a metric tag and what a client
+ * matches on.
  */
 public enum Reason {
   /** The run has no constant-ratio data (no events, or all of them after a ratio change). */
@@ -16,11 +17,15 @@ public enum Reason {
   /** The experiment has no runs. */
   NO_RUNS("no_runs", "no runs in this experiment"),
   /** No token budget is known (no event carried budgetTokens and none was given). */
-  NO_BUDGET("no_budget", "the token budget is unknown: send budgetTokens in the events or pass --budget"),
+  NO_BUDGET(
+      "no_budget", "the token budget is unknown: send budgetTokens in the events or pass --budget"),
   /** Fewer than two runs at different ratios have usable fits. */
-  TOO_FEW_USABLE_RUNS("too_few_usable_runs", "a CMR needs usable fits of at least two runs at different ratios"),
+  TOO_FEW_USABLE_RUNS(
+      "too_few_usable_runs", "a CMR needs usable fits of at least two runs at different ratios"),
   /** The fitted curves across ratios admit no feasible ratio in (0, 1]. */
-  NO_FEASIBLE_RATIO("no_feasible_ratio", "no ratio in (0, 1] keeps the general loss within tolerance by the budget"),
+  NO_FEASIBLE_RATIO(
+      "no_feasible_ratio",
+      "no ratio in (0, 1] keeps the general loss within tolerance by the budget"),
   /** The curves across ratios could not be fitted or inverted. */
   INTERPOLATION_FAILED("interpolation_failed", "the curves across ratios could not be fitted");
 

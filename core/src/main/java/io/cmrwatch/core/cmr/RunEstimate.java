@@ -4,9 +4,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Map;
 
 /**
- * What the method says about one run: its fitted laws, critical point T0 with its 90 % interval, general-loss increase
- * at the budget with its 90 % interval, feasibility and what rests on extrapolation. Tokens are absolute counts.
- * Fields that cannot be computed yet are null; {@code status} says why ({@code ok} or a {@link Reason} code).
+ * What the method says about one run: its fitted laws, critical point T0 with its 90 % interval,
+ * general-loss increase at the budget with its 90 % interval, feasibility and what rests on
+ * extrapolation. Tokens are absolute counts. Fields that cannot be computed yet are null; {@code
+ * status} says why ({@code ok} or a {@link Reason} code).
  *
  * @param run run id
  * @param ratio domain share R of the run's constant-ratio data
@@ -15,15 +16,15 @@ import java.util.Map;
  * @param points curve points (token bins) the fits used
  * @param events events in those points
  * @param maxTokens largest tokens of the fitted data
- * @param t0Tokens critical token point T0; null when the bump does not turn over within the search horizon
- *     (1000 × the budget) — then {@code turnedOver} is false and the run is infeasible
+ * @param t0Tokens critical token point T0; null when the bump does not turn over within the search
+ *     horizon (1000 × the budget) — then {@code turnedOver} is false and the run is infeasible
  * @param t0Low lower end of T0's 90 % interval (0 when the fit cannot bound it)
  * @param t0High upper end of T0's 90 % interval; null when unbounded
  * @param turnedOver false when T0 is beyond the search horizon
  * @param feasible T0 ≤ budget and dGen(budget) ≤ ε
  * @param generalLossIncreaseAtBudget fitted dGen(T_max)
- * @param generalLossIncreaseAtBudgetLow lower end of its 90 % interval (null, with the upper end, when the fit's
- *     parameters are not identifiable from the points: the interval is unbounded)
+ * @param generalLossIncreaseAtBudgetLow lower end of its 90 % interval (null, with the upper end,
+ *     when the fit's parameters are not identifiable from the points: the interval is unbounded)
  * @param generalLossIncreaseAtBudgetHigh upper end of its 90 % interval
  * @param latestTokens tokens of the run's latest event, whatever its ratio
  * @param latestGeneralLossIncrease dGen of that latest event (what forgetting alerts watch)
@@ -34,14 +35,36 @@ import java.util.Map;
  * @param domainFit quality of the domain fit
  * @param generalFit quality of the general fit
  * @param extrapolation which of this run's answers rest on extrapolation beyond its observed tokens
- * @param coldFitTokens the run's tokens when its laws were last fitted from scratch (warm refits in between start
- *     from the previous laws; a run is refitted cold once its tokens have grown by a quarter since)
+ * @param coldFitTokens the run's tokens when its laws were last fitted from scratch (warm refits in
+ *     between start from the previous laws; a run is refitted cold once its tokens have grown by a
+ *     quarter since)
  */
 @JsonPropertyOrder({
-  "run", "ratio", "status", "message", "points", "events", "maxTokens", "t0Tokens", "t0Low", "t0High", "turnedOver",
-  "feasible", "generalLossIncreaseAtBudget", "generalLossIncreaseAtBudgetLow", "generalLossIncreaseAtBudgetHigh",
-  "latestTokens", "latestGeneralLossIncrease", "ratioChanged", "ratioChangeTokens", "domainLaw", "generalLaw",
-  "domainFit", "generalFit", "extrapolation", "coldFitTokens"
+  "run",
+  "ratio",
+  "status",
+  "message",
+  "points",
+  "events",
+  "maxTokens",
+  "t0Tokens",
+  "t0Low",
+  "t0High",
+  "turnedOver",
+  "feasible",
+  "generalLossIncreaseAtBudget",
+  "generalLossIncreaseAtBudgetLow",
+  "generalLossIncreaseAtBudgetHigh",
+  "latestTokens",
+  "latestGeneralLossIncrease",
+  "ratioChanged",
+  "ratioChangeTokens",
+  "domainLaw",
+  "generalLaw",
+  "domainFit",
+  "generalFit",
+  "extrapolation",
+  "coldFitTokens"
 })
 public record RunEstimate(
     String run,
@@ -88,8 +111,10 @@ public record RunEstimate(
   /**
    * Extrapolation flags of one run.
    *
-   * @param budget the budget lies more than 5 % beyond the run's last evaluation, so dGen(T_max) is extrapolated
-   * @param criticalPoint T0 lies more than 5 % beyond the last evaluation (or was not found): it is extrapolated
+   * @param budget the budget lies more than 5 % beyond the run's last evaluation, so dGen(T_max) is
+   *     extrapolated
+   * @param criticalPoint T0 lies more than 5 % beyond the last evaluation (or was not found): it is
+   *     extrapolated
    */
   public record RunExtrapolation(boolean budget, boolean criticalPoint) {}
 }

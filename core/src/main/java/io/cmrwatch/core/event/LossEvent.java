@@ -4,11 +4,13 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One evaluation of a continual-pre-training run: general and domain validation loss at {@code tokens} CPT tokens,
- * with the base model's losses before CPT. The shared contract of every module (DESIGN.md, "Loss event").
+ * One evaluation of a continual-pre-training run: general and domain validation loss at {@code
+ * tokens} CPT tokens, with the base model's losses before CPT. The shared contract of every module
+ * (DESIGN.md, "Loss event").
  *
- * <p>Instances are valid by construction: use {@link #builder()} or {@link LossEventCodec#decode(byte[])}, both of
- * which reject what the design calls malformed or impossible with an {@link InvalidEventException}.
+ * <p>Instances are valid by construction: use {@link #builder()} or {@link
+ * LossEventCodec#decode(byte[])}, both of which reject what the design calls malformed or
+ * impossible with an {@link InvalidEventException}.
  *
  * @param schema schema version, currently always {@value #SCHEMA_VERSION}
  * @param experiment experiment id (one base checkpoint, corpora and budget)
@@ -57,7 +59,8 @@ public record LossEvent(
   public LossEvent {
     if (schema != SCHEMA_VERSION) {
       throw new InvalidEventException(
-          Rejection.UNKNOWN_SCHEMA, "schema " + schema + " is not supported (this build reads schema 1)");
+          Rejection.UNKNOWN_SCHEMA,
+          "schema " + schema + " is not supported (this build reads schema 1)");
     }
     checkId("experiment", experiment);
     checkId("run", run);
@@ -67,7 +70,8 @@ public record LossEvent(
           Rejection.RATIO_OUT_OF_RANGE, "ratio must be in (0, 1], got " + ratio);
     }
     if (tokens < 0) {
-      throw new InvalidEventException(Rejection.NEGATIVE_TOKENS, "tokens must be >= 0, got " + tokens);
+      throw new InvalidEventException(
+          Rejection.NEGATIVE_TOKENS, "tokens must be >= 0, got " + tokens);
     }
     if (step != null && step < 0) {
       throw new InvalidEventException(Rejection.NEGATIVE_STEP, "step must be >= 0, got " + step);
@@ -82,7 +86,8 @@ public record LossEvent(
     }
     if (learningRate != null && !(Double.isFinite(learningRate) && learningRate >= 0)) {
       throw new InvalidEventException(
-          Rejection.BAD_SETTING, "learningRate must be finite and >= 0 when given, got " + learningRate);
+          Rejection.BAD_SETTING,
+          "learningRate must be finite and >= 0 when given, got " + learningRate);
     }
     if (epsilon != null && !(Double.isFinite(epsilon) && epsilon > 0)) {
       throw new InvalidEventException(
@@ -98,12 +103,17 @@ public record LossEvent(
     }
   }
 
-  /** General-loss change since the base model, dGen(T) = Lgen(T) − Lgen(0); positive means forgetting. */
+  /**
+   * General-loss change since the base model, dGen(T) = Lgen(T) − Lgen(0); positive means
+   * forgetting.
+   */
   public double generalLossIncrease() {
     return generalLoss - baseGeneralLoss;
   }
 
-  /** Domain-loss change since the base model, dDom(T) = Ldom(T) − Ldom(0); negative means learning. */
+  /**
+   * Domain-loss change since the base model, dDom(T) = Ldom(T) − Ldom(0); negative means learning.
+   */
   public double domainLossChange() {
     return domainLoss - baseDomainLoss;
   }
@@ -137,7 +147,8 @@ public record LossEvent(
 
   private static void checkId(String field, String value) {
     if (value == null || value.isBlank()) {
-      throw new InvalidEventException(Rejection.MISSING_FIELD, field + " is required and must not be blank");
+      throw new InvalidEventException(
+          Rejection.MISSING_FIELD, field + " is required and must not be blank");
     }
     if (value.length() > MAX_ID_LENGTH) {
       throw new InvalidEventException(
@@ -147,17 +158,20 @@ public record LossEvent(
       char c = value.charAt(i);
       if (Character.isISOControl(c) || Character.isWhitespace(c)) {
         throw new InvalidEventException(
-            Rejection.BAD_ID, field + " must not contain white space or control characters: \"" + value + "\"");
+            Rejection.BAD_ID,
+            field + " must not contain white space or control characters: \"" + value + "\"");
       }
     }
   }
 
   private static void checkLoss(String field, double value) {
     if (Double.isNaN(value) || Double.isInfinite(value)) {
-      throw new InvalidEventException(Rejection.NON_FINITE_LOSS, field + " must be a finite number, got " + value);
+      throw new InvalidEventException(
+          Rejection.NON_FINITE_LOSS, field + " must be a finite number, got " + value);
     }
     if (value < 0) {
-      throw new InvalidEventException(Rejection.NEGATIVE_LOSS, field + " must be >= 0, got " + value);
+      throw new InvalidEventException(
+          Rejection.NEGATIVE_LOSS, field + " must be >= 0, got " + value);
     }
   }
 

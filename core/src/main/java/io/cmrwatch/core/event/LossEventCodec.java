@@ -21,23 +21,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON codec for {@link LossEvent}, the shared wire format (DESIGN.md). Decoding is strict about what matters (types,
- * ranges, required fields) and lenient about what does not (unknown extra fields are ignored, so producers may add
- * their own). Thread-safe.
+ * JSON codec for {@link LossEvent}, the shared wire format (DESIGN.md). Decoding is strict about
+ * what matters (types, ranges, required fields) and lenient about what does not (unknown extra
+ * fields are ignored, so producers may add their own). Thread-safe.
  */
 public final class LossEventCodec {
 
   private static final ObjectMapper MAPPER =
-      JsonMapper.builder().enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-          .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+      JsonMapper.builder()
+          .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+          .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+          .build();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private LossEventCodec() {}
 
-  /** Decodes UTF-8 JSON bytes; throws {@link InvalidEventException} with the reason when they are not a valid event. */
+  /**
+   * Decodes UTF-8 JSON bytes; throws {@link InvalidEventException} with the reason when they are
+   * not a valid event.
+   */
   public static LossEvent decode(byte[] json) {
     if (json == null || json.length == 0) {
-      throw new InvalidEventException(Rejection.MALFORMED_JSON, "empty record: expected a JSON object");
+      throw new InvalidEventException(
+          Rejection.MALFORMED_JSON, "empty record: expected a JSON object");
     }
     LossEvent fast = decodeFlat(json);
     if (fast != null) {
@@ -52,7 +59,8 @@ public final class LossEventCodec {
     return fromTree(node);
   }
 
-  // Field slots of the streaming fast path: the index of each field's value in its array, and the names in that order.
+  // Field slots of the streaming fast path: the index of each field's value in its array, and the
+  // names in that order.
   private static final int SCHEMA = 0;
   private static final int EXPERIMENT = 1;
   private static final int RUN = 2;
@@ -70,9 +78,25 @@ public final class LossEventCodec {
   private static final int EPSILON = 14;
   private static final int LAMBDA = 15;
   private static final int TOKEN_UNIT = 16;
-  private static final List<String> FIELDS = List.of("schema", "experiment", "run", "ratio", "tokens", "step",
-      "generalLoss", "domainLoss", "baseGeneralLoss", "baseDomainLoss", "budgetTokens", "learningRate", "time",
-      "eventId", "epsilon", "lambda", "tokenUnit");
+  private static final List<String> FIELDS =
+      List.of(
+          "schema",
+          "experiment",
+          "run",
+          "ratio",
+          "tokens",
+          "step",
+          "generalLoss",
+          "domainLoss",
+          "baseGeneralLoss",
+          "baseDomainLoss",
+          "budgetTokens",
+          "learningRate",
+          "time",
+          "eventId",
+          "epsilon",
+          "lambda",
+          "tokenUnit");
   private static final Map<String, Integer> SLOT = new HashMap<>();
 
   static {
@@ -82,10 +106,11 @@ public final class LossEventCodec {
   }
 
   /**
-   * The common case without building a tree: a flat JSON object whose known fields hold values of their own type
-   * (strings for ids and time, whole numbers for counts, numbers for losses). Returns null — and the tree path
-   * decides, with its precise reasons — on anything else: a nested or null value, a type mismatch, a malformed
-   * document, or an event the builder refuses. So both paths accept exactly the same events, with the same values.
+   * The common case without building a tree: a flat JSON object whose known fields hold values of
+   * their own type (strings for ids and time, whole numbers for counts, numbers for losses).
+   * Returns null — and the tree path decides, with its precise reasons — on anything else: a nested
+   * or null value, a type mismatch, a malformed document, or an event the builder refuses. So both
+   * paths accept exactly the same events, with the same values.
    */
   private static LossEvent decodeFlat(byte[] json) {
     Object[] v = new Object[FIELDS.size()];
@@ -121,8 +146,11 @@ public final class LossEventCodec {
         }
       }
       LossEvent.Builder b = LossEvent.builder();
-      if (!(v[SCHEMA] instanceof Long schema && v[EXPERIMENT] instanceof String experiment && v[RUN] instanceof String run
-          && v[TOKENS] instanceof Long tokens && v[EVENT_ID] instanceof String eventId)) {
+      if (!(v[SCHEMA] instanceof Long schema
+          && v[EXPERIMENT] instanceof String experiment
+          && v[RUN] instanceof String run
+          && v[TOKENS] instanceof Long tokens
+          && v[EVENT_ID] instanceof String eventId)) {
         return null;
       }
       Double ratio = number(v[RATIO]);
@@ -130,16 +158,38 @@ public final class LossEventCodec {
       Double domain = number(v[DOMAIN_LOSS]);
       Double baseGeneral = number(v[BASE_GENERAL_LOSS]);
       Double baseDomain = number(v[BASE_DOMAIN_LOSS]);
-      if (ratio == null || general == null || domain == null || baseGeneral == null || baseDomain == null
-          || !optionalWhole(v[STEP]) || !optionalWhole(v[BUDGET_TOKENS]) || !optionalNumber(v[LEARNING_RATE]) || !optionalNumber(v[EPSILON])
-          || !optionalNumber(v[LAMBDA]) || !optionalNumber(v[TOKEN_UNIT]) || (v[TIME] != null && !(v[TIME] instanceof String))) {
+      if (ratio == null
+          || general == null
+          || domain == null
+          || baseGeneral == null
+          || baseDomain == null
+          || !optionalWhole(v[STEP])
+          || !optionalWhole(v[BUDGET_TOKENS])
+          || !optionalNumber(v[LEARNING_RATE])
+          || !optionalNumber(v[EPSILON])
+          || !optionalNumber(v[LAMBDA])
+          || !optionalNumber(v[TOKEN_UNIT])
+          || (v[TIME] != null && !(v[TIME] instanceof String))) {
         return null;
       }
-      return b.schema((int) (long) schema).experiment(experiment).run(run).ratio(ratio).tokens(tokens)
-          .step((Long) v[STEP]).generalLoss(general).domainLoss(domain).baseGeneralLoss(baseGeneral)
-          .baseDomainLoss(baseDomain).budgetTokens((Long) v[BUDGET_TOKENS]).learningRate(number(v[LEARNING_RATE]))
-          .time(v[TIME] == null ? null : Instant.parse((String) v[TIME])).eventId(eventId).epsilon(number(v[EPSILON]))
-          .lambda(number(v[LAMBDA])).tokenUnit(number(v[TOKEN_UNIT])).build();
+      return b.schema((int) (long) schema)
+          .experiment(experiment)
+          .run(run)
+          .ratio(ratio)
+          .tokens(tokens)
+          .step((Long) v[STEP])
+          .generalLoss(general)
+          .domainLoss(domain)
+          .baseGeneralLoss(baseGeneral)
+          .baseDomainLoss(baseDomain)
+          .budgetTokens((Long) v[BUDGET_TOKENS])
+          .learningRate(number(v[LEARNING_RATE]))
+          .time(v[TIME] == null ? null : Instant.parse((String) v[TIME]))
+          .eventId(eventId)
+          .epsilon(number(v[EPSILON]))
+          .lambda(number(v[LAMBDA]))
+          .tokenUnit(number(v[TOKEN_UNIT]))
+          .build();
     } catch (IOException | RuntimeException e) {
       return null;
     }
@@ -167,7 +217,8 @@ public final class LossEventCodec {
     if (node == null || !node.isObject()) {
       throw new InvalidEventException(
           Rejection.MALFORMED_JSON,
-          "expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
+          "expected a JSON object, got "
+              + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
     }
     return LossEvent.builder()
         .schema((int) requiredLong(node, "schema"))
@@ -190,7 +241,10 @@ public final class LossEventCodec {
         .build();
   }
 
-  /** Encodes to compact UTF-8 JSON with the fields in the documented order; absent optional fields are omitted. */
+  /**
+   * Encodes to compact UTF-8 JSON with the fields in the documented order; absent optional fields
+   * are omitted.
+   */
   public static byte[] encode(LossEvent e) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(384);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
@@ -268,15 +322,18 @@ public final class LossEventCodec {
     if (v.isNumber()) {
       return v.doubleValue();
     }
-    // JSON has no NaN or Infinity; some Python loggers write them as strings. Name the real problem.
+    // JSON has no NaN or Infinity; some Python loggers write them as strings. Name the real
+    // problem.
     if (v.isTextual()) {
       String t = v.textValue().trim();
       if (t.equalsIgnoreCase("nan") || t.matches("(?i)[+-]?(inf|infinity)")) {
         throw new InvalidEventException(
-            Rejection.NON_FINITE_LOSS, field + " must be a finite number, got \"" + v.textValue() + "\"");
+            Rejection.NON_FINITE_LOSS,
+            field + " must be a finite number, got \"" + v.textValue() + "\"");
       }
     }
-    throw new InvalidEventException(Rejection.WRONG_TYPE, field + " must be a number, got " + typeName(v) + " " + v);
+    throw new InvalidEventException(
+        Rejection.WRONG_TYPE, field + " must be a number, got " + typeName(v) + " " + v);
   }
 
   private static long requiredLong(JsonNode node, String field) {
@@ -291,7 +348,8 @@ public final class LossEventCodec {
   private static long integer(JsonNode v, String field) {
     if (v.isIntegralNumber()) {
       if (!v.canConvertToLong()) {
-        throw new InvalidEventException(Rejection.WRONG_TYPE, field + " is out of the 64-bit integer range: " + v);
+        throw new InvalidEventException(
+            Rejection.WRONG_TYPE, field + " is out of the 64-bit integer range: " + v);
       }
       return v.longValue();
     }
@@ -301,7 +359,8 @@ public final class LossEventCodec {
       if (Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 9.0e18) {
         return (long) d;
       }
-      throw new InvalidEventException(Rejection.WRONG_TYPE, field + " must be a whole number, got " + v);
+      throw new InvalidEventException(
+          Rejection.WRONG_TYPE, field + " must be a whole number, got " + v);
     }
     throw new InvalidEventException(
         Rejection.WRONG_TYPE, field + " must be a whole number, got " + typeName(v) + " " + v);
@@ -314,14 +373,18 @@ public final class LossEventCodec {
     }
     if (!v.isTextual()) {
       throw new InvalidEventException(
-          Rejection.BAD_TIME, field + " must be an ISO-8601 instant string such as 2026-11-28T12:00:00Z, got " + v);
+          Rejection.BAD_TIME,
+          field + " must be an ISO-8601 instant string such as 2026-11-28T12:00:00Z, got " + v);
     }
     try {
       return Instant.parse(v.textValue());
     } catch (DateTimeParseException e) {
       throw new InvalidEventException(
           Rejection.BAD_TIME,
-          field + " must be an ISO-8601 instant such as 2026-11-28T12:00:00Z, got \"" + v.textValue() + "\"");
+          field
+              + " must be an ISO-8601 instant such as 2026-11-28T12:00:00Z, got \""
+              + v.textValue()
+              + "\"");
     }
   }
 

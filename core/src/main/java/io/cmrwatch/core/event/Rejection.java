@@ -1,15 +1,18 @@
 package io.cmrwatch.core.event;
 
 /**
- * Why a loss event was rejected. The {@link #code()} is stable and machine-readable: it is the {@code reason} of a
- * dead-letter record, a metric tag and an HTTP error field.
+ * Why a loss event was rejected. The {@link #code()} is stable and machine-readable: it is the
+ * {@code reason} of a dead-letter record, a metric tag and an HTTP error field.
  */
 public enum Rejection {
   /** The bytes are not a JSON object (or not UTF-8). */
   MALFORMED_JSON("malformed_json"),
   /** A required field is absent, null or blank. */
   MISSING_FIELD("missing_field"),
-  /** A field has the wrong JSON type (a string where a number belongs, a fraction where an integer belongs). */
+  /**
+   * A field has the wrong JSON type (a string where a number belongs, a fraction where an integer
+   * belongs).
+   */
   WRONG_TYPE("wrong_type"),
   /** The schema version is not one this build reads. */
   UNKNOWN_SCHEMA("unknown_schema"),

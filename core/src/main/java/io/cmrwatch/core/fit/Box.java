@@ -4,18 +4,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A box of parameter bounds for a sum of power terms {@code [a_1, s_1, (a_2, s_2,) b]}, optionally with the exponents
- * of a two-term law kept in order (s_2 ≥ s_1 + gap). Each law form's physical parameter space is a union of such
- * boxes (for instance a falling domain law is a1 &lt; 0 with s1 in (0, 1], or a1 &gt; 0 with s1 &lt; 0); the cold fit
- * searches every box and keeps the best.
+ * A box of parameter bounds for a sum of power terms {@code [a_1, s_1, (a_2, s_2,) b]}, optionally
+ * with the exponents of a two-term law kept in order (s_2 ≥ s_1 + gap). Each law form's physical
+ * parameter space is a union of such boxes (for instance a falling domain law is a1 &lt; 0 with s1
+ * in (0, 1], or a1 &gt; 0 with s1 &lt; 0); the cold fit searches every box and keeps the best.
  */
 record Box(String name, int terms, double[] lower, double[] upper, boolean ordered) {
 
   /** |s| is kept at least this far from 0, where a·x^s is collinear with the constant b. */
   static final double S_MIN = 0.01;
-  /** Minimum distance between the two exponents of a two-term law (equal exponents are collinear). */
+
+  /**
+   * Minimum distance between the two exponents of a two-term law (equal exponents are collinear).
+   */
   static final double GAP = 0.05;
-  /** Largest |exponent| considered: x spans a few decades, and x^±3 already spans 10^±9 over three decades. */
+
+  /**
+   * Largest |exponent| considered: x spans a few decades, and x^±3 already spans 10^±9 over three
+   * decades.
+   */
   static final double S_MAX = 3.0;
 
   int parameterCount() {
@@ -49,8 +56,9 @@ record Box(String name, int terms, double[] lower, double[] upper, boolean order
   }
 
   /**
-   * The physical boxes of a one-term law {@code a·x^s + b}: {@code falling} keeps a·s ≤ 0, {@code rising} keeps
-   * a·s ≥ 0, {@code any} allows both. Coefficients are bounded by {@code coef} (a multiple of the data's y scale).
+   * The physical boxes of a one-term law {@code a·x^s + b}: {@code falling} keeps a·s ≤ 0, {@code
+   * rising} keeps a·s ≥ 0, {@code any} allows both. Coefficients are bounded by {@code coef} (a
+   * multiple of the data's y scale).
    */
   static List<Box> oneTerm(String shape, double coef, double sPositiveMax) {
     List<Box> boxes = new ArrayList<>();
@@ -68,28 +76,43 @@ record Box(String name, int terms, double[] lower, double[] upper, boolean order
   }
 
   /**
-   * The boxes of a rise-then-fall two-term law a2·x^s2 + a3·x^s3 + b with s2 &lt; s3: the small-exponent term
-   * dominates dy/dx at small x and must rise (a2·s2 &gt; 0), the large-exponent term dominates at large x and must
-   * fall (a3·s3 &lt; 0). By the signs of the exponents that gives three boxes.
+   * The boxes of a rise-then-fall two-term law a2·x^s2 + a3·x^s3 + b with s2 &lt; s3: the
+   * small-exponent term dominates dy/dx at small x and must rise (a2·s2 &gt; 0), the large-exponent
+   * term dominates at large x and must fall (a3·s3 &lt; 0). By the signs of the exponents that
+   * gives three boxes.
    */
   static List<Box> bump(double coef) {
     List<Box> boxes = new ArrayList<>();
     // 0 < s2 < s3: a concave rise overtaken by a fall (passes through b at x = 0).
-    boxes.add(new Box("a2>0,a3<0,0<s2<s3", 2,
-        new double[] {0, S_MIN, -coef, S_MIN + GAP, -coef},
-        new double[] {coef, 1.0, 0, 2.0, coef}, true));
+    boxes.add(
+        new Box(
+            "a2>0,a3<0,0<s2<s3",
+            2,
+            new double[] {0, S_MIN, -coef, S_MIN + GAP, -coef},
+            new double[] {coef, 1.0, 0, 2.0, coef},
+            true));
     // s2 < 0 < s3: a rise towards b, overtaken by a fall.
-    boxes.add(new Box("a2<0,a3<0,s2<0<s3", 2,
-        new double[] {-coef, -S_MAX, -coef, S_MIN, -coef},
-        new double[] {0, -S_MIN, 0, 2.0, coef}, false));
+    boxes.add(
+        new Box(
+            "a2<0,a3<0,s2<0<s3",
+            2,
+            new double[] {-coef, -S_MAX, -coef, S_MIN, -coef},
+            new double[] {0, -S_MIN, 0, 2.0, coef},
+            false));
     // s2 < s3 < 0: a fast rise from below, then a slow decay back to b.
-    boxes.add(new Box("a2<0,a3>0,s2<s3<0", 2,
-        new double[] {-coef, -S_MAX, 0, -S_MAX + GAP, -coef},
-        new double[] {0, -S_MIN - GAP, coef, -S_MIN, coef}, true));
+    boxes.add(
+        new Box(
+            "a2<0,a3>0,s2<s3<0",
+            2,
+            new double[] {-coef, -S_MAX, 0, -S_MAX + GAP, -coef},
+            new double[] {0, -S_MIN - GAP, coef, -S_MIN, coef},
+            true));
     return boxes;
   }
 
-  private static Box box(String name, int terms, double aLo, double aHi, double sLo, double sHi, double coef) {
-    return new Box(name, terms, new double[] {aLo, sLo, -coef}, new double[] {aHi, sHi, coef}, false);
+  private static Box box(
+      String name, int terms, double aLo, double aHi, double sLo, double sHi, double coef) {
+    return new Box(
+        name, terms, new double[] {aLo, sLo, -coef}, new double[] {aHi, sHi, coef}, false);
   }
 }

@@ -3,8 +3,8 @@ package io.cmrwatch.core.fit;
 import java.util.Arrays;
 
 /**
- * The Huber loss and the robust noise scale used to pick its threshold. Residuals smaller than δ count
- * quadratically, larger ones linearly, so a few outliers cannot drag a fit.
+ * The Huber loss and the robust noise scale used to pick its threshold. Residuals smaller than δ
+ * count quadratically, larger ones linearly, so a few outliers cannot drag a fit.
  */
 public final class Huber {
 
@@ -37,8 +37,9 @@ public final class Huber {
   }
 
   /**
-   * The pseudo-residual φ with φ²/2 = ρ_δ: φ(r) = r for |r| ≤ δ, sign(r)·sqrt(2δ|r| − δ²) otherwise. φ is C¹ (φ' = 1
-   * at |r| = δ), so an ordinary least-squares optimiser run on φ minimises the summed Huber loss exactly.
+   * The pseudo-residual φ with φ²/2 = ρ_δ: φ(r) = r for |r| ≤ δ, sign(r)·sqrt(2δ|r| − δ²)
+   * otherwise. φ is C¹ (φ' = 1 at |r| = δ), so an ordinary least-squares optimiser run on φ
+   * minimises the summed Huber loss exactly.
    */
   static double pseudoResidual(double r, double delta) {
     double a = Math.abs(r);
@@ -52,10 +53,11 @@ public final class Huber {
   }
 
   /**
-   * A robust estimate of the noise standard deviation of y along x, free of the smooth trend: each interior point's
-   * deviation from the straight line through its two neighbours (sorted by x), normalised to unit variance, then
-   * 1.4826 × the median absolute value. Outliers do not move a median, and a locally straight trend cancels.
-   * Falls back to the MAD of y when fewer than three distinct x are given. Never returns 0 or NaN.
+   * A robust estimate of the noise standard deviation of y along x, free of the smooth trend: each
+   * interior point's deviation from the straight line through its two neighbours (sorted by x),
+   * normalised to unit variance, then 1.4826 × the median absolute value. Outliers do not move a
+   * median, and a locally straight trend cancels. Falls back to the MAD of y when fewer than three
+   * distinct x are given. Never returns 0 or NaN.
    */
   public static double robustScale(double[] x, double[] y) {
     int n = x.length;
@@ -78,7 +80,8 @@ public final class Huber {
         continue;
       }
       double t = (x1 - x0) / (x2 - x0);
-      // e = y1 − [(1−t)·y0 + t·y2]; Var(e) = σ²·(1 + t² + (1−t)²) for independent noise of variance σ².
+      // e = y1 − [(1−t)·y0 + t·y2]; Var(e) = σ²·(1 + t² + (1−t)²) for independent noise of variance
+      // σ².
       double e = y[order[j]] - ((1 - t) * y[order[j - 1]] + t * y[order[j + 1]]);
       dev[k++] = Math.abs(e) / Math.sqrt(1 + t * t + (1 - t) * (1 - t));
     }
@@ -101,7 +104,9 @@ public final class Huber {
     return EFFICIENCY_CONSTANT * robustScale(x, y);
   }
 
-  /** Indices of x in ascending order (no boxing; a summary's points usually arrive sorted already). */
+  /**
+   * Indices of x in ascending order (no boxing; a summary's points usually arrive sorted already).
+   */
   private static int[] sortedOrder(double[] x) {
     int n = x.length;
     int[] order = new int[n];

@@ -1,18 +1,20 @@
 package io.cmrwatch.core.fit;
 
 /**
- * A small, allocation-light Levenberg–Marquardt for the power-law sums of this package (k ≤ 5 parameters), minimising
- * the summed Huber loss Σ w_i·ρ_δ(f(x_i) − y_i) directly (robust Gauss–Newton: the curvature of the quadratic part
- * only, as scipy's least_squares does for its robust losses).
+ * A small, allocation-light Levenberg–Marquardt for the power-law sums of this package (k ≤ 5
+ * parameters), minimising the summed Huber loss Σ w_i·ρ_δ(f(x_i) − y_i) directly (robust
+ * Gauss–Newton: the curvature of the quadratic part only, as scipy's least_squares does for its
+ * robust losses).
  *
- * <p>Each iteration accumulates the Gauss–Newton curvature A and the gradient g of the Huber loss in one pass over
- * the points (one exponential per point and term, no matrices of size m), solves (A + μ·diag A)·h = −g by Cholesky
- * over the directions not held at a bound (a bound is active when the gradient pushes the parameter out of its box;
- * the exponent order s2 + gap ≤ s3 of a bump is handled the same way), projects the trial point onto the box
- * and accepts it when the loss falls. μ follows Nielsen's rule. It stops when the relative loss reduction (actual and
- * predicted) is below the cost tolerance, the scaled step below the parameter tolerance, or every free gradient
- * component is orthogonal to the residuals within the ortho tolerance — the three tests of MINPACK's lmder, which
- * Hipparchus' optimiser also uses.
+ * <p>Each iteration accumulates the Gauss–Newton curvature A and the gradient g of the Huber loss
+ * in one pass over the points (one exponential per point and term, no matrices of size m), solves
+ * (A + μ·diag A)·h = −g by Cholesky over the directions not held at a bound (a bound is active when
+ * the gradient pushes the parameter out of its box; the exponent order s2 + gap ≤ s3 of a bump is
+ * handled the same way), projects the trial point onto the box and accepts it when the loss falls.
+ * μ follows Nielsen's rule. It stops when the relative loss reduction (actual and predicted) is
+ * below the cost tolerance, the scaled step below the parameter tolerance, or every free gradient
+ * component is orthogonal to the residuals within the ortho tolerance — the three tests of
+ * MINPACK's lmder, which Hipparchus' optimiser also uses.
  */
 final class LevenbergMarquardt {
 
@@ -45,14 +47,18 @@ final class LevenbergMarquardt {
     this.inlier = new boolean[d.m];
   }
 
-  /** The outcome: best point, its loss, whether a stopping test was met, evaluations used, a note. */
+  /**
+   * The outcome: best point, its loss, whether a stopping test was met, evaluations used, a note.
+   */
   record Outcome(double[] p, double loss, boolean converged, int evaluations, String note) {}
 
   /**
-   * Minimises from {@code start}. {@code initialMu} is the first damping (relative to diag A): small for a warm start
-   * that is already near the minimum (Gauss–Newton steps at once), larger for a grid start.
+   * Minimises from {@code start}. {@code initialMu} is the first damping (relative to diag A):
+   * small for a warm start that is already near the minimum (Gauss–Newton steps at once), larger
+   * for a grid start.
    */
-  static Outcome minimize(RobustFitter.Data d, Box box, double[] start, FitOptions o, double initialMu) {
+  static Outcome minimize(
+      RobustFitter.Data d, Box box, double[] start, FitOptions o, double initialMu) {
     return new LevenbergMarquardt(d, box).run(start, o, initialMu);
   }
 
@@ -75,7 +81,8 @@ final class LevenbergMarquardt {
       double[] gnDiag = new double[n];
       double[] rg = new double[n];
       project(basis, n, reduced, gnDiag, rg);
-      // Orthogonality test: cos(residuals, J·z_c) = |z_cᵀg| / (sqrt(z_cᵀAz_c)·sqrt(2·loss)) for every free direction.
+      // Orthogonality test: cos(residuals, J·z_c) = |z_cᵀg| / (sqrt(z_cᵀAz_c)·sqrt(2·loss)) for
+      // every free direction.
       double norm = Math.sqrt(2 * cost);
       double worst = 0;
       double maxDiag = 0;
@@ -91,7 +98,8 @@ final class LevenbergMarquardt {
       boolean accepted = false;
       while (!accepted) {
         if (evaluations >= max) {
-          return new Outcome(p, cost, false, evaluations, "did not converge within " + max + " evaluations");
+          return new Outcome(
+              p, cost, false, evaluations, "did not converge within " + max + " evaluations");
         }
         if (!solveDamped(reduced, gnDiag, rg, n, mu, maxDiag, basis, h)) {
           mu *= nu;
@@ -109,7 +117,8 @@ final class LevenbergMarquardt {
         for (int j = 0; j < k; j++) {
           clipped |= trial[j] != p[j] + h[j];
         }
-        // The projected step, its scaled length, and the loss reduction the quadratic model predicts for it.
+        // The projected step, its scaled length, and the loss reduction the quadratic model
+        // predicts for it.
         double stepNorm = 0;
         double pNorm = 0;
         double predicted = 0;
@@ -134,9 +143,12 @@ final class LevenbergMarquardt {
         if (stepNorm <= o.parameterRelativeTolerance() * (pNorm + o.parameterRelativeTolerance())) {
           return new Outcome(p, cost, true, evaluations, "converged (step)");
         }
-        // A nearly undamped, unclipped Gauss–Newton step that the quadratic model says gains less than a tenth of
+        // A nearly undamped, unclipped Gauss–Newton step that the quadratic model says gains less
+        // than a tenth of
         // the cost tolerance: the loss test would pass after it, so spare the evaluation.
-        if (mu <= 1e-4 && !clipped && predicted >= 0
+        if (mu <= 1e-4
+            && !clipped
+            && predicted >= 0
             && predicted <= 0.1 * o.costRelativeTolerance() * cost) {
           return new Outcome(p, cost, true, evaluations, "converged (predicted gain)");
         }
@@ -173,9 +185,10 @@ final class LevenbergMarquardt {
   }
 
   /**
-   * The directions the next step may take, as columns of {@code basis}; returns how many. A parameter held at a
-   * bound (descent, −g_j, would push it out) gets no direction. In an ordered box whose exponents sit at the minimum
-   * gap with the gradient closing it, s2 and s3 move together (one direction e_s2 + e_s3).
+   * The directions the next step may take, as columns of {@code basis}; returns how many. A
+   * parameter held at a bound (descent, −g_j, would push it out) gets no direction. In an ordered
+   * box whose exponents sit at the minimum gap with the gradient closing it, s2 and s3 move
+   * together (one direction e_s2 + e_s3).
    */
   private int freeBasis(double[] p, double[][] basis) {
     double[] lo = box.lower();
@@ -205,7 +218,9 @@ final class LevenbergMarquardt {
     return n;
   }
 
-  /** reduced = Zᵀ·A·Z, gnDiag = its diagonal and rg = Zᵀ·g for the first n columns z_c of the basis. */
+  /**
+   * reduced = Zᵀ·A·Z, gnDiag = its diagonal and rg = Zᵀ·g for the first n columns z_c of the basis.
+   */
   private void project(double[][] basis, int n, double[][] reduced, double[] gnDiag, double[] rg) {
     for (int c = 0; c < n; c++) {
       double[] zc = basis[c];
@@ -237,12 +252,19 @@ final class LevenbergMarquardt {
   }
 
   /**
-   * Solves (M + μ·D)·z = −rg for the reduced system M, D = diag(M) floored so a direction without influence (a3 = 0
-   * makes ∂f/∂s3 vanish) still gets damping; h = Σ z_c·basis_c. Jacobi-scaled Cholesky; false if not positive
-   * definite.
+   * Solves (M + μ·D)·z = −rg for the reduced system M, D = diag(M) floored so a direction without
+   * influence (a3 = 0 makes ∂f/∂s3 vanish) still gets damping; h = Σ z_c·basis_c. Jacobi-scaled
+   * Cholesky; false if not positive definite.
    */
-  private boolean solveDamped(double[][] mm, double[] gnDiag, double[] rg, int n, double mu, double maxDiag,
-      double[][] basis, double[] h) {
+  private boolean solveDamped(
+      double[][] mm,
+      double[] gnDiag,
+      double[] rg,
+      int n,
+      double mu,
+      double maxDiag,
+      double[][] basis,
+      double[] h) {
     java.util.Arrays.fill(h, 0.0);
     double floor = 1e-12 * maxDiag + 1e-300;
     double[] scale = new double[n];
@@ -292,11 +314,12 @@ final class LevenbergMarquardt {
   }
 
   /**
-   * Variable projection, done as a correction: at p's exponents, replaces the linear coefficients (a_t and b) by
-   * the ones minimising the Huber loss (a convex problem: a few Newton steps on k − terms unknowns, one pass over the
-   * cached columns x^s each, within the box). A power-law fit's valley runs along "change an exponent, compensate
-   * with the coefficients"; landing every trial on the valley floor is what lets a warm refit converge in a handful
-   * of iterations (Golub–Pereyra; Kaufman).
+   * Variable projection, done as a correction: at p's exponents, replaces the linear coefficients
+   * (a_t and b) by the ones minimising the Huber loss (a convex problem: a few Newton steps on k −
+   * terms unknowns, one pass over the cached columns x^s each, within the box). A power-law fit's
+   * valley runs along "change an exponent, compensate with the coefficients"; landing every trial
+   * on the valley floor is what lets a warm refit converge in a handful of iterations
+   * (Golub–Pereyra; Kaufman).
    */
   private void relinearize(double[] p) {
     columns(p);
@@ -318,13 +341,16 @@ final class LevenbergMarquardt {
     for (int u = 0; u < nl; u++) {
       c[u] = p[idx[u]];
     }
-    // Each pass over the points gives the loss at c and the Newton system there; a full step is accepted
+    // Each pass over the points gives the loss at c and the Newton system there; a full step is
+    // accepted
     // tentatively and checked by the next pass, so a typical call costs two passes.
     double prevCost = Double.POSITIVE_INFINITY;
     boolean tentative = false;
     for (int iter = 0; iter < 12; iter++) {
-      // One pass: loss, gradient and Newton matrix over the (at most three) linear coefficients, in scalars so the
-      // loop stays tight; c0 multiplies column 0, c1 column 1 (two terms), and the constant comes last.
+      // One pass: loss, gradient and Newton matrix over the (at most three) linear coefficients, in
+      // scalars so the
+      // loop stays tight; c0 multiplies column 0, c1 column 1 (two terms), and the constant comes
+      // last.
       boolean changed = false;
       double cost = 0;
       double g0 = 0;
@@ -363,7 +389,8 @@ final class LevenbergMarquardt {
         } else {
           cost += w * delta * (ar - 0.5 * delta);
           psi = w * Math.copySign(delta, r);
-          // Exact Newton on the piecewise-quadratic loss (ρ'' = 0 beyond δ), with a trace of curvature for
+          // Exact Newton on the piecewise-quadratic loss (ρ'' = 0 beyond δ), with a trace of
+          // curvature for
           // definiteness.
           om = w * 1e-6 * delta / ar;
         }
@@ -448,11 +475,11 @@ final class LevenbergMarquardt {
   }
 
   /**
-   * The Newton direction for the linear coefficients: −M⁻¹·grad over the coefficients not held at a bound by the
-   * gradient (0 for those); false when there is no free coefficient or M is singular.
+   * The Newton direction for the linear coefficients: −M⁻¹·grad over the coefficients not held at a
+   * bound by the gradient (0 for those); false when there is no free coefficient or M is singular.
    */
-  private static boolean newtonDirection(double[] c, double[] grad, double[][] mm, int[] idx, double[] lo,
-      double[] hi, double[] dir) {
+  private static boolean newtonDirection(
+      double[] c, double[] grad, double[][] mm, int[] idx, double[] lo, double[] hi, double[] dir) {
     int nl = c.length;
     int[] map = new int[nl];
     int nf = 0;
@@ -487,8 +514,9 @@ final class LevenbergMarquardt {
   }
 
   /**
-   * {@link #evaluate} for the two-term law, with the 15 distinct entries of A and the 5 of g in scalars (the general
-   * law's refit is the hot path of a live run). Rows: [x^s2, a2·x^s2·ln x, x^s3, a3·x^s3·ln x, 1].
+   * {@link #evaluate} for the two-term law, with the 15 distinct entries of A and the 5 of g in
+   * scalars (the general law's refit is the hot path of a live run). Rows: [x^s2, a2·x^s2·ln x,
+   * x^s3, a3·x^s3·ln x, 1].
    */
   private double evaluateTwoTerms(double[] p, double[][] am, double[] gv) {
     double a2 = p[0];
@@ -571,7 +599,9 @@ final class LevenbergMarquardt {
     gv[2] = g2;
     gv[3] = g3;
     gv[4] = g4;
-    double[][] lowerT = {{a00}, {a10, a11}, {a20, a21, a22}, {a30, a31, a32, a33}, {a40, a41, a42, a43, a44}};
+    double[][] lowerT = {
+      {a00}, {a10, a11}, {a20, a21, a22}, {a30, a31, a32, a33}, {a40, a41, a42, a43, a44}
+    };
     for (int u = 0; u < 5; u++) {
       for (int t = 0; t <= u; t++) {
         am[u][t] = lowerT[u][t];
@@ -596,7 +626,9 @@ final class LevenbergMarquardt {
     return s;
   }
 
-  /** Fills the column cache x_i^{s_t} for p's exponents (recomputed only when an exponent changed). */
+  /**
+   * Fills the column cache x_i^{s_t} for p's exponents (recomputed only when an exponent changed).
+   */
   private void columns(double[] p) {
     for (int t = 0; t < k / 2; t++) {
       double s = p[2 * t + 1];
@@ -613,11 +645,11 @@ final class LevenbergMarquardt {
   }
 
   /**
-   * Loss Σ w_i·ρ_δ(r_i) at p, its gradient g = Σ w_i·ψ_δ(r_i)·∇f_i and the Gauss–Newton curvature
-   * A = Σ w_i·c_i·∇f_i·∇f_iᵀ with c_i = ρ''_δ(r_i) = 1 inside δ. Outside δ the Huber loss is linear (ρ'' = 0); a
-   * small c_i = 0.01·δ/|r_i| (a hundredth of the iteratively-reweighted weight) keeps A positive definite when most
-   * points are outliers, without slowing the final, Newton-like convergence. ∂f/∂a = x^s, ∂f/∂s = a·x^s·ln x,
-   * ∂f/∂b = 1.
+   * Loss Σ w_i·ρ_δ(r_i) at p, its gradient g = Σ w_i·ψ_δ(r_i)·∇f_i and the Gauss–Newton curvature A
+   * = Σ w_i·c_i·∇f_i·∇f_iᵀ with c_i = ρ''_δ(r_i) = 1 inside δ. Outside δ the Huber loss is linear
+   * (ρ'' = 0); a small c_i = 0.01·δ/|r_i| (a hundredth of the iteratively-reweighted weight) keeps
+   * A positive definite when most points are outliers, without slowing the final, Newton-like
+   * convergence. ∂f/∂a = x^s, ∂f/∂s = a·x^s·ln x, ∂f/∂b = 1.
    */
   private double evaluate(double[] p, double[][] am, double[] gv) {
     evaluations++;

@@ -19,40 +19,54 @@ import org.hipparchus.optim.nonlinear.vector.leastsquares.MultivariateJacobianFu
 import org.hipparchus.util.Pair;
 
 /**
- * Robust nonlinear least squares for the four law forms: minimises the Huber loss summed over points,
- * Σ w_i·ρ_δ(y_i − f(x_i)), inside each form's physical parameter bounds, with the built-in Levenberg–Marquardt
- * ({@link LevenbergMarquardt}; Hipparchus' optimiser when {@link FitOptions.Engine#HIPPARCHUS} is asked for).
+ * Robust nonlinear least squares for the four law forms: minimises the Huber loss summed over
+ * points, Σ w_i·ρ_δ(y_i − f(x_i)), inside each form's physical parameter bounds, with the built-in
+ * Levenberg–Marquardt ({@link LevenbergMarquardt}; Hipparchus' optimiser when {@link
+ * FitOptions.Engine#HIPPARCHUS} is asked for).
  *
- * <p>{@link #fit} is a cold fit: exponents on a grid, the linear coefficients solved exactly for each, the best start
- * of every physical box polished by Levenberg–Marquardt, the lowest loss kept. {@link #refit} is a warm start from a
- * previous solution (one optimiser run; a cold fit if that run fails).
+ * <p>{@link #fit} is a cold fit: exponents on a grid, the linear coefficients solved exactly for
+ * each, the best start of every physical box polished by Levenberg–Marquardt, the lowest loss kept.
+ * {@link #refit} is a warm start from a previous solution (one optimiser run; a cold fit if that
+ * run fails).
  *
- * <p>The general law is fitted twice, as one term (monotone) and as a rise-then-fall bump; the bump is kept only when
- * it lowers the Bayesian information criterion, m·ln(L₁/L₂) &gt; 2·ln m (m points, L the summed Huber loss, 2 extra
- * parameters), so monotone data get {@code a3 = 0, s3 = s2}.
+ * <p>The general law is fitted twice, as one term (monotone) and as a rise-then-fall bump; the bump
+ * is kept only when it lowers the Bayesian information criterion, m·ln(L₁/L₂) &gt; 2·ln m (m
+ * points, L the summed Huber loss, 2 extra parameters), so monotone data get {@code a3 = 0, s3 =
+ * s2}.
  *
- * <p>Errors: malformed input (arrays of different lengths, NaN or infinite values, x ≤ 0, negative weights) is a
- * programming error and throws {@link IllegalArgumentException} with the offending index; data that cannot support a
- * fit (too few points) gives a {@link FitResult} with {@code converged == false}, {@code law == null} and the reason.
- * Nothing else throws.
+ * <p>Errors: malformed input (arrays of different lengths, NaN or infinite values, x ≤ 0, negative
+ * weights) is a programming error and throws {@link IllegalArgumentException} with the offending
+ * index; data that cannot support a fit (too few points) gives a {@link FitResult} with {@code
+ * converged == false}, {@code law == null} and the reason. Nothing else throws.
  */
 public final class RobustFitter {
 
-  /** Coefficient bounds are this multiple of the data's y scale: far from binding, but keeps the search finite. */
+  /**
+   * Coefficient bounds are this multiple of the data's y scale: far from binding, but keeps the
+   * search finite.
+   */
   private static final double COEF_SCALE = 1e6;
+
   /** Exponent grid for cold starts (both signs; filtered to each box). */
   private static final double[] S_GRID = {
-    -3, -2, -1.5, -1, -0.7, -0.5, -0.35, -0.2, -0.1, -0.03, 0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 1, 1.5, 2, 3
+    -3, -2, -1.5, -1, -0.7, -0.5, -0.35, -0.2, -0.1, -0.03, 0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 1, 1.5,
+    2, 3
   };
+
   /** Starts polished per box in a cold fit. */
   private static final int STARTS_PER_BOX = 1;
+
   /** The bump (5 parameters) is only tried with at least this many points. */
   private static final int MIN_POINTS_FOR_BUMP = 6;
 
   private RobustFitter() {}
 
-  /** Cold fit of {@code form} to the points (x_i, y_i) with weights w_i (null: all 1). See the class comment. */
-  public static FitResult fit(LawForm form, double[] x, double[] y, double[] weights, FitOptions o) {
+  /**
+   * Cold fit of {@code form} to the points (x_i, y_i) with weights w_i (null: all 1). See the class
+   * comment.
+   */
+  public static FitResult fit(
+      LawForm form, double[] x, double[] y, double[] weights, FitOptions o) {
     Data d = Data.of(form, x, y, weights, o);
     String problem = d.insufficient(form);
     if (problem != null) {
@@ -62,15 +76,20 @@ public final class RobustFitter {
   }
 
   /**
-   * Warm refit from {@code start} (normally the previous fit of the same series): one Levenberg–Marquardt run inside
-   * the physical box that holds {@code start}. For the general law the start's model is kept (one term when
-   * {@code a3 == 0}, else the bump); run a cold {@link #fit} now and then to revisit that choice. Falls back to a cold
-   * fit when the warm run does not converge.
+   * Warm refit from {@code start} (normally the previous fit of the same series): one
+   * Levenberg–Marquardt run inside the physical box that holds {@code start}. For the general law
+   * the start's model is kept (one term when {@code a3 == 0}, else the bump); run a cold {@link
+   * #fit} now and then to revisit that choice. Falls back to a cold fit when the warm run does not
+   * converge.
    */
-  public static FitResult refit(LawForm form, double[] x, double[] y, double[] weights, Law start, FitOptions o) {
+  public static FitResult refit(
+      LawForm form, double[] x, double[] y, double[] weights, Law start, FitOptions o) {
     if (start == null || start.form() != form) {
       throw new IllegalArgumentException(
-          "refit needs a start law of form " + form.id() + ", got " + (start == null ? "null" : start.form().id()));
+          "refit needs a start law of form "
+              + form.id()
+              + ", got "
+              + (start == null ? "null" : start.form().id()));
     }
     Data d = Data.of(form, x, y, weights, o);
     String problem = d.insufficient(form);
@@ -107,17 +126,35 @@ public final class RobustFitter {
       if (two != null && keepBump(one.loss, two.loss, d.m)) {
         double[] p = two.p;
         double peak = Math.pow(-p[0] * p[1] / (p[2] * p[3]), 1.0 / (p[3] - p[1]));
-        return result(form, d, two, evaluations, (two.converged ? "converged" : "not converged") + "; bump found, peak"
-            + " at x=" + (float) peak + " (BIC prefers two terms)");
+        return result(
+            form,
+            d,
+            two,
+            evaluations,
+            (two.converged ? "converged" : "not converged")
+                + "; bump found, peak"
+                + " at x="
+                + (float) peak
+                + " (BIC prefers two terms)");
       }
-      return result(form, d, one, evaluations, (one.converged ? "converged" : "not converged")
-          + "; one term suffices, no bump" + (two == null ? " (too few points to try one)" : " (BIC)"));
+      return result(
+          form,
+          d,
+          one,
+          evaluations,
+          (one.converged ? "converged" : "not converged")
+              + "; one term suffices, no bump"
+              + (two == null ? " (too few points to try one)" : " (BIC)"));
     }
     Run best = bestOf(d, d.boxes(form, o), o);
-    return result(form, d, best, evaluations + best.evaluations, best.converged ? "converged" : best.note);
+    return result(
+        form, d, best, evaluations + best.evaluations, best.converged ? "converged" : best.note);
   }
 
-  /** BIC rule: m·ln(L₁/L₂) &gt; k·ln m with k = 2 extra parameters (a tiny floor keeps exact data finite). */
+  /**
+   * BIC rule: m·ln(L₁/L₂) &gt; k·ln m with k = 2 extra parameters (a tiny floor keeps exact data
+   * finite).
+   */
   static boolean keepBump(double oneTermLoss, double bumpLoss, int m) {
     double floor = 1e-300;
     return m * Math.log((oneTermLoss + floor) / (bumpLoss + floor)) > 2 * Math.log(m);
@@ -140,73 +177,85 @@ public final class RobustFitter {
   }
 
   private static boolean better(Run a, Run b) {
-    if (a.converged != b.converged && Math.abs(a.loss - b.loss) <= 1e-12 * Math.max(a.loss, b.loss)) {
+    if (a.converged != b.converged
+        && Math.abs(a.loss - b.loss) <= 1e-12 * Math.max(a.loss, b.loss)) {
       return a.converged;
     }
     return a.loss < b.loss;
   }
 
-  /** One Levenberg–Marquardt run from {@code start} inside {@code box}, with the engine the options name. */
+  /**
+   * One Levenberg–Marquardt run from {@code start} inside {@code box}, with the engine the options
+   * name.
+   */
   private static Run lm(Data d, Box box, double[] start, FitOptions o, boolean warm) {
     if (o.engine() == FitOptions.Engine.HIPPARCHUS) {
       return hipparchus(d, box, start, o);
     }
-    LevenbergMarquardt.Outcome out = LevenbergMarquardt.minimize(d, box, start, o, warm ? 1e-7 : 1e-3);
+    LevenbergMarquardt.Outcome out =
+        LevenbergMarquardt.minimize(d, box, start, o, warm ? 1e-7 : 1e-3);
     return new Run(out.p(), out.loss(), out.converged(), out.evaluations(), out.note(), box);
   }
 
-  /** Hipparchus' Levenberg–Marquardt on the pseudo-residuals sqrt(w_i)·φ(f(x_i) − y_i), projected onto the box. */
+  /**
+   * Hipparchus' Levenberg–Marquardt on the pseudo-residuals sqrt(w_i)·φ(f(x_i) − y_i), projected
+   * onto the box.
+   */
   private static Run hipparchus(Data d, Box box, double[] start, FitOptions o) {
     int k = box.parameterCount();
     int m = d.m;
     double[] best = box.project(start.clone());
     double[] bestLoss = {d.loss(best)};
     int[] count = {0};
-    MultivariateJacobianFunction model = point -> {
-      double[] p = point.toArray();
-      double[] v = new double[m];
-      double[][] jac = new double[m][k];
-      double loss = 0;
-      for (int i = 0; i < m; i++) {
-        double f = p[k - 1];
-        double lnx = d.lnx[i];
-        double[] row = jac[i];
-        for (int t = 0; t < k - 1; t += 2) {
-          double xs = Math.exp(p[t + 1] * lnx);
-          f += p[t] * xs;
-          row[t] = xs;
-          row[t + 1] = p[t] * xs * lnx;
-        }
-        row[k - 1] = 1.0;
-        double r = f - d.y[i];
-        double phi = Huber.pseudoResidual(r, d.delta);
-        double scale = d.sw[i] * Huber.pseudoResidualSlope(r, d.delta);
-        v[i] = d.sw[i] * phi;
-        for (int j = 0; j < k; j++) {
-          row[j] *= scale;
-        }
-        loss += 0.5 * v[i] * v[i];
-      }
-      count[0]++;
-      if (loss < bestLoss[0]) {
-        bestLoss[0] = loss;
-        System.arraycopy(p, 0, best, 0, k);
-      }
-      return new Pair<RealVector, RealMatrix>(new ArrayRealVector(v, false), new Array2DRowRealMatrix(jac, false));
-    };
-    LeastSquaresProblem problem = new LeastSquaresBuilder()
-        .model(model)
-        .target(new double[m])
-        .start(best.clone())
-        .parameterValidator(point -> new ArrayRealVector(box.project(point.toArray()), false))
-        .maxEvaluations(o.maxEvaluations())
-        .maxIterations(o.maxEvaluations())
-        .lazyEvaluation(false)
-        .build();
-    LevenbergMarquardtOptimizer optimizer = new LevenbergMarquardtOptimizer()
-        .withCostRelativeTolerance(o.costRelativeTolerance())
-        .withParameterRelativeTolerance(o.parameterRelativeTolerance())
-        .withOrthoTolerance(o.orthoTolerance());
+    MultivariateJacobianFunction model =
+        point -> {
+          double[] p = point.toArray();
+          double[] v = new double[m];
+          double[][] jac = new double[m][k];
+          double loss = 0;
+          for (int i = 0; i < m; i++) {
+            double f = p[k - 1];
+            double lnx = d.lnx[i];
+            double[] row = jac[i];
+            for (int t = 0; t < k - 1; t += 2) {
+              double xs = Math.exp(p[t + 1] * lnx);
+              f += p[t] * xs;
+              row[t] = xs;
+              row[t + 1] = p[t] * xs * lnx;
+            }
+            row[k - 1] = 1.0;
+            double r = f - d.y[i];
+            double phi = Huber.pseudoResidual(r, d.delta);
+            double scale = d.sw[i] * Huber.pseudoResidualSlope(r, d.delta);
+            v[i] = d.sw[i] * phi;
+            for (int j = 0; j < k; j++) {
+              row[j] *= scale;
+            }
+            loss += 0.5 * v[i] * v[i];
+          }
+          count[0]++;
+          if (loss < bestLoss[0]) {
+            bestLoss[0] = loss;
+            System.arraycopy(p, 0, best, 0, k);
+          }
+          return new Pair<RealVector, RealMatrix>(
+              new ArrayRealVector(v, false), new Array2DRowRealMatrix(jac, false));
+        };
+    LeastSquaresProblem problem =
+        new LeastSquaresBuilder()
+            .model(model)
+            .target(new double[m])
+            .start(best.clone())
+            .parameterValidator(point -> new ArrayRealVector(box.project(point.toArray()), false))
+            .maxEvaluations(o.maxEvaluations())
+            .maxIterations(o.maxEvaluations())
+            .lazyEvaluation(false)
+            .build();
+    LevenbergMarquardtOptimizer optimizer =
+        new LevenbergMarquardtOptimizer()
+            .withCostRelativeTolerance(o.costRelativeTolerance())
+            .withParameterRelativeTolerance(o.parameterRelativeTolerance())
+            .withOrthoTolerance(o.orthoTolerance());
     boolean converged;
     String note;
     try {
@@ -224,7 +273,8 @@ public final class RobustFitter {
         converged = false;
         note = "did not converge within " + o.maxEvaluations() + " evaluations";
       } else {
-        // "tolerance too small, no further reduction possible": the optimum is reached to machine precision.
+        // "tolerance too small, no further reduction possible": the optimum is reached to machine
+        // precision.
         converged = true;
         note = "converged (machine precision)";
       }
@@ -276,17 +326,22 @@ public final class RobustFitter {
     for (double v : se) {
       identifiable &= !Double.isNaN(v);
     }
-    String msg = message + (identifiable ? "" : "; parameters not identifiable from these points (standard errors NaN)")
-        + (k >= d.m ? "; as many points as parameters" : "");
+    String msg =
+        message
+            + (identifiable
+                ? ""
+                : "; parameters not identifiable from these points (standard errors NaN)")
+            + (k >= d.m ? "; as many points as parameters" : "");
     return new FitResult(Law.of(form, params), se, cov, stats, run.converged, evaluations, msg);
   }
 
   /**
-   * Cov(p) ≈ σ²·(Jᵀ W J)⁻¹ with J the model's Jacobian at the solution and the robust residual variance
-   * σ² = [Σ w_i·ψ_δ(r_i)² / (m − k)] / q², q = Σ_{|r_i|≤δ} w_i / Σ w_i (Huber's M-estimator sandwich; with no point
-   * beyond δ it is the ordinary weighted least-squares estimate). Parameters that the fit holds fixed — at a bound of
-   * the box, or without influence on the curve (s when its a = 0) — get zero variance and are left out of the
-   * inversion; k counts only the free ones. NaN when m ≤ k or the free parameters are not identifiable.
+   * Cov(p) ≈ σ²·(Jᵀ W J)⁻¹ with J the model's Jacobian at the solution and the robust residual
+   * variance σ² = [Σ w_i·ψ_δ(r_i)² / (m − k)] / q², q = Σ_{|r_i|≤δ} w_i / Σ w_i (Huber's
+   * M-estimator sandwich; with no point beyond δ it is the ordinary weighted least-squares
+   * estimate). Parameters that the fit holds fixed — at a bound of the box, or without influence on
+   * the curve (s when its a = 0) — get zero variance and are left out of the inversion; k counts
+   * only the free ones. NaN when m ≤ k or the free parameters are not identifiable.
    */
   private static double[][] covariance(Data d, double[] p, double[] r, Box box) {
     int k = p.length;
@@ -374,13 +429,17 @@ public final class RobustFitter {
   }
 
   /** The outcome of one optimiser run (or the best of several). */
-  private record Run(double[] p, double loss, boolean converged, int evaluations, String note, Box box) {
+  private record Run(
+      double[] p, double loss, boolean converged, int evaluations, String note, Box box) {
     int terms() {
       return box.terms();
     }
   }
 
-  /** The fit's points (those with positive weight), prepared once: ln x, sqrt(w), δ and the coefficient scale. */
+  /**
+   * The fit's points (those with positive weight), prepared once: ln x, sqrt(w), δ and the
+   * coefficient scale.
+   */
   static final class Data {
     final int m;
     final double[] x;
@@ -430,25 +489,43 @@ public final class RobustFitter {
         throw new IllegalArgumentException("form, x, y and options must not be null");
       }
       if (x.length != y.length || (weights != null && weights.length != x.length)) {
-        throw new IllegalArgumentException("x, y and weights must have the same length: " + x.length + ", "
-            + y.length + (weights == null ? "" : ", " + weights.length));
+        throw new IllegalArgumentException(
+            "x, y and weights must have the same length: "
+                + x.length
+                + ", "
+                + y.length
+                + (weights == null ? "" : ", " + weights.length));
       }
       if (o.lower() != null && o.lower().length != form.parameterCount()) {
-        throw new IllegalArgumentException("bounds for the " + form.id() + " law need " + form.parameterCount()
-            + " values " + form.parameterNames() + ", got " + o.lower().length);
+        throw new IllegalArgumentException(
+            "bounds for the "
+                + form.id()
+                + " law need "
+                + form.parameterCount()
+                + " values "
+                + form.parameterNames()
+                + ", got "
+                + o.lower().length);
       }
       int m = 0;
       for (int i = 0; i < x.length; i++) {
         if (!Double.isFinite(x[i]) || x[i] <= 0) {
-          throw new IllegalArgumentException("x[" + i + "] = " + x[i] + ": x must be finite and > 0 (tokens in the"
-              + " token unit, or a ratio); drop the point or fix it");
+          throw new IllegalArgumentException(
+              "x["
+                  + i
+                  + "] = "
+                  + x[i]
+                  + ": x must be finite and > 0 (tokens in the"
+                  + " token unit, or a ratio); drop the point or fix it");
         }
         if (!Double.isFinite(y[i])) {
-          throw new IllegalArgumentException("y[" + i + "] = " + y[i] + ": y must be finite; drop the point or fix it");
+          throw new IllegalArgumentException(
+              "y[" + i + "] = " + y[i] + ": y must be finite; drop the point or fix it");
         }
         double w = weights == null ? 1.0 : weights[i];
         if (!Double.isFinite(w) || w < 0) {
-          throw new IllegalArgumentException("weights[" + i + "] = " + w + ": weights must be finite and >= 0");
+          throw new IllegalArgumentException(
+              "weights[" + i + "] = " + w + ": weights must be finite and >= 0");
         }
         if (w > 0) {
           m++;
@@ -475,8 +552,16 @@ public final class RobustFitter {
     String insufficient(LawForm form) {
       int need = form == LawForm.GENERAL ? 3 : form.parameterCount();
       if (distinctX < need) {
-        return "too few points: the " + form.id() + " law needs at least " + need + " points at distinct x (with"
-            + " weight > 0), got " + m + " point(s) at " + distinctX + " distinct x";
+        return "too few points: the "
+            + form.id()
+            + " law needs at least "
+            + need
+            + " points at distinct x (with"
+            + " weight > 0), got "
+            + m
+            + " point(s) at "
+            + distinctX
+            + " distinct x";
       }
       return null;
     }
@@ -488,13 +573,16 @@ public final class RobustFitter {
     /** The physical boxes of the form, or the caller's override. */
     List<Box> boxes(LawForm form, FitOptions o) {
       if (o.lower() != null) {
-        // The two exponents of the general law stay at least Box.GAP apart whatever the box: equal exponents make the
+        // The two exponents of the general law stay at least Box.GAP apart whatever the box: equal
+        // exponents make the
         // two terms collinear, and the fit then wanders off to huge cancelling coefficients.
-        return List.of(new Box("override", form.terms(), o.lower(), o.upper(), form == LawForm.GENERAL));
+        return List.of(
+            new Box("override", form.terms(), o.lower(), o.upper(), form == LawForm.GENERAL));
       }
       switch (form) {
         case DOMAIN:
-          // Domain loss falls as domain tokens accumulate: a1 < 0 with 0 < s1 ≤ 1, or a1 > 0 with s1 < 0.
+          // Domain loss falls as domain tokens accumulate: a1 < 0 with 0 < s1 ≤ 1, or a1 > 0 with
+          // s1 < 0.
           return Box.oneTerm("falling", coef, 1.0);
         case RATIO:
           // A loss at fixed T can fall (domain) or rise (general) with the ratio.
@@ -519,8 +607,9 @@ public final class RobustFitter {
     }
 
     /**
-     * Starting points for a box: each exponent (pair) on the grid inside the box, the linear coefficients solved by
-     * weighted least squares for it, projected onto the box; the {@code count} with the lowest Huber loss.
+     * Starting points for a box: each exponent (pair) on the grid inside the box, the linear
+     * coefficients solved by weighted least squares for it, projected onto the box; the {@code
+     * count} with the lowest Huber loss.
      */
     List<double[]> starts(Box box, int count) {
       int terms = box.terms();
@@ -542,14 +631,17 @@ public final class RobustFitter {
       for (double[] e : exponents) {
         double[] col1 = column(e[0]);
         double[] col2 = terms == 2 ? column(e[1]) : null;
-        double[] coefs = SmallMatrix.weightedLinearFit(terms == 2 ? new double[][] {col1, col2} : new double[][] {col1},
-            y, w);
-        double[] p = terms == 2
-            ? new double[] {coefs[0], e[0], coefs[1], e[1], coefs[2]}
-            : new double[] {coefs[0], e[0], coefs[1]};
+        double[] coefs =
+            SmallMatrix.weightedLinearFit(
+                terms == 2 ? new double[][] {col1, col2} : new double[][] {col1}, y, w);
+        double[] p =
+            terms == 2
+                ? new double[] {coefs[0], e[0], coefs[1], e[1], coefs[2]}
+                : new double[] {coefs[0], e[0], coefs[1]};
         box.project(p);
         candidates.add(p);
-        // The projection may have moved an exponent off the grid; then the cached columns do not apply.
+        // The projection may have moved an exponent off the grid; then the cached columns do not
+        // apply.
         boolean onGrid = p[1] == e[0] && (terms == 1 || p[3] == e[1]);
         losses.add(onGrid ? columnLoss(p, col1, col2) : loss(p));
       }
@@ -574,13 +666,15 @@ public final class RobustFitter {
 
     /** x_i^s for a grid exponent, computed once per fit. */
     private double[] column(double s) {
-      return columns.computeIfAbsent(s, key -> {
-        double[] c = new double[m];
-        for (int i = 0; i < m; i++) {
-          c[i] = Math.exp(key * lnx[i]);
-        }
-        return c;
-      });
+      return columns.computeIfAbsent(
+          s,
+          key -> {
+            double[] c = new double[m];
+            for (int i = 0; i < m; i++) {
+              c[i] = Math.exp(key * lnx[i]);
+            }
+            return c;
+          });
     }
 
     /** Huber loss of p = [a1, s1, (a2, s2,) b] from its cached columns. */

@@ -1,14 +1,17 @@
 package io.cmrwatch.core.fit;
 
-/** Dense linear algebra for the handful of parameters of a law (k ≤ 5): no allocation beyond the result. */
+/**
+ * Dense linear algebra for the handful of parameters of a law (k ≤ 5): no allocation beyond the
+ * result.
+ */
 final class SmallMatrix {
 
   private SmallMatrix() {}
 
   /**
-   * Inverse of a symmetric positive definite matrix given by its lower triangle, or null when it is singular to
-   * working precision. Scaled to unit diagonal first (Jacobi), because the columns of a power law's Jacobian differ by
-   * many orders of magnitude, then Cholesky.
+   * Inverse of a symmetric positive definite matrix given by its lower triangle, or null when it is
+   * singular to working precision. Scaled to unit diagonal first (Jacobi), because the columns of a
+   * power law's Jacobian differ by many orders of magnitude, then Cholesky.
    */
   static double[][] inverseSpd(double[][] lower) {
     int k = lower.length;
@@ -64,8 +67,9 @@ final class SmallMatrix {
   }
 
   /**
-   * Weighted least squares for y ≈ Σ c_j·col_j + c_last (the constant column is implicit): solves the normal
-   * equations. Returns zeros for the column coefficients and the weighted mean as the constant when singular.
+   * Weighted least squares for y ≈ Σ c_j·col_j + c_last (the constant column is implicit): solves
+   * the normal equations. Returns zeros for the column coefficients and the weighted mean as the
+   * constant when singular.
    */
   static double[] weightedLinearFit(double[][] cols, double[] y, double[] w) {
     int k = cols.length + 1;

@@ -15,12 +15,18 @@ public record Law(LawForm form, double[] parameters) {
   public Law {
     if (parameters.length != form.parameterCount()) {
       throw new IllegalArgumentException(
-          form.id() + " law takes " + form.parameterCount() + " parameters " + form.parameterNames() + ", got "
+          form.id()
+              + " law takes "
+              + form.parameterCount()
+              + " parameters "
+              + form.parameterNames()
+              + ", got "
               + parameters.length);
     }
     for (double v : parameters) {
       if (!Double.isFinite(v)) {
-        throw new IllegalArgumentException(form.id() + " law parameters must be finite: " + Arrays.toString(parameters));
+        throw new IllegalArgumentException(
+            form.id() + " law parameters must be finite: " + Arrays.toString(parameters));
       }
     }
     parameters = parameters.clone();

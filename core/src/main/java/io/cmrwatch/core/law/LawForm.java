@@ -3,8 +3,9 @@ package io.cmrwatch.core.law;
 import java.util.List;
 
 /**
- * The four law forms of the CMR scaling law (Gu et al. 2024; DESIGN.md "The method"). Each is a sum of power terms
- * plus a constant, evaluated at x &gt; 0 (tokens in the configured token unit, or a ratio in (0, 1]).
+ * The four law forms of the CMR scaling law (Gu et al. 2024; DESIGN.md "The method"). Each is a sum
+ * of power terms plus a constant, evaluated at x &gt; 0 (tokens in the configured token unit, or a
+ * ratio in (0, 1]).
  *
  * <ul>
  *   <li>{@link #DOMAIN}: dDom(T) = a1·T^s1 + b1
@@ -13,8 +14,8 @@ import java.util.List;
  *   <li>{@link #CMR}: R_CMR(T) = a4·T^s4 + b3 (across budgets)
  * </ul>
  *
- * <p>Parameters are passed as a {@code double[]} in the order of {@link #parameterNames()}: for a one-term law
- * {@code [a, s, b]}, for {@link #GENERAL} {@code [a2, s2, a3, s3, b2]}.
+ * <p>Parameters are passed as a {@code double[]} in the order of {@link #parameterNames()}: for a
+ * one-term law {@code [a, s, b]}, for {@link #GENERAL} {@code [a2, s2, a3, s3, b2]}.
  */
 public enum LawForm {
   DOMAIN("domain", List.of("a1", "s1", "b1")),
@@ -30,7 +31,9 @@ public enum LawForm {
     this.parameterNames = parameterNames;
   }
 
-  /** Lower-case name used on the command line and in JSON ({@code domain}, {@code general}, ...). */
+  /**
+   * Lower-case name used on the command line and in JSON ({@code domain}, {@code general}, ...).
+   */
   public String id() {
     return id;
   }
@@ -57,7 +60,8 @@ public enum LawForm {
         return f;
       }
     }
-    throw new IllegalArgumentException("unknown law form \"" + id + "\": use domain, general, ratio or cmr");
+    throw new IllegalArgumentException(
+        "unknown law form \"" + id + "\": use domain, general, ratio or cmr");
   }
 
   /** y(x) = Σ a_i·x^s_i + b. */

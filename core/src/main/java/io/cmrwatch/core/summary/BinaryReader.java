@@ -4,7 +4,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UTFDataFormatException;
 
-/** Reads what {@link BinaryWriter} writes (the {@link java.io.DataInputStream} layout), straight from an array. */
+/**
+ * Reads what {@link BinaryWriter} writes (the {@link java.io.DataInputStream} layout), straight
+ * from an array.
+ */
 final class BinaryReader {
 
   private final byte[] b;
@@ -31,7 +34,11 @@ final class BinaryReader {
 
   int readInt() throws EOFException {
     need(4);
-    int v = ((b[p] & 0xFF) << 24) | ((b[p + 1] & 0xFF) << 16) | ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
+    int v =
+        ((b[p] & 0xFF) << 24)
+            | ((b[p + 1] & 0xFF) << 16)
+            | ((b[p + 2] & 0xFF) << 8)
+            | (b[p + 3] & 0xFF);
     p += 4;
     return v;
   }

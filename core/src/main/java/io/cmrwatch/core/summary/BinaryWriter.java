@@ -4,10 +4,11 @@ import java.io.UTFDataFormatException;
 import java.util.Arrays;
 
 /**
- * Writes the same bytes as {@link java.io.DataOutputStream} over a {@link java.io.ByteArrayOutputStream} (big-endian
- * numbers, modified UTF-8 strings), plus unsigned LEB128 var-ints, into one growing array: no per-byte locking or
- * stream layers. Summaries are encoded at every commit of every changed run, so this is on the streams app's hot
- * path (see the README's streams benchmark).
+ * Writes the same bytes as {@link java.io.DataOutputStream} over a {@link
+ * java.io.ByteArrayOutputStream} (big-endian numbers, modified UTF-8 strings), plus unsigned LEB128
+ * var-ints, into one growing array: no per-byte locking or stream layers. Summaries are encoded at
+ * every commit of every changed run, so this is on the streams app's hot path (see the README's
+ * streams benchmark).
  */
 final class BinaryWriter {
 
@@ -50,7 +51,10 @@ final class BinaryWriter {
     n += 8;
   }
 
-  /** As {@link java.io.DataOutputStream#writeDouble}: the bits of {@link Double#doubleToLongBits} (NaN canonical). */
+  /**
+   * As {@link java.io.DataOutputStream#writeDouble}: the bits of {@link Double#doubleToLongBits}
+   * (NaN canonical).
+   */
   void writeDouble(double v) {
     writeLong(Double.doubleToLongBits(v));
   }

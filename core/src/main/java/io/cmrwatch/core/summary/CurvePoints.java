@@ -3,7 +3,8 @@ package io.cmrwatch.core.summary;
 import java.util.Arrays;
 
 /**
- * A run's binned loss curves as the fits read them, in increasing tokens (absolute token counts, T &gt; 0).
+ * A run's binned loss curves as the fits read them, in increasing tokens (absolute token counts, T
+ * &gt; 0).
  *
  * @param tokens mean tokens of each bin
  * @param generalIncrease mean dGen = Lgen − Lgen(0) of each bin

@@ -3,13 +3,15 @@ package io.cmrwatch.core.summary;
 import java.math.BigInteger;
 
 /**
- * Signed 128-bit integer accumulators. Sums of fixed-point values are exact and therefore independent of the order
- * in which events are absorbed — a floating-point running mean (Welford) is not, in its last bits, and the summary
- * must be bit-identical whatever the order so that its changelog and its fits are deterministic.
+ * Signed 128-bit integer accumulators. Sums of fixed-point values are exact and therefore
+ * independent of the order in which events are absorbed — a floating-point running mean (Welford)
+ * is not, in its last bits, and the summary must be bit-identical whatever the order so that its
+ * changelog and its fits are deterministic.
  *
- * <p>The arithmetic works on slots of a {@code long[]}: slot {@code k} is the high word at {@code 2k} and the
- * (unsigned) low word at {@code 2k + 1}. A bin keeps its five sums in one array this way rather than as five objects
- * (a quarter of a long run's decoded summary went to those objects' headers and references).
+ * <p>The arithmetic works on slots of a {@code long[]}: slot {@code k} is the high word at {@code
+ * 2k} and the (unsigned) low word at {@code 2k + 1}. A bin keeps its five sums in one array this
+ * way rather than as five objects (a quarter of a long run's decoded summary went to those objects'
+ * headers and references).
  */
 final class Int128 {
 
@@ -45,7 +47,8 @@ final class Int128 {
   static double toDouble(long[] w, int slot) {
     long hi = w[2 * slot];
     long lo = w[2 * slot + 1];
-    // hi·2^64 + unsigned(lo); the unsigned low word is split to stay exact before the final rounding.
+    // hi·2^64 + unsigned(lo); the unsigned low word is split to stay exact before the final
+    // rounding.
     double loD = (double) (lo >>> 1) * 2.0 + (lo & 1L);
     return hi * 0x1.0p64 + loD;
   }

@@ -11,30 +11,34 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The bounded, incremental state of one run: its loss curves reduced to log-spaced token bins ({@link TokenBins}),
- * plus the base losses, the experiment settings the run reported, its latest point and time. It absorbs events one at
- * a time, in any order, and is what the per-run fits read ({@link #points()}).
+ * The bounded, incremental state of one run: its loss curves reduced to log-spaced token bins
+ * ({@link TokenBins}), plus the base losses, the experiment settings the run reported, its latest
+ * point and time. It absorbs events one at a time, in any order, and is what the per-run fits read
+ * ({@link #points()}).
  *
  * <p>Guarantees:
  *
  * <ul>
- *   <li><b>Order-independent and deterministic.</b> Bin sums are exact integers (losses in fixed point, 2^-28 loss
- *       units, 128-bit accumulators), and every "which value wins" rule is decided by the event key
- *       (tokens, eventId), never by arrival order. The same set of events in any order gives an equal summary and
- *       identical {@link RunSummaryCodec} bytes.
- *   <li><b>Duplicates.</b> Each bin remembers the 64-bit fingerprints of the {@value #FINGERPRINTS_PER_BIN} smallest
- *       fingerprints among its events. An event id always falls into the same bin (it names one token point), so a
- *       re-sent event is ignored exactly whenever its bin has held at most {@value #FINGERPRINTS_PER_BIN} distinct
- *       events — e.g. any run evaluated at most ~380 times at even spacing over its budget. Beyond that a duplicate
- *       is still ignored when its fingerprint is among those kept; otherwise it counts once more in a bin of more
- *       than 32 events (a weight error of at most 1/33 for that point). A re-sent event is assumed to carry the
- *       same losses.
- *   <li><b>Bounded.</b> At most {@link TokenBins#MAX_INDEX} + 1 bins, each of fixed size plus at most
- *       {@value #FINGERPRINTS_PER_BIN} fingerprints, whatever the number of events (sizes in the README).
- *   <li><b>Ratio changes.</b> The run's ratio is the ratio of its earliest event (smallest key). Data at a
- *       different ratio, and everything at or after the first token bin where a different ratio appears, is kept
- *       out of the constant-ratio bins; the run is flagged ({@link #ratioChanged()}) and its latest general-loss
- *       increase (whatever the ratio) stays visible for forgetting alerts.
+ *   <li><b>Order-independent and deterministic.</b> Bin sums are exact integers (losses in fixed
+ *       point, 2^-28 loss units, 128-bit accumulators), and every "which value wins" rule is
+ *       decided by the event key (tokens, eventId), never by arrival order. The same set of events
+ *       in any order gives an equal summary and identical {@link RunSummaryCodec} bytes.
+ *   <li><b>Duplicates.</b> Each bin remembers the 64-bit fingerprints of the {@value
+ *       #FINGERPRINTS_PER_BIN} smallest fingerprints among its events. An event id always falls
+ *       into the same bin (it names one token point), so a re-sent event is ignored exactly
+ *       whenever its bin has held at most {@value #FINGERPRINTS_PER_BIN} distinct events — e.g. any
+ *       run evaluated at most ~380 times at even spacing over its budget. Beyond that a duplicate
+ *       is still ignored when its fingerprint is among those kept; otherwise it counts once more in
+ *       a bin of more than 32 events (a weight error of at most 1/33 for that point). A re-sent
+ *       event is assumed to carry the same losses.
+ *   <li><b>Bounded.</b> At most {@link TokenBins#MAX_INDEX} + 1 bins, each of fixed size plus at
+ *       most {@value #FINGERPRINTS_PER_BIN} fingerprints, whatever the number of events (sizes in
+ *       the README).
+ *   <li><b>Ratio changes.</b> The run's ratio is the ratio of its earliest event (smallest key).
+ *       Data at a different ratio, and everything at or after the first token bin where a different
+ *       ratio appears, is kept out of the constant-ratio bins; the run is flagged ({@link
+ *       #ratioChanged()}) and its latest general-loss increase (whatever the ratio) stays visible
+ *       for forgetting alerts.
  * </ul>
  *
  * <p>Not thread-safe; one instance per run, owned by one thread (a Kafka Streams task).
@@ -46,9 +50,10 @@ public final class RunSummary {
 
   /** {@link #heapBytesEstimate()}'s part for the summary object, its ids and latest values. */
   public static final long FIXED_HEAP_BYTES = 1024;
+
   /**
-   * {@link #heapBytesEstimate()}'s part per bin: the bin (40 bytes), its array of five 128-bit sums (96), its map
-   * entry (40), boxed index (16) and fingerprint array header (16).
+   * {@link #heapBytesEstimate()}'s part per bin: the bin (40 bytes), its array of five 128-bit sums
+   * (96), its map entry (40), boxed index (16) and fingerprint array header (16).
    */
   public static final long BIN_HEAP_BYTES = 208;
 
@@ -64,7 +69,10 @@ public final class RunSummary {
     ABSORBED,
     /** Its event id was already absorbed; nothing changed. */
     DUPLICATE,
-    /** It belongs to the run after a ratio change: kept for the latest point and settings, not for the fits. */
+    /**
+     * It belongs to the run after a ratio change: kept for the latest point and settings, not for
+     * the fits.
+     */
     AFTER_RATIO_CHANGE
   }
 
@@ -84,12 +92,14 @@ public final class RunSummary {
   private KeyedValue lambda;
   private KeyedValue tokenUnit;
   final TreeMap<Integer, Bin> bins = new TreeMap<>();
-  // contentHash(), computed on first use after a change (an analysis hashes every run's summary; most are unchanged).
+  // contentHash(), computed on first use after a change (an analysis hashes every run's summary;
+  // most are unchanged).
   private long contentHash;
   private boolean contentHashed;
   // heapBytesEstimate(), kept like the hash until the next change (-1: not computed).
   private long heapBytes = -1;
-  // Decoded without its fingerprints (RunSummaryCodec.encodeForAnalysis): can be analysed, cannot absorb events.
+  // Decoded without its fingerprints (RunSummaryCodec.encodeForAnalysis): can be analysed, cannot
+  // absorb events.
   private boolean analysisOnly;
 
   /** An empty summary of one run. */
@@ -101,22 +111,36 @@ public final class RunSummary {
   /**
    * Absorbs one event of this run.
    *
-   * @throws IllegalArgumentException if the event belongs to another experiment or run, or a loss exceeds
-   *     {@link #MAX_LOSS}
+   * @throws IllegalArgumentException if the event belongs to another experiment or run, or a loss
+   *     exceeds {@link #MAX_LOSS}
    * @throws IllegalStateException if the summary is {@linkplain #analysisOnly() for analysis only}
    */
   public Absorption absorb(LossEvent e) {
     if (analysisOnly) {
-      throw new IllegalStateException("the summary of " + experiment + "/" + run + " was decoded without its "
-          + "event fingerprints, for analysis only: it cannot deduplicate further events");
+      throw new IllegalStateException(
+          "the summary of "
+              + experiment
+              + "/"
+              + run
+              + " was decoded without its "
+              + "event fingerprints, for analysis only: it cannot deduplicate further events");
     }
     if (!experiment.equals(e.experiment()) || !run.equals(e.run())) {
       throw new IllegalArgumentException(
-          "event of " + e.experiment() + "/" + e.run() + " offered to the summary of " + experiment + "/" + run);
+          "event of "
+              + e.experiment()
+              + "/"
+              + e.run()
+              + " offered to the summary of "
+              + experiment
+              + "/"
+              + run);
     }
-    for (double loss : new double[] {e.generalLoss(), e.domainLoss(), e.baseGeneralLoss(), e.baseDomainLoss()}) {
+    for (double loss :
+        new double[] {e.generalLoss(), e.domainLoss(), e.baseGeneralLoss(), e.baseDomainLoss()}) {
       if (!(loss < MAX_LOSS)) {
-        throw new IllegalArgumentException("loss " + loss + " is larger than " + MAX_LOSS + ": not a loss value");
+        throw new IllegalArgumentException(
+            "loss " + loss + " is larger than " + MAX_LOSS + ": not a loss value");
       }
     }
     contentHashed = false;
@@ -128,7 +152,9 @@ public final class RunSummary {
     if (e.time() != null && (lastTime == null || e.time().isAfter(lastTime))) {
       lastTime = e.time();
     }
-    budgetTokens = KeyedValue.later(budgetTokens, e.budgetTokens() == null ? null : e.budgetTokens().doubleValue(), k);
+    budgetTokens =
+        KeyedValue.later(
+            budgetTokens, e.budgetTokens() == null ? null : e.budgetTokens().doubleValue(), k);
     epsilon = KeyedValue.later(epsilon, e.epsilon(), k);
     lambda = KeyedValue.later(lambda, e.lambda(), k);
     tokenUnit = KeyedValue.later(tokenUnit, e.tokenUnit(), k);
@@ -136,7 +162,8 @@ public final class RunSummary {
     if (first == null || k.compareTo(first) < 0) {
       if (first != null) {
         if (first.ratio != k.ratio) {
-          // Everything absorbed so far was at the old first ratio and at or after its tokens: post-change data now.
+          // Everything absorbed so far was at the old first ratio and at or after its tokens:
+          // post-change data now.
           changeAt(first.tokens);
         }
         baseLossConflict |= first.baseGeneral != k.baseGeneral || first.baseDomain != k.baseDomain;
@@ -154,7 +181,8 @@ public final class RunSummary {
       return Absorption.AFTER_RATIO_CHANGE;
     }
     Bin bin = bins.computeIfAbsent(index, Bin::new);
-    return bin.add(fingerprint(e.eventId()), e.tokens(), fixed(e.generalLoss()), fixed(e.domainLoss()))
+    return bin.add(
+            fingerprint(e.eventId()), e.tokens(), fixed(e.generalLoss()), fixed(e.domainLoss()))
         ? Absorption.ABSORBED
         : Absorption.DUPLICATE;
   }
@@ -170,7 +198,10 @@ public final class RunSummary {
     return Math.round(loss * LOSS_SCALE);
   }
 
-  /** 64-bit fingerprint of an event id: FNV-1a over its UTF-16 code units, then the SplitMix64 finaliser. */
+  /**
+   * 64-bit fingerprint of an event id: FNV-1a over its UTF-16 code units, then the SplitMix64
+   * finaliser.
+   */
   static long fingerprint(String eventId) {
     long h = 0xcbf29ce484222325L;
     for (int i = 0; i < eventId.length(); i++) {
@@ -232,7 +263,10 @@ public final class RunSummary {
     return latest == null ? 0 : latest.tokens;
   }
 
-  /** General-loss increase dGen of the latest event (any ratio): what forgetting alerts watch; NaN when empty. */
+  /**
+   * General-loss increase dGen of the latest event (any ratio): what forgetting alerts watch; NaN
+   * when empty.
+   */
   public double latestGeneralLossIncrease() {
     return latest == null ? Double.NaN : latest.generalLoss - latest.baseGeneral;
   }
@@ -292,8 +326,9 @@ public final class RunSummary {
   }
 
   /**
-   * The curve points for the fits, one per non-empty bin with T &gt; 0, in increasing tokens: the bin's mean tokens,
-   * mean dGen = Lgen − Lgen(0) and mean dDom = Ldom − Ldom(0), and its event count as weight.
+   * The curve points for the fits, one per non-empty bin with T &gt; 0, in increasing tokens: the
+   * bin's mean tokens, mean dGen = Lgen − Lgen(0) and mean dDom = Ldom − Ldom(0), and its event
+   * count as weight.
    */
   public CurvePoints points() {
     int n = pointCount();
@@ -325,8 +360,10 @@ public final class RunSummary {
     if (n < 2) {
       return 0;
     }
-    BigInteger num = BigInteger.valueOf(n).multiply(Int128.toBigInteger(sums, s2))
-        .subtract(Int128.toBigInteger(sums, s1).pow(2));
+    BigInteger num =
+        BigInteger.valueOf(n)
+            .multiply(Int128.toBigInteger(sums, s2))
+            .subtract(Int128.toBigInteger(sums, s1).pow(2));
     return num.doubleValue() / ((double) n * (n - 1)) / (LOSS_SCALE * LOSS_SCALE);
   }
 
@@ -336,10 +373,11 @@ public final class RunSummary {
   }
 
   /**
-   * About how many heap bytes this summary holds, for memory budgets (a cache of decoded summaries), not an exact
-   * measure: {@link #FIXED_HEAP_BYTES} for the summary itself, its ids and its latest values, and per bin
-   * {@link #BIN_HEAP_BYTES} plus 8 per kept fingerprint (JDK 17, compressed references). Computed once and kept until
-   * the summary absorbs another event (a cache weighs an experiment's unchanged runs at every update).
+   * About how many heap bytes this summary holds, for memory budgets (a cache of decoded
+   * summaries), not an exact measure: {@link #FIXED_HEAP_BYTES} for the summary itself, its ids and
+   * its latest values, and per bin {@link #BIN_HEAP_BYTES} plus 8 per kept fingerprint (JDK 17,
+   * compressed references). Computed once and kept until the summary absorbs another event (a cache
+   * weighs an experiment's unchanged runs at every update).
    */
   public long heapBytesEstimate() {
     if (heapBytes < 0) {
@@ -353,8 +391,9 @@ public final class RunSummary {
   }
 
   /**
-   * Whether this summary was decoded from {@link RunSummaryCodec#encodeForAnalysis} bytes: everything an analysis
-   * reads, without the fingerprints that deduplicate events, so it refuses further events.
+   * Whether this summary was decoded from {@link RunSummaryCodec#encodeForAnalysis} bytes:
+   * everything an analysis reads, without the fingerprints that deduplicate events, so it refuses
+   * further events.
    */
   public boolean analysisOnly() {
     return analysisOnly;
@@ -365,9 +404,9 @@ public final class RunSummary {
   }
 
   /**
-   * A 64-bit hash of what an analysis reads: FNV-1a over {@link RunSummaryCodec#encodeForAnalysis}, so equal summaries
-   * hash equal, and a summary hashes as its copy for analysis only does. Computed once and kept until the summary
-   * absorbs another event.
+   * A 64-bit hash of what an analysis reads: FNV-1a over {@link RunSummaryCodec#encodeForAnalysis},
+   * so equal summaries hash equal, and a summary hashes as its copy for analysis only does.
+   * Computed once and kept until the summary absorbs another event.
    */
   public long contentHash() {
     if (!contentHashed) {
@@ -383,8 +422,10 @@ public final class RunSummary {
 
   @Override
   public boolean equals(Object o) {
-    // Equal content hashes first: summaries that differ are told apart without encoding either again.
-    return o instanceof RunSummary s && contentHash() == s.contentHash()
+    // Equal content hashes first: summaries that differ are told apart without encoding either
+    // again.
+    return o instanceof RunSummary s
+        && contentHash() == s.contentHash()
         && Arrays.equals(RunSummaryCodec.encode(this), RunSummaryCodec.encode(s));
   }
 
@@ -395,8 +436,18 @@ public final class RunSummary {
 
   @Override
   public String toString() {
-    return "RunSummary[" + experiment + "/" + run + " ratio=" + ratio() + " points=" + pointCount() + " latest="
-        + latestTokens() + (ratioChanged() ? " ratioChangedAt=" + changeTokens : "") + "]";
+    return "RunSummary["
+        + experiment
+        + "/"
+        + run
+        + " ratio="
+        + ratio()
+        + " points="
+        + pointCount()
+        + " latest="
+        + latestTokens()
+        + (ratioChanged() ? " ratioChangedAt=" + changeTokens : "")
+        + "]";
   }
 
   // ---- state, package-private for the codec ----
@@ -417,7 +468,13 @@ public final class RunSummary {
     return new KeyedValue[] {budgetTokens, epsilon, lambda, tokenUnit};
   }
 
-  void restore(Keyed first, boolean conflict, long changeTokens, Keyed latest, Instant lastTime, KeyedValue[] s) {
+  void restore(
+      Keyed first,
+      boolean conflict,
+      long changeTokens,
+      Keyed latest,
+      Instant lastTime,
+      KeyedValue[] s) {
     this.contentHashed = false;
     this.heapBytes = -1;
     this.first = first;
@@ -431,7 +488,10 @@ public final class RunSummary {
     this.tokenUnit = s[3];
   }
 
-  /** An event reduced to what decides "which one wins": its key (tokens, eventId) and the values it carries. */
+  /**
+   * An event reduced to what decides "which one wins": its key (tokens, eventId) and the values it
+   * carries.
+   */
   static final class Keyed implements Comparable<Keyed> {
     final long tokens;
     final String eventId;
@@ -442,11 +502,23 @@ public final class RunSummary {
     final double baseDomain;
 
     Keyed(LossEvent e) {
-      this(e.tokens(), e.eventId(), e.ratio(), e.generalLoss(), e.domainLoss(), e.baseGeneralLoss(),
+      this(
+          e.tokens(),
+          e.eventId(),
+          e.ratio(),
+          e.generalLoss(),
+          e.domainLoss(),
+          e.baseGeneralLoss(),
           e.baseDomainLoss());
     }
 
-    Keyed(long tokens, String eventId, double ratio, double generalLoss, double domainLoss, double baseGeneral,
+    Keyed(
+        long tokens,
+        String eventId,
+        double ratio,
+        double generalLoss,
+        double domainLoss,
+        double baseGeneral,
         double baseDomain) {
       this.tokens = tokens;
       this.eventId = eventId;
@@ -513,7 +585,10 @@ public final class RunSummary {
     }
   }
 
-  /** One token bin: exact sums of tokens, losses and squared losses, and the kept event-id fingerprints. */
+  /**
+   * One token bin: exact sums of tokens, losses and squared losses, and the kept event-id
+   * fingerprints.
+   */
   static final class Bin {
     final int index;
     long count;

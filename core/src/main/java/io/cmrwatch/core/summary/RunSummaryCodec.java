@@ -8,39 +8,47 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
- * Compact, deterministic binary form of a {@link RunSummary} (the value of the streams app's state store and its
- * changelog). Equal summaries encode to identical bytes; {@code decode(encode(s))} equals {@code s} exactly.
+ * Compact, deterministic binary form of a {@link RunSummary} (the value of the streams app's state
+ * store and its changelog). Equal summaries encode to identical bytes; {@code decode(encode(s))}
+ * equals {@code s} exactly.
  *
- * <p>Layout (big-endian, version {@value #VERSION}): version byte; experiment and run (modified UTF-8); the earliest
- * and latest event (key and values); the base-loss-conflict flag; the ratio-change tokens; the last event time; four
- * keyed settings (budget, ε, λ, token unit); then the bins: index, count, max tokens, five 128-bit sums (high word as
- * a var-int, usually one byte; low word 8 bytes) and the fingerprints.
+ * <p>Layout (big-endian, version {@value #VERSION}): version byte; experiment and run (modified
+ * UTF-8); the earliest and latest event (key and values); the base-loss-conflict flag; the
+ * ratio-change tokens; the last event time; four keyed settings (budget, ε, λ, token unit); then
+ * the bins: index, count, max tokens, five 128-bit sums (high word as a var-int, usually one byte;
+ * low word 8 bytes) and the fingerprints.
  *
- * <p>{@link #encodeForAnalysis} writes the same layout under version {@value #ANALYSIS_VERSION}, without the
- * fingerprints: all that an analysis reads, for a summary sent on to be analysed elsewhere (the fingerprints only
- * serve the deduplication of further events, and a long run's bins are mostly fingerprints). Such a summary decodes
- * {@linkplain RunSummary#analysisOnly() for analysis only}: it refuses further events.
+ * <p>{@link #encodeForAnalysis} writes the same layout under version {@value #ANALYSIS_VERSION},
+ * without the fingerprints: all that an analysis reads, for a summary sent on to be analysed
+ * elsewhere (the fingerprints only serve the deduplication of further events, and a long run's bins
+ * are mostly fingerprints). Such a summary decodes {@linkplain RunSummary#analysisOnly() for
+ * analysis only}: it refuses further events.
  */
 public final class RunSummaryCodec {
 
   /** Format version written as the first byte. */
   public static final int VERSION = 1;
+
   /** Version byte of {@link #encodeForAnalysis}: version 1 without the fingerprints. */
   public static final int ANALYSIS_VERSION = 2;
+
   /** Version byte of the head and bin parts ({@link #encodeHead}, {@link #encodeBin}). */
   public static final int PART_VERSION = 1;
 
   private RunSummaryCodec() {}
 
-  /** Encodes a summary (of a summary decoded for analysis only, its {@link #encodeForAnalysis} bytes). */
+  /**
+   * Encodes a summary (of a summary decoded for analysis only, its {@link #encodeForAnalysis}
+   * bytes).
+   */
   public static byte[] encode(RunSummary s) {
     return encode(s, !s.analysisOnly());
   }
 
   /**
-   * Encodes what an analysis of the summary reads: everything but the fingerprints. Equal for summaries whose
-   * analyses are equal, whatever events were deduplicated on the way; {@link RunSummary#contentHash()} hashes these
-   * bytes.
+   * Encodes what an analysis of the summary reads: everything but the fingerprints. Equal for
+   * summaries whose analyses are equal, whatever events were deduplicated on the way; {@link
+   * RunSummary#contentHash()} hashes these bytes.
    */
   public static byte[] encodeForAnalysis(RunSummary s) {
     return encode(s, false);
@@ -62,9 +70,9 @@ public final class RunSummaryCodec {
   }
 
   /**
-   * The summary without its bins (ids, earliest and latest event, settings, ratio change, time): with
-   * {@link #encodeBin} the parts of a summary that is stored piecewise, so that an event rewrites the head and the
-   * one bin it fell into instead of the whole summary.
+   * The summary without its bins (ids, earliest and latest event, settings, ratio change, time):
+   * with {@link #encodeBin} the parts of a summary that is stored piecewise, so that an event
+   * rewrites the head and the one bin it fell into instead of the whole summary.
    */
   public static byte[] encodeHead(RunSummary s) {
     BinaryWriter out = new BinaryWriter(256);
@@ -100,9 +108,11 @@ public final class RunSummaryCodec {
   }
 
   /**
-   * Reassembles a summary from its {@link #encodeHead} and {@link #encodeBin} parts (bins in any order).
+   * Reassembles a summary from its {@link #encodeHead} and {@link #encodeBin} parts (bins in any
+   * order).
    *
-   * @throws IllegalArgumentException when a part is corrupt, of an unknown version, or two bins share an index
+   * @throws IllegalArgumentException when a part is corrupt, of an unknown version, or two bins
+   *     share an index
    */
   public static RunSummary decodeParts(byte[] head, Iterable<byte[]> bins) {
     try {
@@ -120,7 +130,8 @@ public final class RunSummaryCodec {
           throw new IllegalArgumentException("corrupt run summary bin: trailing bytes");
         }
         if (s.bins.put(bin.index, bin) != null) {
-          throw new IllegalArgumentException("corrupt run summary: two bins with index " + bin.index);
+          throw new IllegalArgumentException(
+              "corrupt run summary: two bins with index " + bin.index);
         }
       }
       return s;
@@ -131,8 +142,8 @@ public final class RunSummaryCodec {
 
   private static void checkPartVersion(int v) {
     if (v != PART_VERSION) {
-      throw new IllegalArgumentException("run summary part version " + v + " is not supported (reads "
-          + PART_VERSION + ")");
+      throw new IllegalArgumentException(
+          "run summary part version " + v + " is not supported (reads " + PART_VERSION + ")");
     }
   }
 
@@ -163,7 +174,8 @@ public final class RunSummaryCodec {
     out.writeVarLong(b.index);
     out.writeVarLong(b.count);
     out.writeVarLong(b.maxTokens);
-    // Slot order: tokens, general, its square, domain, its square (the format's order since version 1).
+    // Slot order: tokens, general, its square, domain, its square (the format's order since version
+    // 1).
     for (int slot = 0; slot < Bin.SUMS; slot++) {
       out.writeVarLong(zigzag(b.sums[2 * slot]));
       out.writeLong(b.sums[2 * slot + 1]);
@@ -178,7 +190,8 @@ public final class RunSummaryCodec {
   }
 
   /**
-   * Decodes bytes written by {@link #encode(RunSummary)} or {@link #encodeForAnalysis} (the latter for analysis only).
+   * Decodes bytes written by {@link #encode(RunSummary)} or {@link #encodeForAnalysis} (the latter
+   * for analysis only).
    *
    * @throws IllegalArgumentException when the bytes are not a summary of a known version
    */
@@ -187,8 +200,14 @@ public final class RunSummaryCodec {
       BinaryReader in = new BinaryReader(data);
       int version = in.readUnsignedByte();
       if (version != VERSION && version != ANALYSIS_VERSION) {
-        throw new IllegalArgumentException("run summary format version " + version + " is not supported (reads "
-            + VERSION + " and " + ANALYSIS_VERSION + ")");
+        throw new IllegalArgumentException(
+            "run summary format version "
+                + version
+                + " is not supported (reads "
+                + VERSION
+                + " and "
+                + ANALYSIS_VERSION
+                + ")");
       }
       boolean fingerprints = version == VERSION;
       RunSummary s = readHead(in);
@@ -221,7 +240,8 @@ public final class RunSummaryCodec {
     Instant t = in.readBoolean() ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : null;
     KeyedValue[] settings = new KeyedValue[4];
     for (int i = 0; i < 4; i++) {
-      settings[i] = in.readBoolean() ? new KeyedValue(in.readDouble(), in.readLong(), in.readUTF()) : null;
+      settings[i] =
+          in.readBoolean() ? new KeyedValue(in.readDouble(), in.readLong(), in.readUTF()) : null;
     }
     s.restore(first, conflict, change, latest, t, settings);
     return s;
@@ -270,8 +290,14 @@ public final class RunSummaryCodec {
     if (!in.readBoolean()) {
       return null;
     }
-    return new Keyed(in.readLong(), in.readUTF(), in.readDouble(), in.readDouble(), in.readDouble(),
-        in.readDouble(), in.readDouble());
+    return new Keyed(
+        in.readLong(),
+        in.readUTF(),
+        in.readDouble(),
+        in.readDouble(),
+        in.readDouble(),
+        in.readDouble(),
+        in.readDouble());
   }
 
   private static long zigzag(long v) {

@@ -1,9 +1,10 @@
 package io.cmrwatch.core.summary;
 
 /**
- * The fixed log-spaced token grid of a {@link RunSummary}: {@value #PER_OCTAVE} bins per doubling of the token count.
- * Bin 0 holds T = 0 (the base model); bin {@code 1 + 8·k + j} holds tokens in [2^(k + j/8), 2^(k + (j+1)/8)). The
- * grid is the same for every run and every order of arrival, which is what makes summaries comparable and exact.
+ * The fixed log-spaced token grid of a {@link RunSummary}: {@value #PER_OCTAVE} bins per doubling
+ * of the token count. Bin 0 holds T = 0 (the base model); bin {@code 1 + 8·k + j} holds tokens in
+ * [2^(k + j/8), 2^(k + (j+1)/8)). The grid is the same for every run and every order of arrival,
+ * which is what makes summaries comparable and exact.
  */
 public final class TokenBins {
 

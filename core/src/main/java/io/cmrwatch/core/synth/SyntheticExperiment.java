@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A synthetic experiment: its loss events (the shared schema, in evaluation order) and the truth they were drawn from.
+ * A synthetic experiment: its loss events (the shared schema, in evaluation order) and the truth
+ * they were drawn from.
  *
  * @param experiment experiment id
  * @param seed the seed that generated it
@@ -16,7 +17,8 @@ import java.util.stream.Collectors;
  * @param family the true family of laws across ratios
  * @param runs the runs with their true laws
  * @param events every event, T = 0 events included, in increasing tokens per run
- * @param trueCmr the true CMR at the budget, from the true laws by the method's own feasibility code
+ * @param trueCmr the true CMR at the budget, from the true laws by the method's own feasibility
+ *     code
  */
 public record SyntheticExperiment(
     String experiment,

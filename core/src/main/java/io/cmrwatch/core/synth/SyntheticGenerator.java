@@ -11,10 +11,11 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Draws synthetic CPT experiments from known laws ({@link TrueFamily}): six ratios on an even grid, evaluations at
- * irregular token spacing (denser early), Gaussian evaluation noise with occasional outliers, base losses at T = 0 and
- * a budget. Deterministic: the same seed gives the same experiment, events and truth. The true CMR lies strictly
- * inside the trained ratios (between the first and the last, at least a quarter of a grid step from either).
+ * Draws synthetic CPT experiments from known laws ({@link TrueFamily}): six ratios on an even grid,
+ * evaluations at irregular token spacing (denser early), Gaussian evaluation noise with occasional
+ * outliers, base losses at T = 0 and a budget. Deterministic: the same seed gives the same
+ * experiment, events and truth. The true CMR lies strictly inside the trained ratios (between the
+ * first and the last, at least a quarter of a grid step from either).
  */
 public final class SyntheticGenerator {
 
@@ -47,7 +48,8 @@ public final class SyntheticGenerator {
   public SyntheticExperiment generate(long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     // Budget 8–32 B tokens, a whole number of steps.
-    long budget = Math.round(uniform(rnd, 40, 160) * TOKEN_UNIT / TOKENS_PER_STEP) * TOKENS_PER_STEP;
+    long budget =
+        Math.round(uniform(rnd, 40, 160) * TOKEN_UNIT / TOKENS_PER_STEP) * TOKENS_PER_STEP;
     double tMax = budget / TOKEN_UNIT;
     double r1 = uniform(rnd, 0.05, 0.15);
     double step = uniform(rnd, 0.5, 0.7) / (ratios - 1);
@@ -82,17 +84,36 @@ public final class SyntheticGenerator {
       Law dom = family.domain(ratio);
       Law gen = family.general(ratio);
       double t0 = Feasibility.criticalPoint(dom, gen, lambda, tMax);
-      runs.add(new SyntheticRun(run, ratio, dom, gen, t0 * TOKEN_UNIT,
-          Feasibility.feasible(dom, gen, tMax, epsilon, lambda)));
-      events.add(event(experiment, run, ratio, 0, baseGeneral, baseDomain, baseGeneral, baseDomain, budget,
-          start));
+      runs.add(
+          new SyntheticRun(
+              run,
+              ratio,
+              dom,
+              gen,
+              t0 * TOKEN_UNIT,
+              Feasibility.feasible(dom, gen, tMax, epsilon, lambda)));
+      events.add(
+          event(
+              experiment,
+              run,
+              ratio,
+              0,
+              baseGeneral,
+              baseDomain,
+              baseGeneral,
+              baseDomain,
+              budget,
+              start));
       int n = 40 + rnd.nextInt(41);
       long previous = 0;
       for (int i = 1; i <= n; i++) {
         // Irregular spacing, denser early: u = ((i + jitter)/n)^1.5.
         double u = Math.pow(Math.max(0.05, i + uniform(rnd, -0.35, 0.35)) / n, 1.5);
-        long tokens = Math.min(budget, Math.max(TOKENS_PER_STEP, Math.round(u * budget / TOKENS_PER_STEP)
-            * TOKENS_PER_STEP));
+        long tokens =
+            Math.min(
+                budget,
+                Math.max(
+                    TOKENS_PER_STEP, Math.round(u * budget / TOKENS_PER_STEP) * TOKENS_PER_STEP));
         if (tokens <= previous) {
           continue;
         }
@@ -100,12 +121,31 @@ public final class SyntheticGenerator {
         double t = tokens / TOKEN_UNIT;
         double gl = baseGeneral + gen.value(t) + noisy(rnd, noise);
         double dl = baseDomain + dom.value(t) + noisy(rnd, noise);
-        events.add(event(experiment, run, ratio, tokens, gl, dl, baseGeneral, baseDomain, budget,
-            start.plus(Duration.ofSeconds(tokens / TOKENS_PER_STEP))));
+        events.add(
+            event(
+                experiment,
+                run,
+                ratio,
+                tokens,
+                gl,
+                dl,
+                baseGeneral,
+                baseDomain,
+                budget,
+                start.plus(Duration.ofSeconds(tokens / TOKENS_PER_STEP))));
       }
     }
-    return new SyntheticExperiment(experiment, seed, budget, TOKEN_UNIT, epsilon, lambda, family,
-        List.copyOf(runs), List.copyOf(events), cmr);
+    return new SyntheticExperiment(
+        experiment,
+        seed,
+        budget,
+        TOKEN_UNIT,
+        epsilon,
+        lambda,
+        family,
+        List.copyOf(runs),
+        List.copyOf(events),
+        cmr);
   }
 
   // Gaussian noise, with a 2 % chance of an outlier of 6–12 standard deviations.
@@ -117,8 +157,17 @@ public final class SyntheticGenerator {
     return sd * z;
   }
 
-  private static LossEvent event(String experiment, String run, double ratio, long tokens, double gl, double dl,
-      double baseGeneral, double baseDomain, long budget, Instant time) {
+  private static LossEvent event(
+      String experiment,
+      String run,
+      double ratio,
+      long tokens,
+      double gl,
+      double dl,
+      double baseGeneral,
+      double baseDomain,
+      long budget,
+      Instant time) {
     long step = tokens / TOKENS_PER_STEP;
     return LossEvent.builder()
         .experiment(experiment)

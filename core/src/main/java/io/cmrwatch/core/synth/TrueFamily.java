@@ -5,9 +5,9 @@ import io.cmrwatch.core.law.Law;
 import io.cmrwatch.core.law.LawForm;
 
 /**
- * A consistent family of true laws across the domain share R, in token units, from which synthetic experiments are
- * drawn. The general-loss bump of ratio R peaks at Tp(R) = T_max·(R/Rp)^p, so the bump turns over later for larger R
- * and T0(R) increases with R:
+ * A consistent family of true laws across the domain share R, in token units, from which synthetic
+ * experiments are drawn. The general-loss bump of ratio R peaks at Tp(R) = T_max·(R/Rp)^p, so the
+ * bump turns over later for larger R and T0(R) increases with R:
  *
  * <pre>
  *   dGen(T; R) = a2(R)·T^s2 − c·T^s3 ,   a2(R) = c·(s3/s2)·Tp(R)^(s3 − s2)     (peak of height Hp at Tp(Rp) = T_max)
@@ -62,9 +62,9 @@ public record TrueFamily(
   }
 
   /**
-   * The true CMR at a budget (token units): the largest R in (0, 1] that is feasible, by bisection on R over the
-   * family itself (feasibility is monotone in R here), with the same {@link Feasibility} code the estimator uses.
-   * Returns 0 when no ratio is feasible and 1 when all are.
+   * The true CMR at a budget (token units): the largest R in (0, 1] that is feasible, by bisection
+   * on R over the family itself (feasibility is monotone in R here), with the same {@link
+   * Feasibility} code the estimator uses. Returns 0 when no ratio is feasible and 1 when all are.
    */
   public double cmr(double atBudget, double epsilon, double lambda) {
     if (feasible(1.0, atBudget, epsilon, lambda)) {

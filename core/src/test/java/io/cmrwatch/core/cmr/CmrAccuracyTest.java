@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The method's accuracy and the honesty of its intervals on 100 seeded synthetic experiments with the whole budget
- * observed (about 15 s on one core).
+ * The method's accuracy and the honesty of its intervals on 100 seeded synthetic experiments with
+ * the whole budget observed (about 15 s on one core).
  */
 class CmrAccuracyTest {
 
@@ -42,6 +42,8 @@ class CmrAccuracyTest {
     Collections.sort(errors);
     double median = 0.5 * (errors.get(n / 2 - 1) + errors.get(n / 2));
     assertThat(median).as("median |CMR error|").isLessThanOrEqualTo(0.01);
-    assertThat(covered / (double) n).as("coverage of the 90 %% interval").isGreaterThanOrEqualTo(0.85);
+    assertThat(covered / (double) n)
+        .as("coverage of the 90 %% interval")
+        .isGreaterThanOrEqualTo(0.85);
   }
 }

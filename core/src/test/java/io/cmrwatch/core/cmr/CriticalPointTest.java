@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class CriticalPointTest {
 
   private static final double LAMBDA = 1000;
-  // Learning domain law and a general bump: dGen = 0.02·T^0.4 − 0.0015·T^0.9, peak at T = (0.008/0.00135)^2 ≈ 35.1.
+  // Learning domain law and a general bump: dGen = 0.02·T^0.4 − 0.0015·T^0.9, peak at T =
+  // (0.008/0.00135)^2 ≈ 35.1.
   private static final Law DOMAIN = Law.of(LawForm.DOMAIN, -0.08, 0.3, 0.0);
   private static final Law BUMP = Law.of(LawForm.GENERAL, 0.02, 0.4, -0.0015, 0.9, 0.0);
 
@@ -76,9 +77,12 @@ class CriticalPointTest {
       double[] down = p.clone();
       up[i] += h;
       down[i] -= h;
-      double numeric = (CriticalPoint.t0(DOMAIN, new Law(LawForm.GENERAL, up), LAMBDA, 1e5)
-          - CriticalPoint.t0(DOMAIN, new Law(LawForm.GENERAL, down), LAMBDA, 1e5)) / (2 * h);
-      assertThat(dg[i]).as("dT0/d%s", LawForm.GENERAL.parameterNames().get(i))
+      double numeric =
+          (CriticalPoint.t0(DOMAIN, new Law(LawForm.GENERAL, up), LAMBDA, 1e5)
+                  - CriticalPoint.t0(DOMAIN, new Law(LawForm.GENERAL, down), LAMBDA, 1e5))
+              / (2 * h);
+      assertThat(dg[i])
+          .as("dT0/d%s", LawForm.GENERAL.parameterNames().get(i))
           .isCloseTo(numeric, within(1e-4 * Math.max(1, Math.abs(numeric))));
     }
     for (int i = 0; i < 2; i++) {
@@ -88,8 +92,10 @@ class CriticalPointTest {
       double[] down = p.clone();
       up[i] += h;
       down[i] -= h;
-      double numeric = (CriticalPoint.t0(new Law(LawForm.DOMAIN, up), BUMP, LAMBDA, 1e5)
-          - CriticalPoint.t0(new Law(LawForm.DOMAIN, down), BUMP, LAMBDA, 1e5)) / (2 * h);
+      double numeric =
+          (CriticalPoint.t0(new Law(LawForm.DOMAIN, up), BUMP, LAMBDA, 1e5)
+                  - CriticalPoint.t0(new Law(LawForm.DOMAIN, down), BUMP, LAMBDA, 1e5))
+              / (2 * h);
       assertThat(dd[i]).isCloseTo(numeric, within(1e-4 * Math.max(1, Math.abs(numeric))));
     }
   }
@@ -101,6 +107,7 @@ class CriticalPointTest {
     assertThat(BUMP.value(budget)).isLessThan(0.05);
     assertThat(Feasibility.feasible(DOMAIN, BUMP, budget, 0.05, LAMBDA)).isTrue();
     assertThat(Feasibility.feasible(DOMAIN, BUMP, t0 * 0.99, 0.05, LAMBDA)).isFalse();
-    assertThat(Feasibility.feasible(DOMAIN, BUMP, budget, BUMP.value(budget) * 0.99, LAMBDA)).isFalse();
+    assertThat(Feasibility.feasible(DOMAIN, BUMP, budget, BUMP.value(budget) * 0.99, LAMBDA))
+        .isFalse();
   }
 }

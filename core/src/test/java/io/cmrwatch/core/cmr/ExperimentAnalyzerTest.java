@@ -48,11 +48,15 @@ class ExperimentAnalyzerTest {
     assertThat(e.runs()).hasSize(6);
     for (RunEstimate r : e.runs()) {
       assertThat(r.status()).isEqualTo("ok");
-      // A null bound means the data cannot bound it (the fitter found the parameters not identifiable).
-      assertThat(r.generalLossIncreaseAtBudgetLow() == null).isEqualTo(r.generalLossIncreaseAtBudgetHigh() == null);
+      // A null bound means the data cannot bound it (the fitter found the parameters not
+      // identifiable).
+      assertThat(r.generalLossIncreaseAtBudgetLow() == null)
+          .isEqualTo(r.generalLossIncreaseAtBudgetHigh() == null);
       if (r.generalLossIncreaseAtBudgetLow() != null) {
-        assertThat(r.generalLossIncreaseAtBudgetLow()).isLessThanOrEqualTo(r.generalLossIncreaseAtBudget());
-        assertThat(r.generalLossIncreaseAtBudgetHigh()).isGreaterThanOrEqualTo(r.generalLossIncreaseAtBudget());
+        assertThat(r.generalLossIncreaseAtBudgetLow())
+            .isLessThanOrEqualTo(r.generalLossIncreaseAtBudget());
+        assertThat(r.generalLossIncreaseAtBudgetHigh())
+            .isGreaterThanOrEqualTo(r.generalLossIncreaseAtBudget());
       }
       assertThat(r.domainLaw()).containsKeys("a1", "s1", "b1");
       assertThat(r.generalLaw()).containsKeys("a2", "s2", "a3", "s3", "b2");
@@ -65,7 +69,9 @@ class ExperimentAnalyzerTest {
     assertThat(e.runs().get(0).feasible()).isTrue();
     for (int i = 0; i < 6; i++) {
       if (Math.abs(EXPERIMENT.runs().get(i).ratio() - EXPERIMENT.trueCmr()) > 0.1) {
-        assertThat(e.runs().get(i).feasible()).as("run %d", i).isEqualTo(EXPERIMENT.runs().get(i).trueFeasible());
+        assertThat(e.runs().get(i).feasible())
+            .as("run %d", i)
+            .isEqualTo(EXPERIMENT.runs().get(i).trueFeasible());
       }
     }
   }
@@ -76,11 +82,12 @@ class ExperimentAnalyzerTest {
     String json = EstimateJson.write(cold);
     ExperimentEstimate back = EstimateJson.read(json);
     assertThat(EstimateJson.write(back)).isEqualTo(json);
-    ExperimentEstimate warm = analyzer.analyze(EXPERIMENT.experiment(), Experiments.summaries(EXPERIMENT.events()),
-        back);
+    ExperimentEstimate warm =
+        analyzer.analyze(EXPERIMENT.experiment(), Experiments.summaries(EXPERIMENT.events()), back);
     assertThat(warm.status()).isEqualTo("ok");
     assertThat(warm.cmr()).isCloseTo(cold.cmr(), org.assertj.core.api.Assertions.within(0.01));
-    assertThatThrownBy(() -> EstimateJson.read("{\"schema\":7}")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EstimateJson.read("{\"schema\":7}"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -89,13 +96,16 @@ class ExperimentAnalyzerTest {
       SyntheticExperiment x = new SyntheticGenerator().generate(seed);
       ExperimentEstimate previous = null;
       for (int pct = 10; pct <= 100; pct += 5) {
-        ExperimentEstimate e = analyzer.analyze(x.experiment(), Experiments.summaries(x.eventsUpTo(pct / 100.0)),
-            previous);
+        ExperimentEstimate e =
+            analyzer.analyze(
+                x.experiment(), Experiments.summaries(x.eventsUpTo(pct / 100.0)), previous);
         previous = e;
       }
       ExperimentEstimate cold = analyzer.analyze(x.experiment(), Experiments.summaries(x.events()));
       assertThat(previous.status()).isEqualTo("ok");
-      assertThat(previous.cmr()).as("seed %d", seed).isCloseTo(cold.cmr(), org.assertj.core.api.Assertions.within(0.01));
+      assertThat(previous.cmr())
+          .as("seed %d", seed)
+          .isCloseTo(cold.cmr(), org.assertj.core.api.Assertions.within(0.01));
       assertThat(previous.runs()).allSatisfy(r -> assertThat(r.coldFitTokens()).isNotNull());
     }
   }
@@ -103,20 +113,25 @@ class ExperimentAnalyzerTest {
   @Test
   void shouldDeferTheColdRefitWhenAskedAndDoItOnTheNextAnalysis() {
     SyntheticExperiment x = new SyntheticGenerator().generate(15);
-    ExperimentEstimate at30 = new ExperimentAnalyzer().analyze(x.experiment(),
-        Experiments.summaries(x.eventsUpTo(0.3)), null);
-    Collection<RunSummary> at90 = Experiments.summaries(x.eventsUpTo(0.9)); // grown far beyond the cold-refit step
-    ExperimentEstimate deferred = new ExperimentAnalyzer().analyze(x.experiment(), at90, at30, true);
+    ExperimentEstimate at30 =
+        new ExperimentAnalyzer()
+            .analyze(x.experiment(), Experiments.summaries(x.eventsUpTo(0.3)), null);
+    Collection<RunSummary> at90 =
+        Experiments.summaries(x.eventsUpTo(0.9)); // grown far beyond the cold-refit step
+    ExperimentEstimate deferred =
+        new ExperimentAnalyzer().analyze(x.experiment(), at90, at30, true);
     ExperimentEstimate due = new ExperimentAnalyzer().analyze(x.experiment(), at90, at30, false);
     for (int k = 0; k < at30.runs().size(); k++) {
       RunEstimate before = at30.runs().get(k);
       if (!before.ok()) {
         continue;
       }
-      // Deferred: a warm refit, the last cold fit's tokens kept; otherwise the cold refit happens now.
+      // Deferred: a warm refit, the last cold fit's tokens kept; otherwise the cold refit happens
+      // now.
       assertThat(deferred.runs().get(k).coldFitTokens()).isEqualTo(before.coldFitTokens());
       assertThat(due.runs().get(k).coldFitTokens()).isGreaterThan(before.coldFitTokens());
-      ExperimentEstimate next = new ExperimentAnalyzer().analyze(x.experiment(), at90, deferred, false);
+      ExperimentEstimate next =
+          new ExperimentAnalyzer().analyze(x.experiment(), at90, deferred, false);
       assertThat(next.runs().get(k).coldFitTokens()).isEqualTo(due.runs().get(k).coldFitTokens());
     }
     assertThat(deferred.status()).isEqualTo("ok");
@@ -126,7 +141,8 @@ class ExperimentAnalyzerTest {
   @Test
   void shouldCarryTheCmrLawOverOnlyWhenAskedAndStillValid() {
     SyntheticExperiment x = new SyntheticGenerator().generate(15);
-    ExperimentEstimate at60 = analyzer.analyze(x.experiment(), Experiments.summaries(x.eventsUpTo(0.6)), null);
+    ExperimentEstimate at60 =
+        analyzer.analyze(x.experiment(), Experiments.summaries(x.eventsUpTo(0.6)), null);
     Collection<RunSummary> at90 = Experiments.summaries(x.eventsUpTo(0.9));
     ExperimentEstimate refreshed = analyzer.analyze(x.experiment(), at90, at60, false, false);
     ExperimentEstimate kept = analyzer.analyze(x.experiment(), at90, at60, false, true);
@@ -138,21 +154,25 @@ class ExperimentAnalyzerTest {
     assertThat(kept.cmrLow()).isEqualTo(refreshed.cmrLow());
     assertThat(kept.cmrHigh()).isEqualTo(refreshed.cmrHigh());
     // Other settings make the previous law another question: it is fitted again.
-    ExperimentAnalyzer otherBudget = new ExperimentAnalyzer(CmrSettings.defaults().withOverrides(null, null, null,
-        x.budgetTokens() / 2));
+    ExperimentAnalyzer otherBudget =
+        new ExperimentAnalyzer(
+            CmrSettings.defaults().withOverrides(null, null, null, x.budgetTokens() / 2));
     ExperimentEstimate halfBudget = otherBudget.analyze(x.experiment(), at90, at60, false, true);
     assertThat(halfBudget.status()).isEqualTo("ok");
     assertThat(halfBudget.cmrLaw()).isNotNull().isNotSameAs(at60.cmrLaw());
     // Nothing to carry: a previous estimate without a CMR.
-    ExperimentEstimate none = analyzer.analyze(x.experiment(), Experiments.summaries(x.eventsUpTo(0.02)), null);
+    ExperimentEstimate none =
+        analyzer.analyze(x.experiment(), Experiments.summaries(x.eventsUpTo(0.02)), null);
     assertThat(none.ok()).isFalse();
     assertThat(analyzer.analyze(x.experiment(), at90, none, false, true).cmrLaw()).isNotNull();
   }
 
   @Test
   void shouldWaitForTwoUsableRatiosAndSayWhy() {
-    List<LossEvent> one = EXPERIMENT.events().stream().filter(e -> e.run().equals(EXPERIMENT.runs().get(0).run()))
-        .collect(Collectors.toList());
+    List<LossEvent> one =
+        EXPERIMENT.events().stream()
+            .filter(e -> e.run().equals(EXPERIMENT.runs().get(0).run()))
+            .collect(Collectors.toList());
     ExperimentEstimate e = analyze(one);
     assertThat(e.status()).isEqualTo(Reason.TOO_FEW_USABLE_RUNS.code());
     assertThat(e.cmr()).isNull();
@@ -163,12 +183,15 @@ class ExperimentAnalyzerTest {
 
   @Test
   void shouldRefuseToFitASinglePointOrOnlyTheBaseModel() {
-    List<LossEvent> few = EXPERIMENT.events().stream().filter(e -> e.tokens() <= EXPERIMENT.budgetTokens() * 0.003)
-        .collect(Collectors.toList());
+    List<LossEvent> few =
+        EXPERIMENT.events().stream()
+            .filter(e -> e.tokens() <= EXPERIMENT.budgetTokens() * 0.003)
+            .collect(Collectors.toList());
     ExperimentEstimate e = analyze(few);
     assertThat(e.status()).isEqualTo(Reason.TOO_FEW_USABLE_RUNS.code());
     assertThat(e.runs()).allSatisfy(r -> assertThat(r.status()).isIn("too_few_points", "no_data"));
-    List<LossEvent> zeros = EXPERIMENT.events().stream().filter(ev -> ev.tokens() == 0).collect(Collectors.toList());
+    List<LossEvent> zeros =
+        EXPERIMENT.events().stream().filter(ev -> ev.tokens() == 0).collect(Collectors.toList());
     assertThat(analyze(zeros).runs()).allSatisfy(r -> assertThat(r.status()).isEqualTo("no_data"));
   }
 
@@ -180,19 +203,29 @@ class ExperimentAnalyzerTest {
     }
     ExperimentEstimate e = analyzer.analyze("e", List.of(s));
     assertThat(e.status()).isEqualTo("no_budget");
-    ExperimentEstimate withBudget = new ExperimentAnalyzer(CmrSettings.defaults().withOverrides(null, null, null,
-        20_000_000_000L)).analyze("e", List.of(s));
+    ExperimentEstimate withBudget =
+        new ExperimentAnalyzer(
+                CmrSettings.defaults().withOverrides(null, null, null, 20_000_000_000L))
+            .analyze("e", List.of(s));
     assertThat(withBudget.runs().get(0).status()).isIn("token_span_too_short", "too_few_points");
   }
 
   @Test
   void shouldSayNoRatioIsFeasibleOrFlagExtrapolationWhenAllRunsForget() {
     SyntheticExperiment x = new SyntheticGenerator().generate(4);
-    List<String> forgetting = x.runs().stream().filter(r -> r.ratio() > x.trueCmr() + 0.05)
-        .map(r -> r.run()).collect(Collectors.toList());
+    List<String> forgetting =
+        x.runs().stream()
+            .filter(r -> r.ratio() > x.trueCmr() + 0.05)
+            .map(r -> r.run())
+            .collect(Collectors.toList());
     assertThat(forgetting).hasSizeGreaterThanOrEqualTo(2);
-    ExperimentEstimate e = analyzer.analyze(x.experiment(), Experiments.summaries(x.events().stream()
-        .filter(ev -> forgetting.contains(ev.run())).collect(Collectors.toList())));
+    ExperimentEstimate e =
+        analyzer.analyze(
+            x.experiment(),
+            Experiments.summaries(
+                x.events().stream()
+                    .filter(ev -> forgetting.contains(ev.run()))
+                    .collect(Collectors.toList())));
     assertThat(e.runs()).allSatisfy(r -> assertThat(r.feasible()).isFalse());
     if (e.ok()) {
       assertThat(e.cmr()).isLessThan(e.runs().get(0).ratio());
@@ -208,14 +241,31 @@ class ExperimentAnalyzerTest {
     List<LossEvent> events = new ArrayList<>();
     for (int i = 0; i <= 40; i++) {
       long tokens = i * 500_000_000L;
-      // Constant losses at R = 0.2, a falling general loss (no bump) at R = 0.5, a rising one at R = 1.0.
+      // Constant losses at R = 0.2, a falling general loss (no bump) at R = 0.5, a rising one at R
+      // = 1.0.
       events.add(event("flat", 0.2, tokens, 2.4, 2.0, "flat/" + i));
       double t = tokens / 2e8;
-      events.add(event("fall", 0.5, tokens, 2.4 - 0.004 * Math.pow(t, 0.5), 2.0 - 0.05 * Math.pow(t, 0.3), "fall/" + i));
-      events.add(event("one", 1.0, tokens, 2.4 + 0.01 * Math.pow(t, 0.5), 2.0 - 0.08 * Math.pow(t, 0.3), "one/" + i));
+      events.add(
+          event(
+              "fall",
+              0.5,
+              tokens,
+              2.4 - 0.004 * Math.pow(t, 0.5),
+              2.0 - 0.05 * Math.pow(t, 0.3),
+              "fall/" + i));
+      events.add(
+          event(
+              "one",
+              1.0,
+              tokens,
+              2.4 + 0.01 * Math.pow(t, 0.5),
+              2.0 - 0.08 * Math.pow(t, 0.3),
+              "one/" + i));
     }
-    ExperimentEstimate e = new ExperimentAnalyzer(CmrSettings.defaults().withOverrides(null, null, null,
-        20_000_000_000L)).analyze("e", Experiments.summaries(events));
+    ExperimentEstimate e =
+        new ExperimentAnalyzer(
+                CmrSettings.defaults().withOverrides(null, null, null, 20_000_000_000L))
+            .analyze("e", Experiments.summaries(events));
     RunEstimate flat = e.runs().get(0);
     RunEstimate fall = e.runs().get(1);
     RunEstimate one = e.runs().get(2);
@@ -224,7 +274,8 @@ class ExperimentAnalyzerTest {
     assertThat(fall.t0Tokens()).isEqualTo(0.0);
     assertThat(fall.feasible()).isTrue();
     assertThat(one.feasible()).isFalse();
-    // Constant losses either fit a flat law (T0 = 0, feasible) or are refused with a reason; never a crash.
+    // Constant losses either fit a flat law (T0 = 0, feasible) or are refused with a reason; never
+    // a crash.
     assertThat(flat.status()).isNotBlank();
     if (flat.ok()) {
       assertThat(flat.feasible()).isTrue();
@@ -236,7 +287,8 @@ class ExperimentAnalyzerTest {
 
   @Test
   void shouldMarkABumpPeakingAfterTheBudgetInfeasible() {
-    // dGen = 0.004·T^0.45 − 0.0001·T^0.95 peaks at T ≈ 350 units (70 B tokens), after a 20 B budget.
+    // dGen = 0.004·T^0.45 − 0.0001·T^0.95 peaks at T ≈ 350 units (70 B tokens), after a 20 B
+    // budget.
     Law general = Law.of(LawForm.GENERAL, 0.004, 0.45, -0.0001, 0.95, 0.0);
     Law domain = Law.of(LawForm.DOMAIN, -0.05, 0.3, 0.0);
     assertThat(Feasibility.criticalPoint(domain, general, 1000, 100)).isGreaterThan(100);
@@ -244,11 +296,19 @@ class ExperimentAnalyzerTest {
     for (int i = 0; i <= 50; i++) {
       long tokens = i * 400_000_000L;
       double t = tokens / 2e8;
-      events.add(event("late", 0.6, tokens, 2.4 + (t == 0 ? 0 : general.value(t)), 2.0 + (t == 0 ? 0
-          : domain.value(t)), "late/" + i));
+      events.add(
+          event(
+              "late",
+              0.6,
+              tokens,
+              2.4 + (t == 0 ? 0 : general.value(t)),
+              2.0 + (t == 0 ? 0 : domain.value(t)),
+              "late/" + i));
     }
-    ExperimentEstimate e = new ExperimentAnalyzer(CmrSettings.defaults().withOverrides(null, null, null,
-        20_000_000_000L)).analyze("e", Experiments.summaries(events));
+    ExperimentEstimate e =
+        new ExperimentAnalyzer(
+                CmrSettings.defaults().withOverrides(null, null, null, 20_000_000_000L))
+            .analyze("e", Experiments.summaries(events));
     RunEstimate r = e.runs().get(0);
     assertThat(r.feasible()).isFalse();
     assertThat(r.t0Tokens() == null || r.t0Tokens() > 20_000_000_000L).isTrue();
@@ -258,22 +318,37 @@ class ExperimentAnalyzerTest {
   @Test
   void shouldRejectNonFiniteInputsClearly() {
     assertThatThrownBy(() -> CmrSettings.defaults().withOverrides(Double.NaN, null, null, null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epsilon");
-    assertThatThrownBy(() -> CmrSettings.defaults().withOverrides(null, Double.POSITIVE_INFINITY, null, null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lambda");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("epsilon");
+    assertThatThrownBy(
+            () -> CmrSettings.defaults().withOverrides(null, Double.POSITIVE_INFINITY, null, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lambda");
     assertThatThrownBy(() -> event("r", 0.3, 5, Double.NaN, 2.0, "r/1"))
         .isInstanceOf(InvalidEventException.class);
-    String json = LossEventCodec.encodeToString(EXPERIMENT.events().get(3)).replaceFirst("\"generalLoss\":[0-9.]+",
-        "\"generalLoss\":\"Infinity\"");
+    String json =
+        LossEventCodec.encodeToString(EXPERIMENT.events().get(3))
+            .replaceFirst("\"generalLoss\":[0-9.]+", "\"generalLoss\":\"Infinity\"");
     assertThatThrownBy(() -> LossEventCodec.decode(json))
-        .isInstanceOfSatisfying(InvalidEventException.class,
+        .isInstanceOfSatisfying(
+            InvalidEventException.class,
             ex -> assertThat(ex.rejection()).isEqualTo(Rejection.NON_FINITE_LOSS));
     assertThatThrownBy(() -> Law.of(LawForm.GENERAL, 1, Double.NaN, 0, 1, 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
-  private static LossEvent event(String run, double ratio, long tokens, double gen, double dom, String id) {
-    return LossEvent.builder().experiment("e").run(run).ratio(ratio).tokens(tokens).generalLoss(gen)
-        .domainLoss(dom).baseGeneralLoss(2.4).baseDomainLoss(2.0).eventId(id).build();
+  private static LossEvent event(
+      String run, double ratio, long tokens, double gen, double dom, String id) {
+    return LossEvent.builder()
+        .experiment("e")
+        .run(run)
+        .ratio(ratio)
+        .tokens(tokens)
+        .generalLoss(gen)
+        .domainLoss(dom)
+        .baseGeneralLoss(2.4)
+        .baseDomainLoss(2.0)
+        .eventId(id)
+        .build();
   }
 }

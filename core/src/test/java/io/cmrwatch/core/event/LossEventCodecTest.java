@@ -28,8 +28,10 @@ class LossEventCodecTest {
     assertThat(e.step()).isEqualTo(600L);
     assertThat(e.budgetTokens()).isEqualTo(20_000_000_000L);
     assertThat(e.time()).isEqualTo(Instant.parse("2026-11-28T12:00:00Z"));
-    assertThat(e.generalLossIncrease()).isCloseTo(0.0412, org.assertj.core.api.Assertions.within(1e-12));
-    assertThat(e.domainLossChange()).isCloseTo(-0.2979, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(e.generalLossIncrease())
+        .isCloseTo(0.0412, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(e.domainLossChange())
+        .isCloseTo(-0.2979, org.assertj.core.api.Assertions.within(1e-12));
   }
 
   @Test
@@ -54,17 +56,30 @@ class LossEventCodecTest {
             .tokenUnit(1e6)
             .build();
     assertThat(LossEventCodec.decode(LossEventCodec.encode(e))).isEqualTo(e);
-    LossEvent minimal = e.toBuilder().step(null).budgetTokens(null).learningRate(null).time(null).epsilon(null)
-        .lambda(null).tokenUnit(null).build();
+    LossEvent minimal =
+        e.toBuilder()
+            .step(null)
+            .budgetTokens(null)
+            .learningRate(null)
+            .time(null)
+            .epsilon(null)
+            .lambda(null)
+            .tokenUnit(null)
+            .build();
     String json = LossEventCodec.encodeToString(minimal);
-    assertThat(json).doesNotContain("step", "budgetTokens", "learningRate", "time", "epsilon", "lambda", "tokenUnit");
+    assertThat(json)
+        .doesNotContain(
+            "step", "budgetTokens", "learningRate", "time", "epsilon", "lambda", "tokenUnit");
     assertThat(LossEventCodec.decode(json)).isEqualTo(minimal);
   }
 
   @Test
   void shouldIgnoreUnknownFieldsAndAcceptIntegralFloatTokens() {
-    LossEvent e = LossEventCodec.decode(DESIGN_EXAMPLE.replace("\"tokens\":1200000000", "\"tokens\":1.2e9")
-        .replace("{\"schema\":1", "{\"schema\":1,\"host\":\"gpu-node-7\""));
+    LossEvent e =
+        LossEventCodec.decode(
+            DESIGN_EXAMPLE
+                .replace("\"tokens\":1200000000", "\"tokens\":1.2e9")
+                .replace("{\"schema\":1", "{\"schema\":1,\"host\":\"gpu-node-7\""));
     assertThat(e.tokens()).isEqualTo(1_200_000_000L);
   }
 
@@ -100,13 +115,17 @@ class LossEventCodecTest {
   void shouldRejectMalformedOrImpossibleEventsWithReason(
       String name, String edit, String code, String message) {
     String json = applyEdit(edit);
-    InvalidEventException ex = catchThrowableOfType(InvalidEventException.class, () -> LossEventCodec.decode(json));
+    InvalidEventException ex =
+        catchThrowableOfType(InvalidEventException.class, () -> LossEventCodec.decode(json));
     assertThat(ex).as("%s should be rejected", name).isNotNull();
     assertThat(ex.rejection().code()).isEqualTo(code);
     assertThat(ex.getMessage()).contains(message);
   }
 
-  /** "a=>b" replaces a by b in the design example; "a=>" deletes a; anything else is the whole record. */
+  /**
+   * "a=>b" replaces a by b in the design example; "a=>" deletes a; anything else is the whole
+   * record.
+   */
   private static String applyEdit(String edit) {
     if (edit.contains("=>")) {
       String[] parts = edit.split("=>", -1);
@@ -121,7 +140,8 @@ class LossEventCodecTest {
     InvalidEventException ex =
         catchThrowableOfType(
             InvalidEventException.class,
-            () -> LossEventCodec.decode(DESIGN_EXAMPLE).toBuilder().generalLoss(Double.NaN).build());
+            () ->
+                LossEventCodec.decode(DESIGN_EXAMPLE).toBuilder().generalLoss(Double.NaN).build());
     assertThat(ex.rejection()).isEqualTo(Rejection.NON_FINITE_LOSS);
   }
 }

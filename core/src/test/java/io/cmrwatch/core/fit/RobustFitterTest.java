@@ -136,7 +136,9 @@ class RobustFitterTest {
       double[] y = sample(truth, x, 0.003, rnd);
       FitResult fit = RobustFitter.fit(LawForm.GENERAL, x, y, null, DEFAULTS);
       assertThat(fit.converged()).as(fit.message()).isTrue();
-      assertThat(fit.law().parameter(2)).as("seed %d: %s %s", seed, fit.law(), fit.message()).isZero();
+      assertThat(fit.law().parameter(2))
+          .as("seed %d: %s %s", seed, fit.law(), fit.message())
+          .isZero();
       assertThat(fit.law().parameter(3)).isEqualTo(fit.law().parameter(1));
       assertThat(fit.standardErrors()[2]).isZero();
     }
@@ -144,7 +146,8 @@ class RobustFitterTest {
 
   @Test
   void shouldKeepParametersInsideThePhysicalBounds() {
-    // Rising "domain" data: the physical domain law cannot rise, so it must sit on a bound, not leave the boxes.
+    // Rising "domain" data: the physical domain law cannot rise, so it must sit on a bound, not
+    // leave the boxes.
     double[] x = logSpaced(1, 50, 30);
     double[] y = new double[x.length];
     for (int i = 0; i < x.length; i++) {
@@ -172,42 +175,80 @@ class RobustFitterTest {
     double[] x = logSpaced(0.1, 100, 120);
     double[] y = sample(truth, x, 0.003, rnd);
     int early = 100;
-    FitResult previous = RobustFitter.fit(LawForm.GENERAL, java.util.Arrays.copyOf(x, early),
-        java.util.Arrays.copyOf(y, early), null, DEFAULTS);
+    FitResult previous =
+        RobustFitter.fit(
+            LawForm.GENERAL,
+            java.util.Arrays.copyOf(x, early),
+            java.util.Arrays.copyOf(y, early),
+            null,
+            DEFAULTS);
     FitResult cold = RobustFitter.fit(LawForm.GENERAL, x, y, null, DEFAULTS);
     FitResult warm = RobustFitter.refit(LawForm.GENERAL, x, y, null, previous.law(), DEFAULTS);
     assertThat(warm.converged()).as(warm.message()).isTrue();
-    assertThat(warm.stats().robustLoss()).isCloseTo(cold.stats().robustLoss(),
-        within(1e-9 * cold.stats().robustLoss()));
+    assertThat(warm.stats().robustLoss())
+        .isCloseTo(cold.stats().robustLoss(), within(1e-9 * cold.stats().robustLoss()));
     assertThat(warm.evaluations()).isLessThan(cold.evaluations());
   }
 
   @Test
   void shouldRejectNonFiniteInputWithAClearError() {
     double[] x = {1, 2, 3, 4};
-    assertThatThrownBy(() -> RobustFitter.fit(LawForm.DOMAIN, x, new double[] {1, Double.NaN, 3, 4}, null, DEFAULTS))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("y[1] = NaN");
-    assertThatThrownBy(() -> RobustFitter.fit(LawForm.DOMAIN, new double[] {1, 2, Double.POSITIVE_INFINITY, 4},
-        new double[] {1, 2, 3, 4}, null, DEFAULTS))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x[2] = Infinity");
-    assertThatThrownBy(() -> RobustFitter.fit(LawForm.DOMAIN, new double[] {1, 0, 3, 4}, new double[] {1, 2, 3, 4},
-        null, DEFAULTS))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x[1] = 0.0");
-    assertThatThrownBy(() -> RobustFitter.fit(LawForm.DOMAIN, x, new double[] {1, 2, 3, 4},
-        new double[] {1, -1, 1, 1}, DEFAULTS))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weights[1]");
-    assertThatThrownBy(() -> RobustFitter.fit(LawForm.DOMAIN, x, new double[] {1, 2}, null, DEFAULTS))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("same length");
+    assertThatThrownBy(
+            () ->
+                RobustFitter.fit(
+                    LawForm.DOMAIN, x, new double[] {1, Double.NaN, 3, 4}, null, DEFAULTS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("y[1] = NaN");
+    assertThatThrownBy(
+            () ->
+                RobustFitter.fit(
+                    LawForm.DOMAIN,
+                    new double[] {1, 2, Double.POSITIVE_INFINITY, 4},
+                    new double[] {1, 2, 3, 4},
+                    null,
+                    DEFAULTS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("x[2] = Infinity");
+    assertThatThrownBy(
+            () ->
+                RobustFitter.fit(
+                    LawForm.DOMAIN,
+                    new double[] {1, 0, 3, 4},
+                    new double[] {1, 2, 3, 4},
+                    null,
+                    DEFAULTS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("x[1] = 0.0");
+    assertThatThrownBy(
+            () ->
+                RobustFitter.fit(
+                    LawForm.DOMAIN,
+                    x,
+                    new double[] {1, 2, 3, 4},
+                    new double[] {1, -1, 1, 1},
+                    DEFAULTS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("weights[1]");
+    assertThatThrownBy(
+            () -> RobustFitter.fit(LawForm.DOMAIN, x, new double[] {1, 2}, null, DEFAULTS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("same length");
   }
 
   @Test
   void shouldReportTooFewPointsWithoutThrowing() {
-    FitResult single = RobustFitter.fit(LawForm.GENERAL, new double[] {1}, new double[] {0.1}, null, DEFAULTS);
+    FitResult single =
+        RobustFitter.fit(LawForm.GENERAL, new double[] {1}, new double[] {0.1}, null, DEFAULTS);
     assertThat(single.converged()).isFalse();
     assertThat(single.law()).isNull();
     assertThat(single.message()).contains("too few points");
-    FitResult zeroWeight = RobustFitter.fit(LawForm.CMR, new double[] {1, 2, 3}, new double[] {0.1, 0.2, 0.3},
-        new double[] {1, 1, 0}, DEFAULTS);
+    FitResult zeroWeight =
+        RobustFitter.fit(
+            LawForm.CMR,
+            new double[] {1, 2, 3},
+            new double[] {0.1, 0.2, 0.3},
+            new double[] {1, 1, 0},
+            DEFAULTS);
     assertThat(zeroWeight.ok()).isFalse();
     assertThat(zeroWeight.message()).contains("2 point(s)");
   }
@@ -239,7 +280,8 @@ class RobustFitterTest {
       seSum += fit.standardErrors()[1];
     }
     double mean = java.util.Arrays.stream(s).average().orElseThrow();
-    double sd = Math.sqrt(java.util.Arrays.stream(s).map(v -> (v - mean) * (v - mean)).sum() / (n - 1));
+    double sd =
+        Math.sqrt(java.util.Arrays.stream(s).map(v -> (v - mean) * (v - mean)).sum() / (n - 1));
     assertThat(seSum / n).isCloseTo(sd, within(0.3 * sd));
   }
 
@@ -247,17 +289,22 @@ class RobustFitterTest {
   void shouldReachTheSameLossWithEitherEngine() {
     Random rnd = new Random(21);
     double[] x = logSpaced(0.5, 100, 50);
-    for (Law truth : new Law[] {Law.of(LawForm.DOMAIN, -0.25, 0.35, 0.02), Law.of(LawForm.CMR, 0.75, 0.14, -1.07)}) {
+    for (Law truth :
+        new Law[] {
+          Law.of(LawForm.DOMAIN, -0.25, 0.35, 0.02), Law.of(LawForm.CMR, 0.75, 0.14, -1.07)
+        }) {
       double[] y = sample(truth, x, 0.004, rnd);
       y[7] += 0.2;
       FitResult builtIn = RobustFitter.fit(truth.form(), x, y, null, DEFAULTS);
-      FitResult hipparchus = RobustFitter.fit(truth.form(), x, y, null,
-          DEFAULTS.withEngine(FitOptions.Engine.HIPPARCHUS));
+      FitResult hipparchus =
+          RobustFitter.fit(
+              truth.form(), x, y, null, DEFAULTS.withEngine(FitOptions.Engine.HIPPARCHUS));
       assertThat(hipparchus.converged()).as(hipparchus.message()).isTrue();
       assertThat(builtIn.stats().robustLoss())
           .isLessThanOrEqualTo(hipparchus.stats().robustLoss() * (1 + 1e-9));
       assertThat(builtIn.stats().robustLoss())
-          .isCloseTo(hipparchus.stats().robustLoss(), within(1e-6 * hipparchus.stats().robustLoss()));
+          .isCloseTo(
+              hipparchus.stats().robustLoss(), within(1e-6 * hipparchus.stats().robustLoss()));
     }
   }
 
@@ -281,7 +328,8 @@ class RobustFitterTest {
     FitOptions fixed = DEFAULTS.withHuberDelta(0.01);
     FitResult weighted = RobustFitter.fit(LawForm.CMR, x, y, w, fixed);
     FitResult doubled = RobustFitter.fit(LawForm.CMR, x2, y2, null, fixed);
-    assertThat(weighted.stats().robustLoss()).isCloseTo(doubled.stats().robustLoss(), within(1e-12));
+    assertThat(weighted.stats().robustLoss())
+        .isCloseTo(doubled.stats().robustLoss(), within(1e-12));
     assertThat(weighted.law().value(100)).isCloseTo(doubled.law().value(100), within(1e-8));
   }
 }

@@ -10,7 +10,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class LawFormTest {
 
-  /** The paper's published CMR laws (T in units of 0.2 B tokens) evaluated at a 20 B-token budget (T = 100). */
+  /**
+   * The paper's published CMR laws (T in units of 0.2 B tokens) evaluated at a 20 B-token budget (T
+   * = 100).
+   */
   @ParameterizedTest(name = "{0}")
   @CsvSource({
     "460M, 0.22524761, 0.26944345, -0.48139982, 0.2976",
@@ -18,7 +21,8 @@ class LawFormTest {
     "1.6B, -2.36384831, -0.15125569, 1.59223649, 0.4143",
     "3.1B, -2.5368197, -0.42071423, 0.84375368, 0.4783"
   })
-  void shouldReproducePublishedCmrAtTwentyBillionTokens(String model, double a4, double s4, double b3, double cmr) {
+  void shouldReproducePublishedCmrAtTwentyBillionTokens(
+      String model, double a4, double s4, double b3, double cmr) {
     assertThat(Law.of(LawForm.CMR, a4, s4, b3).value(100.0)).isCloseTo(cmr, within(0.0001));
   }
 
@@ -44,7 +48,9 @@ class LawFormTest {
       hi[i] += 1e-6;
       lo[i] -= 1e-6;
       double numeric = (LawForm.GENERAL.value(x, hi) - LawForm.GENERAL.value(x, lo)) / 2e-6;
-      assertThat(g[i]).as("d/d%s", LawForm.GENERAL.parameterNames().get(i)).isCloseTo(numeric, within(1e-6));
+      assertThat(g[i])
+          .as("d/d%s", LawForm.GENERAL.parameterNames().get(i))
+          .isCloseTo(numeric, within(1e-6));
     }
   }
 
@@ -56,6 +62,7 @@ class LawFormTest {
     assertThatThrownBy(() -> Law.of(LawForm.DOMAIN, 1, Double.NaN, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("finite");
-    assertThatThrownBy(() -> LawForm.byId("cubic")).hasMessageContaining("use domain, general, ratio or cmr");
+    assertThatThrownBy(() -> LawForm.byId("cubic"))
+        .hasMessageContaining("use domain, general, ratio or cmr");
   }
 }

@@ -11,10 +11,15 @@ import java.io.UTFDataFormatException;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The hand-written writer and reader keep the exact {@code DataOutputStream} layout of stored summaries. */
+/**
+ * The hand-written writer and reader keep the exact {@code DataOutputStream} layout of stored
+ * summaries.
+ */
 class BinaryWriterTest {
 
-  private static final String[] STRINGS = {"", "run-1", "exp/é", "\u0000nul", "日本語", "emoji \uD83D\uDE00", "x".repeat(300)};
+  private static final String[] STRINGS = {
+    "", "run-1", "exp/é", "\u0000nul", "日本語", "emoji \uD83D\uDE00", "x".repeat(300)
+  };
 
   @Test
   void shouldWriteTheBytesDataOutputStreamWritesAndReadThemBack() throws IOException {
@@ -59,7 +64,8 @@ class BinaryWriterTest {
 
   @Test
   void shouldRefuseTruncatedAndMalformedInput() {
-    assertThatThrownBy(() -> new BinaryReader(new byte[] {1, 2, 3}).readLong()).isInstanceOf(EOFException.class);
+    assertThatThrownBy(() -> new BinaryReader(new byte[] {1, 2, 3}).readLong())
+        .isInstanceOf(EOFException.class);
     assertThatThrownBy(() -> new BinaryReader(new byte[] {0, 2, (byte) 0xC3}).readUTF())
         .isInstanceOf(EOFException.class);
     assertThatThrownBy(() -> new BinaryReader(new byte[] {0, 2, (byte) 0xC3, 0x41}).readUTF())

@@ -15,8 +15,15 @@ class RunSummaryPartsTest {
     RunSummary s = new RunSummary("exp", "run-1");
     Random rnd = new Random(3);
     for (int i = 1; i <= events; i++) {
-      s.absorb(RunSummaryTest.event("exp", "run-1", 0.3, 1_000_000L * i, 2.0 + 0.01 * rnd.nextGaussian(),
-          3.0 - 0.001 * i, "e" + i));
+      s.absorb(
+          RunSummaryTest.event(
+              "exp",
+              "run-1",
+              0.3,
+              1_000_000L * i,
+              2.0 + 0.01 * rnd.nextGaussian(),
+              3.0 - 0.001 * i,
+              "e" + i));
     }
     return s;
   }
@@ -52,14 +59,17 @@ class RunSummaryPartsTest {
     byte[] head = RunSummaryCodec.encodeHead(s);
     List<byte[]> twice = new ArrayList<>(bins(s));
     twice.add(twice.get(0));
-    assertThatThrownBy(() -> RunSummaryCodec.decodeParts(head, twice)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> RunSummaryCodec.decodeParts(head, twice))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("two bins");
     byte[] cut = java.util.Arrays.copyOf(head, head.length - 3);
-    assertThatThrownBy(() -> RunSummaryCodec.decodeParts(cut, List.of())).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> RunSummaryCodec.decodeParts(cut, List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("corrupt");
     byte[] wrong = head.clone();
     wrong[0] = 9;
     assertThatThrownBy(() -> RunSummaryCodec.decodeParts(wrong, List.of()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 9");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("version 9");
   }
 }

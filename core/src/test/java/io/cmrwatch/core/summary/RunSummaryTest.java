@@ -21,7 +21,9 @@ class RunSummaryTest {
   private static final SyntheticExperiment EXPERIMENT = new SyntheticGenerator().generate(7);
 
   private static List<LossEvent> runEvents(String run) {
-    return EXPERIMENT.events().stream().filter(e -> e.run().equals(run)).collect(Collectors.toList());
+    return EXPERIMENT.events().stream()
+        .filter(e -> e.run().equals(run))
+        .collect(Collectors.toList());
   }
 
   private static RunSummary absorbAll(List<LossEvent> events) {
@@ -62,7 +64,8 @@ class RunSummaryTest {
     RunSummary s = absorbAll(runEvents(EXPERIMENT.runs().get(3).run()));
     byte[] full = RunSummaryCodec.encode(s);
     byte[] forAnalysis = RunSummaryCodec.encodeForAnalysis(s);
-    // Every bin holds an event, so at least one fingerprint (8 bytes) and its count (1 byte) are left out per bin.
+    // Every bin holds an event, so at least one fingerprint (8 bytes) and its count (1 byte) are
+    // left out per bin.
     assertThat(full.length - forAnalysis.length).isGreaterThanOrEqualTo(9 * s.binCount());
     assertThat(forAnalysis[0]).isEqualTo((byte) RunSummaryCodec.ANALYSIS_VERSION);
 
@@ -79,7 +82,8 @@ class RunSummaryTest {
     assertThat(RunSummaryCodec.encode(copy)).isEqualTo(forAnalysis);
     // A copy without fingerprints could not tell a re-sent event: it takes none.
     LossEvent next = runEvents(EXPERIMENT.runs().get(3).run()).get(0);
-    assertThatThrownBy(() -> copy.absorb(next)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> copy.absorb(next))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("for analysis only");
   }
 
@@ -120,7 +124,8 @@ class RunSummaryTest {
         .hasMessageContaining("version 9");
     byte[] ok = RunSummaryCodec.encode(absorbAll(runEvents(EXPERIMENT.runs().get(1).run())));
     byte[] cut = java.util.Arrays.copyOf(ok, ok.length - 5);
-    assertThatThrownBy(() -> RunSummaryCodec.decode(cut)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RunSummaryCodec.decode(cut))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -196,7 +201,8 @@ class RunSummaryTest {
     for (int seed = 0; seed < 10; seed++) {
       List<LossEvent> shuffled = new ArrayList<>(events);
       Collections.shuffle(shuffled, new Random(seed));
-      assertThat(RunSummaryCodec.encode(absorbAll(shuffled))).isEqualTo(RunSummaryCodec.encode(inOrder));
+      assertThat(RunSummaryCodec.encode(absorbAll(shuffled)))
+          .isEqualTo(RunSummaryCodec.encode(inOrder));
     }
   }
 
@@ -215,7 +221,11 @@ class RunSummaryTest {
   @Test
   void shouldTakeTheLatestSettingByEventKey() {
     RunSummary a = new RunSummary("e", "r");
-    LossEvent early = event("e", "r", 0.3, 10, 2.4, 2.0, "r/1").toBuilder().epsilon(0.02).budgetTokens(100L).build();
+    LossEvent early =
+        event("e", "r", 0.3, 10, 2.4, 2.0, "r/1").toBuilder()
+            .epsilon(0.02)
+            .budgetTokens(100L)
+            .build();
     LossEvent late = event("e", "r", 0.3, 20, 2.4, 2.0, "r/2").toBuilder().epsilon(0.03).build();
     a.absorb(late);
     a.absorb(early);
@@ -242,12 +252,14 @@ class RunSummaryTest {
     assertThat(Int128.toBigInteger(acc, 0)).isEqualTo(ref);
     // The word boundaries: a negative high word, and a low word with its top bit set.
     BigInteger two64 = BigInteger.ONE.shiftLeft(64);
-    assertThat(Int128.toBigInteger(new long[] {-1, Long.MIN_VALUE}, 0)).isEqualTo(
-        BigInteger.valueOf(-1).multiply(two64).add(BigInteger.ONE.shiftLeft(63)));
-    assertThat(Int128.toBigInteger(new long[] {0, -1}, 0)).isEqualTo(two64.subtract(BigInteger.ONE));
-    assertThat(Int128.toBigInteger(new long[] {Long.MIN_VALUE, 0}, 0)).isEqualTo(
-        BigInteger.ONE.shiftLeft(127).negate());
-    assertThat(Int128.toDouble(acc, 0)).isCloseTo(ref.doubleValue(), within(Math.abs(ref.doubleValue()) * 1e-15));
+    assertThat(Int128.toBigInteger(new long[] {-1, Long.MIN_VALUE}, 0))
+        .isEqualTo(BigInteger.valueOf(-1).multiply(two64).add(BigInteger.ONE.shiftLeft(63)));
+    assertThat(Int128.toBigInteger(new long[] {0, -1}, 0))
+        .isEqualTo(two64.subtract(BigInteger.ONE));
+    assertThat(Int128.toBigInteger(new long[] {Long.MIN_VALUE, 0}, 0))
+        .isEqualTo(BigInteger.ONE.shiftLeft(127).negate());
+    assertThat(Int128.toDouble(acc, 0))
+        .isCloseTo(ref.doubleValue(), within(Math.abs(ref.doubleValue()) * 1e-15));
   }
 
   @Test
@@ -258,10 +270,12 @@ class RunSummaryTest {
     assertThat(s.heapBytesEstimate()).isEqualTo(one); // kept
     s.absorb(event("e", "r", 0.25, 4_000_000_000L, 2.5, 1.9, "r/2")); // a new bin
     assertThat(s.heapBytesEstimate()).isGreaterThanOrEqualTo(one + RunSummary.BIN_HEAP_BYTES);
-    assertThat(RunSummaryCodec.decode(RunSummaryCodec.encode(s)).heapBytesEstimate()).isEqualTo(s.heapBytesEstimate());
+    assertThat(RunSummaryCodec.decode(RunSummaryCodec.encode(s)).heapBytesEstimate())
+        .isEqualTo(s.heapBytesEstimate());
   }
 
-  static LossEvent event(String exp, String run, double ratio, long tokens, double gen, double dom, String id) {
+  static LossEvent event(
+      String exp, String run, double ratio, long tokens, double gen, double dom, String id) {
     return LossEvent.builder()
         .experiment(exp)
         .run(run)

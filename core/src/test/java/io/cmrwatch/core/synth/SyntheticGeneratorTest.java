@@ -29,7 +29,9 @@ class SyntheticGeneratorTest {
         assertThat(runs.get(i).trueT0()).isGreaterThan(runs.get(i - 1).trueT0());
       }
       for (SyntheticRun r : runs) {
-        assertThat(r.trueFeasible()).as("seed %d run %s", seed, r.run()).isEqualTo(r.ratio() <= e.trueCmr());
+        assertThat(r.trueFeasible())
+            .as("seed %d run %s", seed, r.run())
+            .isEqualTo(r.ratio() <= e.trueCmr());
       }
     }
   }
@@ -43,11 +45,13 @@ class SyntheticGeneratorTest {
       assertThat(ev.budgetTokens()).isEqualTo(e.budgetTokens());
       assertThat(ev.tokens()).isBetween(0L, e.budgetTokens());
     }
-    List<LossEvent> run = e.events().stream().filter(ev -> ev.run().equals(e.runs().get(0).run())).toList();
+    List<LossEvent> run =
+        e.events().stream().filter(ev -> ev.run().equals(e.runs().get(0).run())).toList();
     assertThat(run.size()).isBetween(30, 81);
     long gap1 = run.get(2).tokens() - run.get(1).tokens();
     long gapN = run.get(run.size() - 1).tokens() - run.get(run.size() - 2).tokens();
     assertThat(gapN).isGreaterThan(gap1);
-    assertThat(e.eventsUpTo(0.25)).allSatisfy(ev -> assertThat(ev.tokens()).isLessThanOrEqualTo(e.budgetTokens() / 4));
+    assertThat(e.eventsUpTo(0.25))
+        .allSatisfy(ev -> assertThat(ev.tokens()).isLessThanOrEqualTo(e.budgetTokens() / 4));
   }
 }

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The bearer tokens the HTTP API accepts, read once from a file. Only SHA-256 hashes of the tokens are kept, and a
- * presented token is compared against every entry in constant time, so neither timing nor a heap dump gives it away.
+ * The bearer tokens the HTTP API accepts, read once from a file. Only SHA-256 hashes of the tokens
+ * are kept, and a presented token is compared against every entry in constant time, so neither
+ * timing nor a heap dump gives it away.
  *
  * <p>File format, one token per line; blank lines and lines starting with {@code #} are ignored:
  *
@@ -23,8 +24,9 @@ import java.util.Optional;
  * team-a-token  team-a-,shared-      # only experiments whose id starts with "team-a-" or "shared-"
  * </pre>
  *
- * A token is at least {@value #MIN_TOKEN_LENGTH} characters without white space; the optional second column is a
- * comma-separated list of experiment-id prefixes the token may write to (absent: every experiment).
+ * A token is at least {@value #MIN_TOKEN_LENGTH} characters without white space; the optional
+ * second column is a comma-separated list of experiment-id prefixes the token may write to (absent:
+ * every experiment).
  */
 public final class TokenFile {
 
@@ -44,7 +46,9 @@ public final class TokenFile {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(
-          "token file " + file + " does not exist — create it with one bearer token per line (see README, Ingest)");
+          "token file "
+              + file
+              + " does not exist — create it with one bearer token per line (see README, Ingest)");
     }
     return parse(lines, file.toString());
   }
@@ -66,18 +70,26 @@ public final class TokenFile {
       String where = source + " line " + (i + 1);
       if (cols.length > 2) {
         throw new IllegalArgumentException(
-            where + ": expected \"TOKEN\" or \"TOKEN prefix1,prefix2\", found " + cols.length + " columns");
+            where
+                + ": expected \"TOKEN\" or \"TOKEN prefix1,prefix2\", found "
+                + cols.length
+                + " columns");
       }
       if (cols[0].length() < MIN_TOKEN_LENGTH) {
         throw new IllegalArgumentException(
-            where + ": token is shorter than " + MIN_TOKEN_LENGTH + " characters; use a long random one, for example "
+            where
+                + ": token is shorter than "
+                + MIN_TOKEN_LENGTH
+                + " characters; use a long random one, for example "
                 + "`openssl rand -hex 24`");
       }
       List<String> prefixes = List.of();
       if (cols.length == 2) {
-        prefixes = Arrays.stream(cols[1].split(",")).map(String::strip).filter(p -> !p.isEmpty()).toList();
+        prefixes =
+            Arrays.stream(cols[1].split(",")).map(String::strip).filter(p -> !p.isEmpty()).toList();
         if (prefixes.isEmpty()) {
-          throw new IllegalArgumentException(where + ": the scope column lists no experiment-id prefix");
+          throw new IllegalArgumentException(
+              where + ": the scope column lists no experiment-id prefix");
         }
       }
       entries.add(new Entry(sha256(cols[0]), new TokenScope(prefixes)));
@@ -94,8 +106,9 @@ public final class TokenFile {
   }
 
   /**
-   * The scope of {@code presented}, or empty when it is not a known token. Every entry is compared (no early exit) with
-   * {@link MessageDigest#isEqual}, over fixed-length hashes, so the time taken says nothing about the token.
+   * The scope of {@code presented}, or empty when it is not a known token. Every entry is compared
+   * (no early exit) with {@link MessageDigest#isEqual}, over fixed-length hashes, so the time taken
+   * says nothing about the token.
    */
   public Optional<TokenScope> authenticate(String presented) {
     if (presented == null || presented.isEmpty()) {

@@ -3,8 +3,8 @@ package io.cmrwatch.ingest.auth;
 import java.util.List;
 
 /**
- * What a bearer token may write: experiments whose id starts with one of {@code prefixes}, or every experiment when
- * the list is empty.
+ * What a bearer token may write: experiments whose id starts with one of {@code prefixes}, or every
+ * experiment when the list is empty.
  *
  * @param prefixes experiment-id prefixes; empty means unrestricted
  */

@@ -4,7 +4,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code cmrwatch ingest}: groups the ways loss events get into Kafka from outside (HTTP API, log tailer). */
+/**
+ * {@code cmrwatch ingest}: groups the ways loss events get into Kafka from outside (HTTP API, log
+ * tailer).
+ */
 @Command(
     name = "ingest",
     mixinStandardHelpOptions = true,

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
-    description = "Serve POST /v1/events (JSON or NDJSON, bearer tokens), GET /health and GET /metrics.")
+    description =
+        "Serve POST /v1/events (JSON or NDJSON, bearer tokens), GET /health and GET /metrics.")
 public final class ServeCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
@@ -25,49 +26,79 @@ public final class ServeCommand implements Callable<Integer> {
   /** Default HTTP port of the ingest API. */
   public static final int DEFAULT_PORT = 8090;
 
-  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092",
+  @Option(
+      names = "--bootstrap",
+      defaultValue = "127.0.0.1:9092",
       description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
   String bootstrap;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1",
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
       description = "Address to bind (${DEFAULT-VALUE}; 0.0.0.0 exposes it).")
   String host;
 
-  @Option(names = "--port", defaultValue = "" + DEFAULT_PORT,
+  @Option(
+      names = "--port",
+      defaultValue = "" + DEFAULT_PORT,
       description = "Port to bind (${DEFAULT-VALUE}; 0 = any free port).")
   int port;
 
-  @Option(names = "--tokens-file", required = true,
-      description = "Bearer tokens, one per line, optionally followed by experiment-id prefixes: TOKEN [p1,p2].")
+  @Option(
+      names = "--tokens-file",
+      required = true,
+      description =
+          "Bearer tokens, one per line, optionally followed by experiment-id prefixes: TOKEN [p1,p2].")
   Path tokensFile;
 
-  @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
+  @Option(
+      names = "--topic-prefix",
+      defaultValue = "",
+      description = "Prefix of every topic name (default none).")
   String topicPrefix;
 
-  @Option(names = "--partitions", defaultValue = "3",
-      description = "Partitions of the loss-event topic if ingest has to create it (${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "3",
+      description =
+          "Partitions of the loss-event topic if ingest has to create it (${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--max-body-bytes", defaultValue = "" + IngestSettings.DEFAULT_MAX_BODY_BYTES,
+  @Option(
+      names = "--max-body-bytes",
+      defaultValue = "" + IngestSettings.DEFAULT_MAX_BODY_BYTES,
       description = "Largest request body; larger gets 413 (${DEFAULT-VALUE}).")
   int maxBodyBytes;
 
-  @Option(names = "--max-lines", defaultValue = "" + IngestSettings.DEFAULT_MAX_LINES,
+  @Option(
+      names = "--max-lines",
+      defaultValue = "" + IngestSettings.DEFAULT_MAX_LINES,
       description = "Most NDJSON lines per request; more gets 413 (${DEFAULT-VALUE}).")
   int maxLines;
 
-  @Option(names = "--max-in-flight", defaultValue = "100000",
-      description = "Events awaiting Kafka's acknowledgement at once; more gets 429 (${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-in-flight",
+      defaultValue = "100000",
+      description =
+          "Events awaiting Kafka's acknowledgement at once; more gets 429 (${DEFAULT-VALUE}).")
   int maxInFlight;
 
-  @Option(names = "--threads", defaultValue = "16", description = "Request threads (${DEFAULT-VALUE}).")
+  @Option(
+      names = "--threads",
+      defaultValue = "16",
+      description = "Request threads (${DEFAULT-VALUE}).")
   int threads;
 
-  @Option(names = "--delivery-timeout", defaultValue = "PT20S",
-      description = "Longest wait for Kafka's acknowledgement before 503 (ISO-8601, ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--delivery-timeout",
+      defaultValue = "PT20S",
+      description =
+          "Longest wait for Kafka's acknowledgement before 503 (ISO-8601, ${DEFAULT-VALUE}).")
   Duration deliveryTimeout;
 
-  @Option(names = "--producer-property", paramLabel = "KEY=VALUE",
+  @Option(
+      names = "--producer-property",
+      paramLabel = "KEY=VALUE",
       description = "Extra Kafka producer property (security, tuning); repeatable.")
   Map<String, String> producerProperties = new HashMap<>();
 
@@ -75,8 +106,19 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     IngestSettings settings =
         new IngestSettings(
-            host, port, bootstrap, topicPrefix, partitions, tokensFile, maxBodyBytes, maxLines, maxInFlight, threads,
-            Duration.ofSeconds(2), deliveryTimeout, new HashMap<>(producerProperties));
+            host,
+            port,
+            bootstrap,
+            topicPrefix,
+            partitions,
+            tokensFile,
+            maxBodyBytes,
+            maxLines,
+            maxInFlight,
+            threads,
+            Duration.ofSeconds(2),
+            deliveryTimeout,
+            new HashMap<>(producerProperties));
     IngestService service;
     try {
       service = IngestService.start(settings);
@@ -87,14 +129,24 @@ public final class ServeCommand implements Callable<Integer> {
       LOG.error("cannot bind {}:{} ({}) — pick another --port", host, port, e.getMessage());
       return 2;
     }
-    System.out.println("ingest: " + service.url() + "/v1/events  (health: " + service.url() + "/health, metrics: "
-        + service.url() + "/metrics)");
+    System.out.println(
+        "ingest: "
+            + service.url()
+            + "/v1/events  (health: "
+            + service.url()
+            + "/health, metrics: "
+            + service.url()
+            + "/metrics)");
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      service.close();
-      stopped.countDown();
-    }, "ingest-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  service.close();
+                  stopped.countDown();
+                },
+                "ingest-shutdown"));
     stopped.await();
     return 0;
   }

@@ -21,11 +21,15 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code cmrwatch ingest tail}: follows a training log (JSONL or CSV) and publishes its loss events to Kafka. */
+/**
+ * {@code cmrwatch ingest tail}: follows a training log (JSONL or CSV) and publishes its loss events
+ * to Kafka.
+ */
 @Command(
     name = "tail",
     mixinStandardHelpOptions = true,
-    description = "Follow a training log (JSONL or CSV, across rotation) and publish one loss event per line.")
+    description =
+        "Follow a training log (JSONL or CSV, across rotation) and publish one loss event per line.")
 public final class TailCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(TailCommand.class);
@@ -33,15 +37,25 @@ public final class TailCommand implements Callable<Integer> {
   @Option(names = "--file", required = true, description = "The log file to follow.")
   Path file;
 
-  @Option(names = "--format", required = true, description = "Line format: ${COMPLETION-CANDIDATES}.")
+  @Option(
+      names = "--format",
+      required = true,
+      description = "Line format: ${COMPLETION-CANDIDATES}.")
   LogFormat format;
 
-  @Option(names = "--map", split = ",", paramLabel = "FIELD=PATH",
-      description = "Where an event field is in a line: a JSON path with '/' (generalLoss=eval/general_loss) or a CSV "
-          + "column. Unmapped fields are looked up under their own name.")
+  @Option(
+      names = "--map",
+      split = ",",
+      paramLabel = "FIELD=PATH",
+      description =
+          "Where an event field is in a line: a JSON path with '/' (generalLoss=eval/general_loss) or a CSV "
+              + "column. Unmapped fields are looked up under their own name.")
   Map<String, String> map = new LinkedHashMap<>();
 
-  @Option(names = "--columns", split = ",", description = "CSV column names, when the file has no header line.")
+  @Option(
+      names = "--columns",
+      split = ",",
+      description = "CSV column names, when the file has no header line.")
   List<String> columns;
 
   @Option(names = "--experiment", description = "Experiment id, when the log lacks it.")
@@ -56,31 +70,50 @@ public final class TailCommand implements Callable<Integer> {
   @Option(names = "--budget-tokens", description = "Token budget T_max, when the log lacks it.")
   String budgetTokens;
 
-  @Option(names = "--base-general-loss", description = "Base model's general loss Lgen(0), when the log lacks it.")
+  @Option(
+      names = "--base-general-loss",
+      description = "Base model's general loss Lgen(0), when the log lacks it.")
   String baseGeneralLoss;
 
-  @Option(names = "--base-domain-loss", description = "Base model's domain loss Ldom(0), when the log lacks it.")
+  @Option(
+      names = "--base-domain-loss",
+      description = "Base model's domain loss Ldom(0), when the log lacks it.")
   String baseDomainLoss;
 
-  @Option(names = "--set", split = ",", paramLabel = "FIELD=VALUE",
+  @Option(
+      names = "--set",
+      split = ",",
+      paramLabel = "FIELD=VALUE",
       description = "Any other fixed field value used when the log lacks it (tokenUnit=2e8).")
   Map<String, String> set = new LinkedHashMap<>();
 
-  @Option(names = "--checkpoint", description = "Position file (default: <file>.cmrwatch-checkpoint).")
+  @Option(
+      names = "--checkpoint",
+      description = "Position file (default: <file>.cmrwatch-checkpoint).")
   Path checkpoint;
 
-  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092",
+  @Option(
+      names = "--bootstrap",
+      defaultValue = "127.0.0.1:9092",
       description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
   String bootstrap;
 
-  @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
+  @Option(
+      names = "--topic-prefix",
+      defaultValue = "",
+      description = "Prefix of every topic name (default none).")
   String topicPrefix;
 
-  @Option(names = "--partitions", defaultValue = "3",
-      description = "Partitions of the loss-event topic if it has to be created (${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "3",
+      description =
+          "Partitions of the loss-event topic if it has to be created (${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--poll", defaultValue = "PT0.5S",
+  @Option(
+      names = "--poll",
+      defaultValue = "PT0.5S",
       description = "How often to look for new lines (${DEFAULT-VALUE}).")
   Duration poll;
 
@@ -100,26 +133,44 @@ public final class TailCommand implements Callable<Integer> {
       LOG.error("{}", e.getMessage());
       return 2;
     }
-    Path cp = checkpoint != null ? checkpoint : file.resolveSibling(file.getFileName() + ".cmrwatch-checkpoint");
+    Path cp =
+        checkpoint != null
+            ? checkpoint
+            : file.resolveSibling(file.getFileName() + ".cmrwatch-checkpoint");
     String topic = TopicNames.withPrefix(topicPrefix).lossEvents();
     Map<String, Object> cfg =
-        EventPublisher.producerConfig(bootstrap, "cmrwatch-ingest-tail", Duration.ofSeconds(10),
-            Duration.ofSeconds(30), Map.of());
+        EventPublisher.producerConfig(
+            bootstrap,
+            "cmrwatch-ingest-tail",
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
+            Map.of());
     Producer<String, byte[]> producer = EventPublisher.createProducer(cfg);
     try (BrokerMonitor monitor = new BrokerMonitor(bootstrap, topic, partitions, Map.of());
-        EventPublisher publisher = new EventPublisher(producer, topic, 100_000, Duration.ofSeconds(40), null);
+        EventPublisher publisher =
+            new EventPublisher(producer, topic, 100_000, Duration.ofSeconds(40), null);
         LogTailer tailer = new LogTailer(file, cp, mapper, publisher, poll)) {
       monitor.start(Duration.ofSeconds(2), Duration.ofSeconds(30));
       CountDownLatch done = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        tailer.stop();
-        try {
-          done.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "tail-shutdown"));
-      LOG.info("following {} ({}), checkpoint {}, producing to {} at {}", file, format, cp, topic, bootstrap);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    tailer.stop();
+                    try {
+                      done.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  },
+                  "tail-shutdown"));
+      LOG.info(
+          "following {} ({}), checkpoint {}, producing to {} at {}",
+          file,
+          format,
+          cp,
+          topic,
+          bootstrap);
       try {
         tailer.run();
       } catch (PublishException e) {

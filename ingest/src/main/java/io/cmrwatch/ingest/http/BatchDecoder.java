@@ -8,9 +8,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Splits a request body into loss events: a single JSON document, or NDJSON (one event per line, blank lines
- * ignored). Every line goes through {@link LossEventCodec}; an invalid line is recorded with its line number and
- * reason and the others are kept.
+ * Splits a request body into loss events: a single JSON document, or NDJSON (one event per line,
+ * blank lines ignored). Every line goes through {@link LossEventCodec}; an invalid line is recorded
+ * with its line number and reason and the others are kept.
  */
 public final class BatchDecoder {
 
@@ -21,13 +21,17 @@ public final class BatchDecoder {
     private static final long serialVersionUID = 1L;
 
     TooManyLinesException(int maxLines) {
-      super("the body has more than " + maxLines + " lines; split it into smaller batches", null, false, false);
+      super(
+          "the body has more than " + maxLines + " lines; split it into smaller batches",
+          null,
+          false,
+          false);
     }
   }
 
   /**
-   * Decodes one JSON event (the whole body); an invalid body yields one rejected "line 1". The event is re-encoded
-   * compactly, since a single document may span several lines.
+   * Decodes one JSON event (the whole body); an invalid body yields one rejected "line 1". The
+   * event is re-encoded compactly, since a single document may span several lines.
    */
   public static DecodedBatch single(byte[] body, int length) {
     try {
@@ -35,19 +39,22 @@ public final class BatchDecoder {
       return new DecodedBatch(List.of(e), List.of(LossEventCodec.encode(e)), List.of());
     } catch (InvalidEventException e) {
       return new DecodedBatch(
-          List.of(), List.of(), List.of(new DecodedBatch.RejectedLine(1, e.rejection(), e.getMessage())));
+          List.of(),
+          List.of(),
+          List.of(new DecodedBatch.RejectedLine(1, e.rejection(), e.getMessage())));
     }
   }
 
   /**
-   * Decodes NDJSON: lines end with {@code \n} (a trailing {@code \r} is dropped); the last line may lack one. A
-   * valid line's own bytes are what goes to Kafka: it is one compact JSON object that the codec accepted, and
-   * passing it through saves encoding every event a second time (extra fields a producer added are kept, as the
-   * schema allows).
+   * Decodes NDJSON: lines end with {@code \n} (a trailing {@code \r} is dropped); the last line may
+   * lack one. A valid line's own bytes are what goes to Kafka: it is one compact JSON object that
+   * the codec accepted, and passing it through saves encoding every event a second time (extra
+   * fields a producer added are kept, as the schema allows).
    *
    * @throws TooManyLinesException when there are more than {@code maxLines} non-blank lines
    */
-  public static DecodedBatch ndjson(byte[] body, int length, int maxLines) throws TooManyLinesException {
+  public static DecodedBatch ndjson(byte[] body, int length, int maxLines)
+      throws TooManyLinesException {
     List<LossEvent> events = new ArrayList<>();
     List<byte[]> json = new ArrayList<>();
     List<DecodedBatch.RejectedLine> rejected = new ArrayList<>();

@@ -8,7 +8,8 @@ import java.util.List;
  * A request body split into valid events and rejected lines.
  *
  * @param events the valid events, in body order
- * @param json each valid event's JSON, as it will be written to Kafka (same order as {@code events})
+ * @param json each valid event's JSON, as it will be written to Kafka (same order as {@code
+ *     events})
  * @param rejected the invalid lines, in body order
  */
 public record DecodedBatch(List<LossEvent> events, List<byte[]> json, List<RejectedLine> rejected) {

@@ -29,11 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: {@code POST /v1/events} (one JSON event or an NDJSON batch, bearer-token authenticated),
- * {@code GET /health} and {@code GET /metrics}. Built on the JDK's {@link HttpServer}, which needs no dependency and
- * is enough for batch traffic; requests run on a bounded pool, and when its queue is full the accepting thread runs
- * the request itself, which slows accepting down instead of queueing without bound. A 202 is answered only after
- * Kafka has acknowledged every accepted event.
+ * The HTTP API: {@code POST /v1/events} (one JSON event or an NDJSON batch, bearer-token
+ * authenticated), {@code GET /health} and {@code GET /metrics}. Built on the JDK's {@link
+ * HttpServer}, which needs no dependency and is enough for batch traffic; requests run on a bounded
+ * pool, and when its queue is full the accepting thread runs the request itself, which slows
+ * accepting down instead of queueing without bound. A 202 is answered only after Kafka has
+ * acknowledged every accepted event.
  */
 public final class IngestServer implements AutoCloseable {
 
@@ -42,8 +43,13 @@ public final class IngestServer implements AutoCloseable {
 
   /** Seconds a client should wait after a 429 (the producer is backed up; it drains quickly). */
   static final int RETRY_AFTER_BACKED_UP = 1;
-  /** Seconds a client should wait after a 503 (the broker is down; the monitor re-checks every second). */
+
+  /**
+   * Seconds a client should wait after a 503 (the broker is down; the monitor re-checks every
+   * second).
+   */
   static final int RETRY_AFTER_UNAVAILABLE = 2;
+
   /** Most bytes of a too-large body read and dropped before the 413 goes out. */
   private static final long DRAIN_LIMIT_BYTES = 4L * 1024 * 1024;
 
@@ -134,7 +140,12 @@ public final class IngestServer implements AutoCloseable {
         }
         default -> {
           endpoint = "other";
-          status = error(ex, 404, "not_found", "no such endpoint: " + path + " (try POST /v1/events, GET /health)");
+          status =
+              error(
+                  ex,
+                  404,
+                  "not_found",
+                  "no such endpoint: " + path + " (try POST /v1/events, GET /health)");
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -161,8 +172,12 @@ public final class IngestServer implements AutoCloseable {
     if (scope.isEmpty()) {
       ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"cmrwatch-ingest\"");
       String h = ex.getRequestHeaders().getFirst("Authorization");
-      return refuseUnread(ex, 401, "unauthorized",
-          h == null ? "missing Authorization header: send \"Authorization: Bearer <token>\""
+      return refuseUnread(
+          ex,
+          401,
+          "unauthorized",
+          h == null
+              ? "missing Authorization header: send \"Authorization: Bearer <token>\""
               : "the bearer token is not valid");
     }
     String type = mediaType(ex.getRequestHeaders().getFirst("Content-Type"));
@@ -171,7 +186,10 @@ public final class IngestServer implements AutoCloseable {
       case "application/json" -> ndjson = false;
       case "application/x-ndjson", "application/ndjson", "application/jsonl" -> ndjson = true;
       default -> {
-        return refuseUnread(ex, 415, "unsupported_media_type",
+        return refuseUnread(
+            ex,
+            415,
+            "unsupported_media_type",
             "Content-Type must be application/json (one event) or application/x-ndjson (one event per line), got "
                 + (type.isEmpty() ? "none" : "\"" + type + "\""));
       }
@@ -187,7 +205,8 @@ public final class IngestServer implements AutoCloseable {
       while (true) {
         if (length == body.length) {
           if (length > settings.maxBodyBytes()) {
-            // Answering while the client is still sending makes many clients see a reset instead of the 413:
+            // Answering while the client is still sending makes many clients see a reset instead of
+            // the 413:
             // read (and drop) a bounded rest of the body first, so the answer reaches them.
             drain(in, DRAIN_LIMIT_BYTES);
             return refuseUnread(ex, 413, "payload_too_large", tooLarge());
@@ -206,7 +225,10 @@ public final class IngestServer implements AutoCloseable {
     }
     DecodedBatch batch;
     try {
-      batch = ndjson ? BatchDecoder.ndjson(body, length, settings.maxLines()) : BatchDecoder.single(body, length);
+      batch =
+          ndjson
+              ? BatchDecoder.ndjson(body, length, settings.maxLines())
+              : BatchDecoder.single(body, length);
     } catch (BatchDecoder.TooManyLinesException e) {
       return error(ex, 413, "too_many_lines", e.getMessage());
     }
@@ -215,9 +237,16 @@ public final class IngestServer implements AutoCloseable {
     }
     for (LossEvent e : batch.events()) {
       if (!scope.get().allows(e.experiment())) {
-        return error(ex, 403, "forbidden",
-            "this token may not write experiment \"" + e.experiment() + "\"; it is limited to experiment ids "
-                + "starting with " + String.join(", ", scope.get().prefixes()) + " (nothing was accepted)");
+        return error(
+            ex,
+            403,
+            "forbidden",
+            "this token may not write experiment \""
+                + e.experiment()
+                + "\"; it is limited to experiment ids "
+                + "starting with "
+                + String.join(", ", scope.get().prefixes())
+                + " (nothing was accepted)");
       }
     }
     if (batch.events().isEmpty()) {
@@ -234,7 +263,11 @@ public final class IngestServer implements AutoCloseable {
       return switch (e.kind()) {
         case BACKED_UP -> {
           ex.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_BACKED_UP));
-          yield error(ex, 429, "backed_up", e.getMessage() + "; retry after " + RETRY_AFTER_BACKED_UP + " s");
+          yield error(
+              ex,
+              429,
+              "backed_up",
+              e.getMessage() + "; retry after " + RETRY_AFTER_BACKED_UP + " s");
         }
         case UNAVAILABLE -> {
           ex.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_UNAVAILABLE));
@@ -248,7 +281,8 @@ public final class IngestServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       ex.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_UNAVAILABLE));
-      return error(ex, 503, "shutting_down", "the service is shutting down; retry against another instance");
+      return error(
+          ex, 503, "shutting_down", "the service is shutting down; retry against another instance");
     }
     metrics.accepted(batch.events().size());
     countRejected(batch);
@@ -256,16 +290,20 @@ public final class IngestServer implements AutoCloseable {
   }
 
   private String unavailable(String problem) {
-    return "Kafka is unavailable: " + (problem == null ? "no acknowledgement" : problem)
-        + "; nothing was accepted, retry after " + RETRY_AFTER_UNAVAILABLE + " s";
+    return "Kafka is unavailable: "
+        + (problem == null ? "no acknowledgement" : problem)
+        + "; nothing was accepted, retry after "
+        + RETRY_AFTER_UNAVAILABLE
+        + " s";
   }
 
   /**
-   * An error answered before the whole body was read: the connection cannot carry another request (the server would
-   * have to skip an unknown rest of the body), so say {@code Connection: close} and the client opens a new one instead
-   * of sending its next request into a closed socket.
+   * An error answered before the whole body was read: the connection cannot carry another request
+   * (the server would have to skip an unknown rest of the body), so say {@code Connection: close}
+   * and the client opens a new one instead of sending its next request into a closed socket.
    */
-  private static int refuseUnread(HttpExchange ex, int status, String code, String message) throws IOException {
+  private static int refuseUnread(HttpExchange ex, int status, String code, String message)
+      throws IOException {
     ex.getResponseHeaders().set("Connection", "close");
     return error(ex, status, code, message);
   }
@@ -281,7 +319,9 @@ public final class IngestServer implements AutoCloseable {
   }
 
   private String tooLarge() {
-    return "the body is larger than " + settings.maxBodyBytes() + " bytes; split it into smaller batches";
+    return "the body is larger than "
+        + settings.maxBodyBytes()
+        + " bytes; split it into smaller batches";
   }
 
   private void countRejected(DecodedBatch batch) {
@@ -295,7 +335,10 @@ public final class IngestServer implements AutoCloseable {
     o.put("accepted", accepted);
     ArrayNode rej = o.putArray("rejected");
     for (DecodedBatch.RejectedLine r : batch.rejected()) {
-      rej.addObject().put("line", r.line()).put("reason", r.reason().code()).put("message", r.message());
+      rej.addObject()
+          .put("line", r.line())
+          .put("reason", r.reason().code())
+          .put("message", r.message());
     }
     return o;
   }
@@ -330,7 +373,8 @@ public final class IngestServer implements AutoCloseable {
     return 200;
   }
 
-  private static int error(HttpExchange ex, int status, String code, String message) throws IOException {
+  private static int error(HttpExchange ex, int status, String code, String message)
+      throws IOException {
     ObjectNode o = JSON.createObjectNode();
     o.put("error", code);
     o.put("message", message);
@@ -363,7 +407,9 @@ public final class IngestServer implements AutoCloseable {
     }
   }
 
-  /** Stops accepting, lets requests in progress finish for up to {@code grace}, then stops the pool. */
+  /**
+   * Stops accepting, lets requests in progress finish for up to {@code grace}, then stops the pool.
+   */
   public void close(Duration grace) {
     server.stop((int) Math.max(0, grace.toSeconds()));
     executor.shutdown();

@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole HTTP ingest service: token file, broker monitor, producer, metrics and server, started in that order and
- * closed in reverse. Starting never waits for Kafka: with the broker down the service answers 503 until it is back.
+ * The whole HTTP ingest service: token file, broker monitor, producer, metrics and server, started
+ * in that order and closed in reverse. Starting never waits for Kafka: with the broker down the
+ * service answers 503 until it is back.
  */
 public final class IngestService implements AutoCloseable {
 
@@ -31,19 +32,27 @@ public final class IngestService implements AutoCloseable {
     this.server = server;
   }
 
-  /** Reads the token file, starts the monitor, the producer and the server; returns once the port is bound. */
+  /**
+   * Reads the token file, starts the monitor, the producer and the server; returns once the port is
+   * bound.
+   */
   public static IngestService start(IngestSettings s) throws IOException {
     TokenFile tokens = TokenFile.load(s.tokensFile());
     String topic = TopicNames.withPrefix(s.topicPrefix()).lossEvents();
     IngestMetrics metrics = new IngestMetrics();
-    BrokerMonitor monitor = new BrokerMonitor(s.bootstrap(), topic, s.partitions(), s.producerProperties());
+    BrokerMonitor monitor =
+        new BrokerMonitor(s.bootstrap(), topic, s.partitions(), s.producerProperties());
     EventPublisher publisher = null;
     try {
       publisher =
           new EventPublisher(
               EventPublisher.createProducer(
                   EventPublisher.producerConfig(
-                      s.bootstrap(), "cmrwatch-ingest", s.maxBlock(), s.deliveryTimeout(), s.producerProperties())),
+                      s.bootstrap(),
+                      "cmrwatch-ingest",
+                      s.maxBlock(),
+                      s.deliveryTimeout(),
+                      s.producerProperties())),
               topic,
               s.maxInFlightEvents(),
               s.deliveryTimeout().plusSeconds(5),
@@ -53,8 +62,12 @@ public final class IngestService implements AutoCloseable {
       monitor.start(Duration.ofSeconds(1), Duration.ofSeconds(5));
       awaitFirstCheck(monitor);
       IngestServer server = IngestServer.start(s, tokens, publisher, monitor, metrics);
-      LOG.info("ingest listening on {} ({} tokens), producing to {} at {}",
-          server.url(), tokens.size(), topic, s.bootstrap());
+      LOG.info(
+          "ingest listening on {} ({} tokens), producing to {} at {}",
+          server.url(),
+          tokens.size(),
+          topic,
+          s.bootstrap());
       return new IngestService(metrics, monitor, publisher, server);
     } catch (IOException | RuntimeException e) {
       if (publisher != null) {
@@ -68,7 +81,8 @@ public final class IngestService implements AutoCloseable {
 
   private static void awaitFirstCheck(BrokerMonitor monitor) {
     try {
-      // Bounded (one check's timeout and a little): with the broker down the service starts anyway and answers 503.
+      // Bounded (one check's timeout and a little): with the broker down the service starts anyway
+      // and answers 503.
       if (!monitor.awaitFirstCheck(Duration.ofSeconds(5))) {
         LOG.warn("{}; starting anyway, answering 503 until it is reachable", monitor.problem());
       }

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything the HTTP ingest service needs to start; {@code cmrwatch ingest serve} fills it from its options.
+ * Everything the HTTP ingest service needs to start; {@code cmrwatch ingest serve} fills it from
+ * its options.
  *
  * @param host address to bind (loopback by default: expose it deliberately)
  * @param port port to bind, 0 for any free port
@@ -18,8 +19,10 @@ import java.util.Objects;
  * @param maxLines most non-blank NDJSON lines in one request (413 above)
  * @param maxInFlightEvents events that may await Kafka's acknowledgement at once (429 above)
  * @param threads request-handling threads; each holds a request until Kafka acknowledges it
- * @param maxBlock the producer's {@code max.block.ms}: how long a send may wait for metadata or buffer space
- * @param deliveryTimeout the producer's {@code delivery.timeout.ms}: the longest a request waits for acknowledgement
+ * @param maxBlock the producer's {@code max.block.ms}: how long a send may wait for metadata or
+ *     buffer space
+ * @param deliveryTimeout the producer's {@code delivery.timeout.ms}: the longest a request waits
+ *     for acknowledgement
  * @param producerProperties extra producer properties, applied last (security, tuning)
  */
 public record IngestSettings(
@@ -39,6 +42,7 @@ public record IngestSettings(
 
   /** Default largest body: 16 MiB, room for 10,000 events of typical size. */
   public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
   /** Default most lines per request. */
   public static final int DEFAULT_MAX_LINES = 10_000;
 
@@ -52,14 +56,19 @@ public record IngestSettings(
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
     if (maxBodyBytes < 1024) {
-      throw new IllegalArgumentException("max body bytes must be at least 1024, got " + maxBodyBytes);
+      throw new IllegalArgumentException(
+          "max body bytes must be at least 1024, got " + maxBodyBytes);
     }
     if (maxLines < 1) {
       throw new IllegalArgumentException("max lines must be at least 1, got " + maxLines);
     }
     if (maxInFlightEvents < maxLines) {
       throw new IllegalArgumentException(
-          "max in-flight events (" + maxInFlightEvents + ") must be at least max lines (" + maxLines + ")");
+          "max in-flight events ("
+              + maxInFlightEvents
+              + ") must be at least max lines ("
+              + maxLines
+              + ")");
     }
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
@@ -90,14 +99,36 @@ public record IngestSettings(
   /** A copy with other body and line limits. */
   public IngestSettings withLimits(int newMaxBodyBytes, int newMaxLines) {
     return new IngestSettings(
-        host, port, bootstrap, topicPrefix, partitions, tokensFile, newMaxBodyBytes, newMaxLines,
-        Math.max(maxInFlightEvents, newMaxLines), threads, maxBlock, deliveryTimeout, producerProperties);
+        host,
+        port,
+        bootstrap,
+        topicPrefix,
+        partitions,
+        tokensFile,
+        newMaxBodyBytes,
+        newMaxLines,
+        Math.max(maxInFlightEvents, newMaxLines),
+        threads,
+        maxBlock,
+        deliveryTimeout,
+        producerProperties);
   }
 
   /** A copy with another topic prefix. */
   public IngestSettings withTopicPrefix(String prefix) {
     return new IngestSettings(
-        host, port, bootstrap, prefix, partitions, tokensFile, maxBodyBytes, maxLines, maxInFlightEvents, threads,
-        maxBlock, deliveryTimeout, producerProperties);
+        host,
+        port,
+        bootstrap,
+        prefix,
+        partitions,
+        tokensFile,
+        maxBodyBytes,
+        maxLines,
+        maxInFlightEvents,
+        threads,
+        maxBlock,
+        deliveryTimeout,
+        producerProperties);
   }
 }

@@ -21,9 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
- * The ingest service's meters, rendered for Prometheus at {@code GET /metrics}: requests by endpoint and status,
- * events accepted and rejected (by reason), request duration, JVM and Kafka producer metrics. Names are dot.case with
- * base units; the Prometheus registry renders {@code _total} and {@code _seconds}.
+ * The ingest service's meters, rendered for Prometheus at {@code GET /metrics}: requests by
+ * endpoint and status, events accepted and rejected (by reason), request duration, JVM and Kafka
+ * producer metrics. Names are dot.case with base units; the Prometheus registry renders {@code
+ * _total} and {@code _seconds}.
  */
 public final class IngestMetrics implements AutoCloseable {
 

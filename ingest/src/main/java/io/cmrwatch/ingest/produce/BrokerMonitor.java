@@ -19,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches whether the Kafka cluster is reachable and the loss-event topic exists (creating it when missing), from a
- * background thread, so that start-up never blocks on the broker and requests can be refused at once with a clear
- * 503 while it is down. A failed send can also mark the broker down; the next successful check marks it up again,
- * which is how the service recovers without a restart.
+ * Watches whether the Kafka cluster is reachable and the loss-event topic exists (creating it when
+ * missing), from a background thread, so that start-up never blocks on the broker and requests can
+ * be refused at once with a clear 503 while it is down. A failed send can also mark the broker
+ * down; the next successful check marks it up again, which is how the service recovers without a
+ * restart.
  */
 public final class BrokerMonitor implements AutoCloseable {
 
@@ -47,7 +48,8 @@ public final class BrokerMonitor implements AutoCloseable {
    * @param partitions partitions to create the topic with when it is missing
    * @param clientProperties extra client properties (security settings), may be empty
    */
-  public BrokerMonitor(String bootstrap, String topic, int partitions, Map<String, Object> clientProperties) {
+  public BrokerMonitor(
+      String bootstrap, String topic, int partitions, Map<String, Object> clientProperties) {
     this.bootstrap = bootstrap;
     this.topic = topic;
     this.partitions = partitions;
@@ -69,7 +71,10 @@ public final class BrokerMonitor implements AutoCloseable {
             });
   }
 
-  /** Starts checking: every {@code downInterval} while the broker is down, every {@code upInterval} while up. */
+  /**
+   * Starts checking: every {@code downInterval} while the broker is down, every {@code upInterval}
+   * while up.
+   */
   public void start(Duration downInterval, Duration upInterval) {
     scheduler.execute(() -> loop(downInterval, upInterval));
   }
@@ -79,14 +84,15 @@ public final class BrokerMonitor implements AutoCloseable {
     firstCheck.countDown();
     if (!scheduler.isShutdown()) {
       Duration next = up ? upInterval : downInterval;
-      scheduler.schedule(() -> loop(downInterval, upInterval), next.toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.schedule(
+          () -> loop(downInterval, upInterval), next.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   /**
-   * Waits up to {@code timeout} for the first check after {@link #start} to finish, so that a service started next
-   * to a running broker accepts its first request; returns whether the broker is up. Never waits longer: a service
-   * must start with its broker down.
+   * Waits up to {@code timeout} for the first check after {@link #start} to finish, so that a
+   * service started next to a running broker accepts its first request; returns whether the broker
+   * is up. Never waits longer: a service must start with its broker down.
    */
   public boolean awaitFirstCheck(Duration timeout) throws InterruptedException {
     firstCheck.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -96,12 +102,18 @@ public final class BrokerMonitor implements AutoCloseable {
   /** Runs one check now (blocking up to a few seconds) and returns whether the broker is up. */
   public boolean check() {
     try {
-      int nodes = admin.describeCluster().nodes().get(checkTimeout.toMillis(), TimeUnit.MILLISECONDS).size();
+      int nodes =
+          admin
+              .describeCluster()
+              .nodes()
+              .get(checkTimeout.toMillis(), TimeUnit.MILLISECONDS)
+              .size();
       if (nodes == 0) {
         markDown("the cluster at " + bootstrap + " reports no broker");
         return false;
       }
-      Set<String> names = admin.listTopics().names().get(checkTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      Set<String> names =
+          admin.listTopics().names().get(checkTimeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!names.contains(topic)) {
         createTopic();
       }
@@ -117,7 +129,12 @@ public final class BrokerMonitor implements AutoCloseable {
       return up;
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-      markDown("no Kafka broker answers at " + bootstrap + " (" + cause.getClass().getSimpleName() + ")");
+      markDown(
+          "no Kafka broker answers at "
+              + bootstrap
+              + " ("
+              + cause.getClass().getSimpleName()
+              + ")");
       return false;
     }
   }
@@ -139,7 +156,8 @@ public final class BrokerMonitor implements AutoCloseable {
   /** Marks the broker down until the next successful check (called when sends fail or time out). */
   public void markDown(String problem) {
     if (up || !problem.equals(lastProblem)) {
-      LOG.warn("{} — answering 503 until it is back; start one with `cmrwatch broker` or check --bootstrap",
+      LOG.warn(
+          "{} — answering 503 until it is back; start one with `cmrwatch broker` or check --bootstrap",
           problem);
     }
     up = false;

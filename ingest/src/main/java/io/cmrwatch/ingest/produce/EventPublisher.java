@@ -23,9 +23,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Produces loss events to the loss-event topic, keyed by run id, with an idempotent {@code acks=all} producer, and
- * reports success only once Kafka has acknowledged every event of a batch. Bounds the events in flight so that a slow
- * broker turns into a quick "backed up" answer instead of an ever-growing queue. Thread-safe.
+ * Produces loss events to the loss-event topic, keyed by run id, with an idempotent {@code
+ * acks=all} producer, and reports success only once Kafka has acknowledged every event of a batch.
+ * Bounds the events in flight so that a slow broker turns into a quick "backed up" answer instead
+ * of an ever-growing queue. Thread-safe.
  */
 public final class EventPublisher implements EventSink, AutoCloseable {
 
@@ -40,8 +41,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
    * @param producer the producer (see {@link #producerConfig})
    * @param topic the loss-event topic
    * @param maxInFlightEvents events that may await acknowledgement at once, across all callers
-   * @param ackTimeout how long {@link #publish} waits for acknowledgements; keep it above the producer's
-   *     {@code delivery.timeout.ms} so that the producer's own verdict arrives first
+   * @param ackTimeout how long {@link #publish} waits for acknowledgements; keep it above the
+   *     producer's {@code delivery.timeout.ms} so that the producer's own verdict arrives first
    * @param monitor told when the broker stops answering, may be {@code null}
    */
   public EventPublisher(
@@ -59,9 +60,10 @@ public final class EventPublisher implements EventSink, AutoCloseable {
   }
 
   /**
-   * Producer settings: idempotent with {@code acks=all} (a duplicate send after a retry is removed by the broker);
-   * {@code max.block.ms} short so a full buffer or a missing broker fails fast instead of holding a request thread;
-   * {@code delivery.timeout.ms} bounded so that a request waiting on an unreachable broker gets its answer in time.
+   * Producer settings: idempotent with {@code acks=all} (a duplicate send after a retry is removed
+   * by the broker); {@code max.block.ms} short so a full buffer or a missing broker fails fast
+   * instead of holding a request thread; {@code delivery.timeout.ms} bounded so that a request
+   * waiting on an unreachable broker gets its answer in time.
    *
    * @param bootstrap Kafka bootstrap servers
    * @param clientId client id (appears in broker logs and metrics)
@@ -70,7 +72,11 @@ public final class EventPublisher implements EventSink, AutoCloseable {
    * @param extra further properties (security settings, tuning), applied last
    */
   public static Map<String, Object> producerConfig(
-      String bootstrap, String clientId, Duration maxBlock, Duration deliveryTimeout, Map<String, Object> extra) {
+      String bootstrap,
+      String clientId,
+      Duration maxBlock,
+      Duration deliveryTimeout,
+      Map<String, Object> extra) {
     Map<String, Object> cfg = new HashMap<>();
     cfg.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     cfg.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -80,7 +86,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     int request = (int) Math.min(10_000, deliveryTimeout.toMillis() / 2);
     cfg.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, request);
     cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) deliveryTimeout.toMillis());
-    // A request carries up to thousands of events: batch them per partition, and compress the repetitive JSON.
+    // A request carries up to thousands of events: batch them per partition, and compress the
+    // repetitive JSON.
     cfg.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     cfg.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -90,14 +97,18 @@ public final class EventPublisher implements EventSink, AutoCloseable {
   }
 
   /**
-   * A producer with {@code config}: key the run id as UTF-8, value the event's JSON bytes (already validated and
-   * encoded by the caller, so that a request's own bytes can be passed through without a second encoding).
+   * A producer with {@code config}: key the run id as UTF-8, value the event's JSON bytes (already
+   * validated and encoded by the caller, so that a request's own bytes can be passed through
+   * without a second encoding).
    */
   public static Producer<String, byte[]> createProducer(Map<String, Object> config) {
     return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
   }
 
-  /** Encodes {@code events} with {@link LossEventCodec} and publishes them; see {@link #publishEncoded}. */
+  /**
+   * Encodes {@code events} with {@link LossEventCodec} and publishes them; see {@link
+   * #publishEncoded}.
+   */
   @Override
   public void publish(List<LossEvent> events) throws PublishException, InterruptedException {
     List<byte[]> json = new ArrayList<>(events.size());
@@ -108,15 +119,17 @@ public final class EventPublisher implements EventSink, AutoCloseable {
   }
 
   /**
-   * Sends {@code events}, whose JSON encodings are {@code json} (same order), keyed by run id, and waits until Kafka
-   * has acknowledged all of them.
+   * Sends {@code events}, whose JSON encodings are {@code json} (same order), keyed by run id, and
+   * waits until Kafka has acknowledged all of them.
    *
-   * @throws PublishException when too much is in flight ({@link PublishException.Kind#BACKED_UP}), the broker does
-   *     not acknowledge in time ({@link PublishException.Kind#UNAVAILABLE}) or a send fails for good
-   *     ({@link PublishException.Kind#FATAL}); some events of the batch may then have reached the topic, which is
-   *     harmless on a retry because consumers drop duplicate event ids
+   * @throws PublishException when too much is in flight ({@link PublishException.Kind#BACKED_UP}),
+   *     the broker does not acknowledge in time ({@link PublishException.Kind#UNAVAILABLE}) or a
+   *     send fails for good ({@link PublishException.Kind#FATAL}); some events of the batch may
+   *     then have reached the topic, which is harmless on a retry because consumers drop duplicate
+   *     event ids
    */
-  public void publishEncoded(List<LossEvent> events, List<byte[]> json) throws PublishException, InterruptedException {
+  public void publishEncoded(List<LossEvent> events, List<byte[]> json)
+      throws PublishException, InterruptedException {
     if (events.isEmpty()) {
       return;
     }
@@ -152,7 +165,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
             });
         sent++;
         if (firstError.get() != null) {
-          // A send failed at once (no metadata within max.block.ms, buffer full): the rest would wait as long each.
+          // A send failed at once (no metadata within max.block.ms, buffer full): the rest would
+          // wait as long each.
           break;
         }
       }
@@ -164,16 +178,20 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         }
       }
     } catch (RuntimeException ex) {
-      // send() throws only for programming errors or a closed producer; records already sent keep their callbacks.
+      // send() throws only for programming errors or a closed producer; records already sent keep
+      // their callbacks.
       inFlight.release(n - sent);
-      throw new PublishException(PublishException.Kind.FATAL, "could not send: " + ex.getMessage(), ex);
+      throw new PublishException(
+          PublishException.Kind.FATAL, "could not send: " + ex.getMessage(), ex);
     }
     try {
       all.get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException ex) {
       markDown("Kafka did not acknowledge within " + ackTimeout.toSeconds() + " s");
       throw new PublishException(
-          PublishException.Kind.UNAVAILABLE, "Kafka did not acknowledge within " + ackTimeout.toSeconds() + " s", ex);
+          PublishException.Kind.UNAVAILABLE,
+          "Kafka did not acknowledge within " + ackTimeout.toSeconds() + " s",
+          ex);
     } catch (ExecutionException ex) {
       throw new IllegalStateException("unreachable: the future is only completed normally", ex);
     }
@@ -186,14 +204,19 @@ public final class EventPublisher implements EventSink, AutoCloseable {
   private PublishException classify(Exception error) {
     if (error instanceof org.apache.kafka.clients.producer.BufferExhaustedException) {
       return new PublishException(
-          PublishException.Kind.BACKED_UP, "the producer's buffer is full: " + error.getMessage(), error);
+          PublishException.Kind.BACKED_UP,
+          "the producer's buffer is full: " + error.getMessage(),
+          error);
     }
     if (error instanceof RetriableException) {
       markDown("Kafka did not acknowledge: " + error.getClass().getSimpleName());
       return new PublishException(
-          PublishException.Kind.UNAVAILABLE, "Kafka did not acknowledge: " + error.getMessage(), error);
+          PublishException.Kind.UNAVAILABLE,
+          "Kafka did not acknowledge: " + error.getMessage(),
+          error);
     }
-    return new PublishException(PublishException.Kind.FATAL, "Kafka refused the events: " + error, error);
+    return new PublishException(
+        PublishException.Kind.FATAL, "Kafka refused the events: " + error, error);
   }
 
   private void markDown(String problem) {

@@ -1,8 +1,9 @@
 package io.cmrwatch.ingest.produce;
 
 /**
- * Events could not be acknowledged by Kafka. The {@link Kind} tells a caller whether to retry soon (the producer is
- * backed up), later (the broker is unreachable) or not at all (a fatal client error).
+ * Events could not be acknowledged by Kafka. The {@link Kind} tells a caller whether to retry soon
+ * (the producer is backed up), later (the broker is unreachable) or not at all (a fatal client
+ * error).
  */
 public final class PublishException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -13,7 +14,9 @@ public final class PublishException extends Exception {
     BACKED_UP,
     /** The broker is unreachable or did not acknowledge in time: retry later. */
     UNAVAILABLE,
-    /** A non-retriable client error (authorization, record too large, ...): retrying will not help. */
+    /**
+     * A non-retriable client error (authorization, record too large, ...): retrying will not help.
+     */
     FATAL
   }
 

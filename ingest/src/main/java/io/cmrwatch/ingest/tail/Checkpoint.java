@@ -17,10 +17,11 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Where the tailer stands in a log file: the byte offset after the last line whose events Kafka acknowledged, and the
- * file's identity (its file key — device and inode on Linux — plus a hash of its first bytes) so that a restart can
- * tell "same file, resume here" from "rotated or truncated, start over". Written atomically (temporary file, then
- * rename), so a crash leaves the previous checkpoint or the new one, never a torn one.
+ * Where the tailer stands in a log file: the byte offset after the last line whose events Kafka
+ * acknowledged, and the file's identity (its file key — device and inode on Linux — plus a hash of
+ * its first bytes) so that a restart can tell "same file, resume here" from "rotated or truncated,
+ * start over". Written atomically (temporary file, then rename), so a crash leaves the previous
+ * checkpoint or the new one, never a torn one.
  *
  * @param fileKey the file key of the file read, as text
  * @param offset byte offset of the next unread byte
@@ -33,7 +34,10 @@ public record Checkpoint(String fileKey, long offset, String prefixHash) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Reads a checkpoint, or empty when the file does not exist; a corrupt file is an error naming it. */
+  /**
+   * Reads a checkpoint, or empty when the file does not exist; a corrupt file is an error naming
+   * it.
+   */
   public static Optional<Checkpoint> read(Path file) throws IOException {
     if (!Files.exists(file)) {
       return Optional.empty();
@@ -41,16 +45,24 @@ public record Checkpoint(String fileKey, long offset, String prefixHash) {
     try {
       JsonNode n = JSON.readTree(file.toFile());
       return Optional.of(
-          new Checkpoint(n.get("fileKey").asText(), n.get("offset").asLong(), n.get("prefixHash").asText()));
+          new Checkpoint(
+              n.get("fileKey").asText(), n.get("offset").asLong(), n.get("prefixHash").asText()));
     } catch (IOException | RuntimeException e) {
       throw new IOException(
-          "checkpoint " + file + " is unreadable (" + e.getMessage() + "); delete it to start from the beginning "
+          "checkpoint "
+              + file
+              + " is unreadable ("
+              + e.getMessage()
+              + "); delete it to start from the beginning "
               + "of the log",
           e);
     }
   }
 
-  /** Writes atomically: to a temporary file beside {@code file}, forced to disk, then renamed over it. */
+  /**
+   * Writes atomically: to a temporary file beside {@code file}, forced to disk, then renamed over
+   * it.
+   */
   public void write(Path file) throws IOException {
     ObjectNode n = JSON.createObjectNode();
     n.put("fileKey", fileKey);
@@ -61,14 +73,20 @@ public record Checkpoint(String fileKey, long offset, String prefixHash) {
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
     try (FileChannel ch =
         FileChannel.open(
-            tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ch.write(ByteBuffer.wrap(JSON.writeValueAsBytes(n)));
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** The identity of a file: its file key (device and inode on Linux), or its path where the platform has none. */
+  /**
+   * The identity of a file: its file key (device and inode on Linux), or its path where the
+   * platform has none.
+   */
   static String fileKey(Path file) throws IOException {
     Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     return key == null ? file.toAbsolutePath().toString() : key.toString();

@@ -3,12 +3,17 @@ package io.cmrwatch.ingest.tail;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Splits one CSV line (RFC 4180: fields may be quoted, {@code ""} is a quote inside a quoted field). */
+/**
+ * Splits one CSV line (RFC 4180: fields may be quoted, {@code ""} is a quote inside a quoted
+ * field).
+ */
 final class CsvSplitter {
 
   private CsvSplitter() {}
 
-  /** The cells of {@code line}; throws {@link IllegalArgumentException} on an unterminated quote. */
+  /**
+   * The cells of {@code line}; throws {@link IllegalArgumentException} on an unterminated quote.
+   */
   static List<String> split(String line) {
     List<String> cells = new ArrayList<>();
     StringBuilder cell = new StringBuilder();

@@ -16,18 +16,34 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns one log line into a {@link LossEvent}: each schema field is taken from the line (by the mapped path or
- * column, by default the field's own name), else from a fixed value given on the command line. When the log has no
- * event id, one is derived from the run and the token count ({@code <run>/<tokens>}), so re-reading a line yields the
- * same id and downstream de-duplication holds. The result is validated by {@link LossEventCodec}.
+ * Turns one log line into a {@link LossEvent}: each schema field is taken from the line (by the
+ * mapped path or column, by default the field's own name), else from a fixed value given on the
+ * command line. When the log has no event id, one is derived from the run and the token count
+ * ({@code <run>/<tokens>}), so re-reading a line yields the same id and downstream de-duplication
+ * holds. The result is validated by {@link LossEventCodec}.
  */
 public final class LineMapper {
 
   /** Every field of the loss-event schema, in documented order. */
   public static final List<String> FIELDS =
       List.of(
-          "schema", "experiment", "run", "ratio", "tokens", "step", "generalLoss", "domainLoss", "baseGeneralLoss",
-          "baseDomainLoss", "budgetTokens", "learningRate", "time", "eventId", "epsilon", "lambda", "tokenUnit");
+          "schema",
+          "experiment",
+          "run",
+          "ratio",
+          "tokens",
+          "step",
+          "generalLoss",
+          "domainLoss",
+          "baseGeneralLoss",
+          "baseDomainLoss",
+          "budgetTokens",
+          "learningRate",
+          "time",
+          "eventId",
+          "epsilon",
+          "lambda",
+          "tokenUnit");
 
   private static final Set<String> TEXT_FIELDS = Set.of("experiment", "run", "eventId", "time");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,7 +59,11 @@ public final class LineMapper {
    * @param fixed schema field to a value used when the line lacks the field
    * @param columns CSV column names when the file has no header line, else {@code null}
    */
-  public LineMapper(LogFormat format, Map<String, String> mapping, Map<String, String> fixed, List<String> columns) {
+  public LineMapper(
+      LogFormat format,
+      Map<String, String> mapping,
+      Map<String, String> fixed,
+      List<String> columns) {
     this.format = format;
     for (String f : mapping.keySet()) {
       requireField(f, "--map");
@@ -65,7 +85,12 @@ public final class LineMapper {
   private static void requireField(String f, String where) {
     if (!FIELDS.contains(f)) {
       throw new IllegalArgumentException(
-          "unknown event field \"" + f + "\" in " + where + "; the fields are " + String.join(", ", FIELDS));
+          "unknown event field \""
+              + f
+              + "\" in "
+              + where
+              + "; the fields are "
+              + String.join(", ", FIELDS));
     }
   }
 
@@ -74,7 +99,10 @@ public final class LineMapper {
     return format == LogFormat.CSV && header == null;
   }
 
-  /** Whether {@code line} is the known CSV header again (a rotated or re-created file starts with it). */
+  /**
+   * Whether {@code line} is the known CSV header again (a rotated or re-created file starts with
+   * it).
+   */
   boolean isHeader(String line) {
     return format == LogFormat.CSV && header != null && CsvSplitter.split(line).equals(header);
   }
@@ -84,7 +112,10 @@ public final class LineMapper {
     header = List.copyOf(CsvSplitter.split(line));
   }
 
-  /** Maps one line; throws {@link InvalidEventException} with the reason when it is not a valid event. */
+  /**
+   * Maps one line; throws {@link InvalidEventException} with the reason when it is not a valid
+   * event.
+   */
   public LossEvent map(String line) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     if (format == LogFormat.JSONL) {
@@ -92,7 +123,8 @@ public final class LineMapper {
       try {
         in = JSON.readTree(line);
       } catch (IOException e) {
-        throw new InvalidEventException(Rejection.MALFORMED_JSON, "not a JSON object: " + firstLine(e.getMessage()));
+        throw new InvalidEventException(
+            Rejection.MALFORMED_JSON, "not a JSON object: " + firstLine(e.getMessage()));
       }
       if (in == null || !in.isObject()) {
         throw new InvalidEventException(Rejection.MALFORMED_JSON, "not a JSON object");
@@ -112,7 +144,8 @@ public final class LineMapper {
       try {
         cells = CsvSplitter.split(line);
       } catch (IllegalArgumentException e) {
-        throw new InvalidEventException(Rejection.MALFORMED_JSON, "not a CSV line: " + e.getMessage());
+        throw new InvalidEventException(
+            Rejection.MALFORMED_JSON, "not a CSV line: " + e.getMessage());
       }
       if (cells.size() != header.size()) {
         throw new InvalidEventException(
@@ -134,15 +167,21 @@ public final class LineMapper {
     if (!out.has("eventId") && out.hasNonNull("run") && out.hasNonNull("tokens")) {
       JsonNode t = out.get("tokens");
       // 1.2e9 and 1200000000 are the same count: name it the same way, as a whole number.
-      String tokens = t.isNumber() && t.doubleValue() == Math.rint(t.doubleValue()) && Math.abs(t.doubleValue()) < 9e18
-          ? Long.toString(t.isIntegralNumber() ? t.longValue() : (long) t.doubleValue())
-          : t.asText();
+      String tokens =
+          t.isNumber()
+                  && t.doubleValue() == Math.rint(t.doubleValue())
+                  && Math.abs(t.doubleValue()) < 9e18
+              ? Long.toString(t.isIntegralNumber() ? t.longValue() : (long) t.doubleValue())
+              : t.asText();
       out.put("eventId", out.get("run").asText() + "/" + tokens);
     }
     return LossEventCodec.fromTree(out);
   }
 
-  /** Puts {@code v} under {@code field}, converting text to a number for numeric fields and numbers to text for ids. */
+  /**
+   * Puts {@code v} under {@code field}, converting text to a number for numeric fields and numbers
+   * to text for ids.
+   */
   private static void put(ObjectNode out, String field, JsonNode v) {
     if (v == null || v.isNull() || v.isMissingNode()) {
       return;
@@ -157,7 +196,9 @@ public final class LineMapper {
         try {
           out.put(field, Double.parseDouble(t));
         } catch (NumberFormatException notNumber) {
-          out.put(field, t); // the codec names the problem (wrong type, or NaN/inf as a non-finite loss)
+          out.put(
+              field,
+              t); // the codec names the problem (wrong type, or NaN/inf as a non-finite loss)
         }
       }
     } else {

@@ -21,12 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows a growing training log and publishes one loss event per line. Only complete lines (ending in a newline) are
- * read; a line still being written waits. The position is checkpointed after Kafka has acknowledged the events of the
- * lines before it, so a restart resumes exactly after the last acknowledged line. Rotation is followed both ways
- * loggers do it: rename and create (the old file is read to its end, then the new one from its start, also when the
- * rename happened while the tailer was stopped) and copy-truncate (the same file shrinks: read again from 0).
- * Malformed lines are reported, counted and skipped.
+ * Follows a growing training log and publishes one loss event per line. Only complete lines (ending
+ * in a newline) are read; a line still being written waits. The position is checkpointed after
+ * Kafka has acknowledged the events of the lines before it, so a restart resumes exactly after the
+ * last acknowledged line. Rotation is followed both ways loggers do it: rename and create (the old
+ * file is read to its end, then the new one from its start, also when the rename happened while the
+ * tailer was stopped) and copy-truncate (the same file shrinks: read again from 0). Malformed lines
+ * are reported, counted and skipped.
  */
 public final class LogTailer implements AutoCloseable {
 
@@ -44,10 +45,13 @@ public final class LogTailer implements AutoCloseable {
   private FileChannel ch;
   private String key;
   private long offset;
+
   /** The open file is no longer at {@link #file}: read it to the end, then switch. */
   private boolean rotatedAway;
+
   /** Inside a line longer than {@link #CHUNK}: skip to its end. */
   private boolean skippingLongLine;
+
   private String cachedPrefixHash;
   private String savedHash;
   private long savedHashLength;
@@ -60,7 +64,8 @@ public final class LogTailer implements AutoCloseable {
    * @param sink where events go (the Kafka publisher)
    * @param poll how often to look for new lines when there are none
    */
-  public LogTailer(Path file, Path checkpointFile, LineMapper mapper, EventSink sink, Duration poll) {
+  public LogTailer(
+      Path file, Path checkpointFile, LineMapper mapper, EventSink sink, Duration poll) {
     this.file = file;
     this.checkpointFile = checkpointFile;
     this.mapper = mapper;
@@ -81,7 +86,8 @@ public final class LogTailer implements AutoCloseable {
   /**
    * Follows the file until {@link #stop()}.
    *
-   * @throws PublishException when Kafka refuses events for a reason retrying cannot fix (authorization, ...)
+   * @throws PublishException when Kafka refuses events for a reason retrying cannot fix
+   *     (authorization, ...)
    */
   public void run() throws IOException, InterruptedException, PublishException {
     while (!stopping) {
@@ -92,7 +98,8 @@ public final class LogTailer implements AutoCloseable {
   }
 
   /**
-   * One step: opens the file if needed, publishes every complete new line, follows a rotation or truncation.
+   * One step: opens the file if needed, publishes every complete new line, follows a rotation or
+   * truncation.
    *
    * @return lines consumed (0 when there was nothing new)
    */
@@ -101,7 +108,9 @@ public final class LogTailer implements AutoCloseable {
       return 0;
     }
     if (!rotatedAway && rewrittenUnderUs()) {
-      LOG.info("{}: truncated and rewritten (copy-truncate rotation), reading again from the start", file);
+      LOG.info(
+          "{}: truncated and rewritten (copy-truncate rotation), reading again from the start",
+          file);
       offset = 0;
       cachedPrefixHash = null;
       savedHash = null;
@@ -112,7 +121,8 @@ public final class LogTailer implements AutoCloseable {
       return consumed;
     }
     if (rotatedAway) {
-      LOG.info("{}: finished the rotated file at byte {}, continuing with the new file", file, offset);
+      LOG.info(
+          "{}: finished the rotated file at byte {}, continuing with the new file", file, offset);
       switchToCurrentFile();
       stats.rotated();
       return 0;
@@ -135,7 +145,9 @@ public final class LogTailer implements AutoCloseable {
     return 0;
   }
 
-  /** Opens the file at the checkpointed position; returns false when the file does not exist yet. */
+  /**
+   * Opens the file at the checkpointed position; returns false when the file does not exist yet.
+   */
   private boolean open() throws IOException, InterruptedException, PublishException {
     if (!Files.exists(file)) {
       if (!toldMissing) {
@@ -157,13 +169,15 @@ public final class LogTailer implements AutoCloseable {
         use(fresh, freshKey, c.offset());
         LOG.info("{}: resuming at byte {} from checkpoint {}", file, c.offset(), checkpointFile);
       } else {
-        LOG.warn("{}: shorter than or different from the checkpoint (truncated or rewritten); reading from the start",
+        LOG.warn(
+            "{}: shorter than or different from the checkpoint (truncated or rewritten); reading from the start",
             file);
         use(fresh, freshKey, 0);
       }
       return true;
     }
-    // Rotated while stopped: finish the old file (if it is still beside the new one) before the new one.
+    // Rotated while stopped: finish the old file (if it is still beside the new one) before the new
+    // one.
     Optional<Path> old = findByKey(c.fileKey());
     if (old.isPresent()) {
       FileChannel oldCh = FileChannel.open(old.get(), StandardOpenOption.READ);
@@ -171,26 +185,33 @@ public final class LogTailer implements AutoCloseable {
         fresh.close();
         use(oldCh, c.fileKey(), c.offset());
         rotatedAway = true;
-        LOG.info("{}: rotated to {} while stopped; finishing it from byte {} first", file, old.get(), c.offset());
+        LOG.info(
+            "{}: rotated to {} while stopped; finishing it from byte {} first",
+            file,
+            old.get(),
+            c.offset());
         return true;
       }
       oldCh.close();
     }
-    LOG.warn("{}: the checkpointed file is gone (rotated away and removed?); reading the current file from the start",
+    LOG.warn(
+        "{}: the checkpointed file is gone (rotated away and removed?); reading the current file from the start",
         file);
     use(fresh, freshKey, 0);
     return true;
   }
 
   /**
-   * Whether the file's first bytes differ from when the position was last saved: a copy-truncate rotation whose new
-   * content already reaches past our offset (the size check alone cannot see that).
+   * Whether the file's first bytes differ from when the position was last saved: a copy-truncate
+   * rotation whose new content already reaches past our offset (the size check alone cannot see
+   * that).
    */
   private boolean rewrittenUnderUs() throws IOException {
     if (savedHash == null || offset == 0) {
       return false;
     }
-    return ch.size() < savedHashLength || !Checkpoint.prefixHash(ch, savedHashLength).equals(savedHash);
+    return ch.size() < savedHashLength
+        || !Checkpoint.prefixHash(ch, savedHashLength).equals(savedHash);
   }
 
   private static boolean matches(FileChannel fc, Checkpoint c) throws IOException {
@@ -246,7 +267,10 @@ public final class LogTailer implements AutoCloseable {
     }
   }
 
-  /** Reads and publishes the complete lines after {@link #offset}; returns how many lines were consumed. */
+  /**
+   * Reads and publishes the complete lines after {@link #offset}; returns how many lines were
+   * consumed.
+   */
   private int readAvailable() throws IOException, InterruptedException, PublishException {
     long size = ch.size();
     if (offset >= size) {
@@ -278,7 +302,8 @@ public final class LogTailer implements AutoCloseable {
     if (start < len) {
       boolean atEnd = offset + len >= size;
       if (rotatedAway && atEnd) {
-        // The writer has moved on: the old file's unterminated last line is complete as it will ever be.
+        // The writer has moved on: the old file's unterminated last line is complete as it will
+        // ever be.
         if (!skippingLongLine) {
           line(b, start, len, offset + start, events);
         }
@@ -299,14 +324,18 @@ public final class LogTailer implements AutoCloseable {
       return 0;
     }
     if (!events.isEmpty() && !publish(events)) {
-      return 0; // stopping before Kafka acknowledged: keep the position, the lines are read again next time
+      return 0; // stopping before Kafka acknowledged: keep the position, the lines are read again
+      // next time
     }
     offset += start;
     saveCheckpoint();
     return Math.max(lines, 1);
   }
 
-  /** Publishes, retrying (with backoff) what the broker may later accept; returns false only when stopping. */
+  /**
+   * Publishes, retrying (with backoff) what the broker may later accept; returns false only when
+   * stopping.
+   */
   private boolean publish(List<LossEvent> events) throws InterruptedException, PublishException {
     long backoff = 500;
     while (true) {
@@ -318,7 +347,11 @@ public final class LogTailer implements AutoCloseable {
         if (e.kind() == PublishException.Kind.FATAL) {
           throw e;
         }
-        LOG.warn("{}: could not publish {} events ({}); retrying in {} ms", file, events.size(), e.getMessage(),
+        LOG.warn(
+            "{}: could not publish {} events ({}); retrying in {} ms",
+            file,
+            events.size(),
+            e.getMessage(),
             backoff);
         if (stopping) {
           return false;
@@ -348,7 +381,12 @@ public final class LogTailer implements AutoCloseable {
       events.add(mapper.map(s));
     } catch (InvalidEventException e) {
       stats.countMalformed(e.rejection());
-      LOG.warn("{}: skipped the line at byte {}: {} ({})", file, at, e.getMessage(), e.rejection().code());
+      LOG.warn(
+          "{}: skipped the line at byte {}: {} ({})",
+          file,
+          at,
+          e.getMessage(),
+          e.rejection().code());
     }
   }
 

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The commands refuse bad options with exit code 2 and a message, before touching Kafka or the network. */
+/**
+ * The commands refuse bad options with exit code 2 and a message, before touching Kafka or the
+ * network.
+ */
 class CommandLineTest {
 
   @TempDir Path dir;
@@ -33,8 +36,16 @@ class CommandLineTest {
   @Test
   void shouldRefuseAMissingTokenFile() {
     StringWriter err = new StringWriter();
-    int code = run(new ServeCommand(), err, "--port", "0", "--tokens-file", dir.resolve("absent").toString(),
-        "--bootstrap", "127.0.0.1:1");
+    int code =
+        run(
+            new ServeCommand(),
+            err,
+            "--port",
+            "0",
+            "--tokens-file",
+            dir.resolve("absent").toString(),
+            "--bootstrap",
+            "127.0.0.1:1");
     assertThat(code).isEqualTo(2);
   }
 
@@ -42,8 +53,18 @@ class CommandLineTest {
   void shouldRefuseAnUnknownFieldInTheMapping() throws Exception {
     Path log = Files.writeString(dir.resolve("log.jsonl"), "");
     StringWriter err = new StringWriter();
-    int code = run(new TailCommand(), err, "--file", log.toString(), "--format", "jsonl", "--map", "genLoss=x",
-        "--bootstrap", "127.0.0.1:1");
+    int code =
+        run(
+            new TailCommand(),
+            err,
+            "--file",
+            log.toString(),
+            "--format",
+            "jsonl",
+            "--map",
+            "genLoss=x",
+            "--bootstrap",
+            "127.0.0.1:1");
     assertThat(code).isEqualTo(2);
   }
 

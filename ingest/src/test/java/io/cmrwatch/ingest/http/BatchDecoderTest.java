@@ -10,9 +10,18 @@ import org.junit.jupiter.api.Test;
 class BatchDecoderTest {
 
   static String event(String run, long tokens, double generalLoss) {
-    return "{\"schema\":1,\"experiment\":\"exp\",\"run\":\"" + run + "\",\"ratio\":0.25,\"tokens\":" + tokens
-        + ",\"generalLoss\":" + generalLoss + ",\"domainLoss\":1.9,\"baseGeneralLoss\":2.3,\"baseDomainLoss\":2.2,"
-        + "\"eventId\":\"" + run + "/" + tokens + "\"}";
+    return "{\"schema\":1,\"experiment\":\"exp\",\"run\":\""
+        + run
+        + "\",\"ratio\":0.25,\"tokens\":"
+        + tokens
+        + ",\"generalLoss\":"
+        + generalLoss
+        + ",\"domainLoss\":1.9,\"baseGeneralLoss\":2.3,\"baseDomainLoss\":2.2,"
+        + "\"eventId\":\""
+        + run
+        + "/"
+        + tokens
+        + "\"}";
   }
 
   static byte[] bytes(String s) {
@@ -21,12 +30,19 @@ class BatchDecoderTest {
 
   @Test
   void shouldKeepValidLinesAndNumberTheRejectedOnes() throws Exception {
-    String body = event("r1", 1, 2.3) + "\r\n\n" + "{not json\n" + event("r1", 2, -1) + "\n" + event("r1", 3, 2.2);
+    String body =
+        event("r1", 1, 2.3)
+            + "\r\n\n"
+            + "{not json\n"
+            + event("r1", 2, -1)
+            + "\n"
+            + event("r1", 3, 2.2);
     byte[] b = bytes(body);
     DecodedBatch batch = BatchDecoder.ndjson(b, b.length, 10);
     assertThat(batch.events()).extracting(e -> e.tokens()).containsExactly(1L, 3L);
     assertThat(batch.rejected()).extracting(DecodedBatch.RejectedLine::line).containsExactly(3, 4);
-    assertThat(batch.rejected()).extracting(DecodedBatch.RejectedLine::reason)
+    assertThat(batch.rejected())
+        .extracting(DecodedBatch.RejectedLine::reason)
         .containsExactly(Rejection.MALFORMED_JSON, Rejection.NEGATIVE_LOSS);
     assertThat(batch.rejected().get(1).message()).contains("generalLoss");
   }
@@ -52,12 +68,14 @@ class BatchDecoderTest {
   @Test
   void shouldDecodeASingleEventOrRejectItAsLineOne() {
     byte[] ok = bytes(event("r", 7, 2));
-    assertThat(BatchDecoder.single(ok, ok.length).events()).singleElement()
+    assertThat(BatchDecoder.single(ok, ok.length).events())
+        .singleElement()
         .satisfies(e -> assertThat(e.tokens()).isEqualTo(7));
     byte[] bad = bytes(event("r", -7, 2));
     DecodedBatch batch = BatchDecoder.single(bad, bad.length);
     assertThat(batch.events()).isEmpty();
-    assertThat(batch.rejected()).singleElement()
+    assertThat(batch.rejected())
+        .singleElement()
         .satisfies(r -> assertThat(r.reason()).isEqualTo(Rejection.NEGATIVE_TOKENS))
         .satisfies(r -> assertThat(r.line()).isEqualTo(1));
   }

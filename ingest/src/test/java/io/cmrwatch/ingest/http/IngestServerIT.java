@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real HTTP requests to the running service, producing to a real broker; the topic is read back for each check. */
+/**
+ * Real HTTP requests to the running service, producing to a real broker; the topic is read back for
+ * each check.
+ */
 @ExtendWith(KafkaExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -69,9 +72,20 @@ class IngestServerIT {
   }
 
   static String event(String experiment, String run, long tokens, double generalLoss) {
-    return "{\"schema\":1,\"experiment\":\"" + experiment + "\",\"run\":\"" + run + "\",\"ratio\":0.25,\"tokens\":"
-        + tokens + ",\"generalLoss\":" + generalLoss + ",\"domainLoss\":1.9,\"baseGeneralLoss\":2.3,"
-        + "\"baseDomainLoss\":2.2,\"eventId\":\"" + run + "/" + tokens + "\"}";
+    return "{\"schema\":1,\"experiment\":\""
+        + experiment
+        + "\",\"run\":\""
+        + run
+        + "\",\"ratio\":0.25,\"tokens\":"
+        + tokens
+        + ",\"generalLoss\":"
+        + generalLoss
+        + ",\"domainLoss\":1.9,\"baseGeneralLoss\":2.3,"
+        + "\"baseDomainLoss\":2.2,\"eventId\":\""
+        + run
+        + "/"
+        + tokens
+        + "\"}";
   }
 
   HttpResponse<String> post(String token, String contentType, String body) throws Exception {
@@ -90,15 +104,24 @@ class IngestServerIT {
 
   HttpResponse<String> get(String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create(service.url() + path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpRequest.newBuilder(URI.create(service.url() + path))
+            .timeout(Duration.ofSeconds(30))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** The events of {@code experiment} on the topic, after the service answered (a 202 means acknowledged). */
+  /**
+   * The events of {@code experiment} on the topic, after the service answered (a 202 means
+   * acknowledged).
+   */
   List<ConsumerRecord<String, LossEvent>> onTopic(String experiment) {
     service.monitor().check(); // the topic exists once the monitor has seen the broker
     return kafka
-        .readAll(topic, new StringDeserializer(), new LossEventSerde().deserializer(), IsolationLevel.READ_UNCOMMITTED)
+        .readAll(
+            topic,
+            new StringDeserializer(),
+            new LossEventSerde().deserializer(),
+            IsolationLevel.READ_UNCOMMITTED)
         .stream()
         .filter(r -> r.value().experiment().equals(experiment))
         .toList();
@@ -115,21 +138,27 @@ class IngestServerIT {
   @Test
   void shouldAcceptASingleJsonEventOntoTheTopicKeyedByRun() throws Exception {
     awaitBrokerUp();
-    HttpResponse<String> r = post(ALL, "application/json; charset=utf-8", event("single", "run-s", 100, 2.3));
+    HttpResponse<String> r =
+        post(ALL, "application/json; charset=utf-8", event("single", "run-s", 100, 2.3));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     assertThat(JSON.readTree(r.body()).get("accepted").asInt()).isEqualTo(1);
     List<ConsumerRecord<String, LossEvent>> records = onTopic("single");
-    assertThat(records).singleElement().satisfies(rec -> {
-      assertThat(rec.key()).isEqualTo("run-s");
-      assertThat(rec.value().tokens()).isEqualTo(100);
-    });
+    assertThat(records)
+        .singleElement()
+        .satisfies(
+            rec -> {
+              assertThat(rec.key()).isEqualTo("run-s");
+              assertThat(rec.value().tokens()).isEqualTo(100);
+            });
   }
 
   @Test
   void shouldAcceptAnNdjsonBatch() throws Exception {
     awaitBrokerUp();
-    String body = IntStream.range(0, 150).mapToObj(i -> event("batch", "run-b" + i % 3, i, 2.3))
-        .collect(Collectors.joining("\n", "", "\n"));
+    String body =
+        IntStream.range(0, 150)
+            .mapToObj(i -> event("batch", "run-b" + i % 3, i, 2.3))
+            .collect(Collectors.joining("\n", "", "\n"));
     HttpResponse<String> r = post(ALL, "application/x-ndjson", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     assertThat(JSON.readTree(r.body()).get("accepted").asInt()).isEqualTo(150);
@@ -142,14 +171,16 @@ class IngestServerIT {
   @Test
   void shouldAcceptTheValidLinesOfAMixedBatchAndListTheRejectedOnes() throws Exception {
     awaitBrokerUp();
-    String body = String.join("\n",
-        event("mixed", "m", 1, 2.3),
-        "{\"this is\": not json",
-        event("mixed", "m", 2, -0.5),
-        "",
-        event("mixed", "m", 3, 2.2),
-        event("mixed", "m", -4, 2.2),
-        event("mixed", "m", 5, 2.1));
+    String body =
+        String.join(
+            "\n",
+            event("mixed", "m", 1, 2.3),
+            "{\"this is\": not json",
+            event("mixed", "m", 2, -0.5),
+            "",
+            event("mixed", "m", 3, 2.2),
+            event("mixed", "m", -4, 2.2),
+            event("mixed", "m", 5, 2.1));
     HttpResponse<String> r = post(ALL, "application/x-ndjson", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     JsonNode json = JSON.readTree(r.body());
@@ -157,14 +188,20 @@ class IngestServerIT {
     assertThat(json.get("rejected")).hasSize(3);
     assertThat(json.get("rejected").findValuesAsText("reason"))
         .containsExactly("malformed_json", "negative_loss", "negative_tokens");
-    assertThat(json.get("rejected").findValues("line")).extracting(JsonNode::asInt).containsExactly(2, 3, 6);
+    assertThat(json.get("rejected").findValues("line"))
+        .extracting(JsonNode::asInt)
+        .containsExactly(2, 3, 6);
     assertThat(json.get("rejected").get(1).get("message").asText()).contains("generalLoss");
-    assertThat(onTopic("mixed")).extracting(rec -> rec.value().tokens()).containsExactlyInAnyOrder(1L, 3L, 5L);
+    assertThat(onTopic("mixed"))
+        .extracting(rec -> rec.value().tokens())
+        .containsExactlyInAnyOrder(1L, 3L, 5L);
 
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.body())
-        .contains("ingest_events_rejected_total{app=\"cmrwatch-ingest\",reason=\"negative_tokens\"}")
-        .contains("ingest_requests_total{app=\"cmrwatch-ingest\",endpoint=\"/v1/events\",status=\"202\"}")
+        .contains(
+            "ingest_events_rejected_total{app=\"cmrwatch-ingest\",reason=\"negative_tokens\"}")
+        .contains(
+            "ingest_requests_total{app=\"cmrwatch-ingest\",endpoint=\"/v1/events\",status=\"202\"}")
         .contains("ingest_request_duration_seconds_bucket")
         .contains("kafka_producer_record_send_total");
   }
@@ -175,7 +212,8 @@ class IngestServerIT {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
     JsonNode json = JSON.readTree(r.body());
     assertThat(json.get("accepted").asInt()).isZero();
-    assertThat(json.get("rejected").findValuesAsText("reason")).containsExactly("negative_loss", "missing_field");
+    assertThat(json.get("rejected").findValuesAsText("reason"))
+        .containsExactly("negative_loss", "missing_field");
     assertThat(onTopic("bad")).isEmpty();
   }
 
@@ -186,7 +224,8 @@ class IngestServerIT {
     assertThat(missing.headers().firstValue("WWW-Authenticate"))
         .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
     assertThat(missing.body()).contains("missing Authorization header");
-    HttpResponse<String> wrong = post(ALL.replace('1', '2'), "application/json", event("auth", "a", 1, 2.3));
+    HttpResponse<String> wrong =
+        post(ALL.replace('1', '2'), "application/json", event("auth", "a", 1, 2.3));
     assertThat(wrong.statusCode()).isEqualTo(401);
     assertThat(wrong.body()).contains("not valid");
     assertThat(onTopic("auth")).isEmpty();
@@ -199,7 +238,8 @@ class IngestServerIT {
     HttpResponse<String> r = post(TEAM_A, "application/x-ndjson", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
     assertThat(r.body()).contains("team-b-exp").contains("team-a-");
-    HttpResponse<String> ok = post(TEAM_A, "application/x-ndjson", event("team-a-exp", "s", 3, 2.3));
+    HttpResponse<String> ok =
+        post(TEAM_A, "application/x-ndjson", event("team-a-exp", "s", 3, 2.3));
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
     assertThat(onTopic("team-a-exp")).extracting(rec -> rec.value().tokens()).containsExactly(3L);
     assertThat(onTopic("team-b-exp")).isEmpty();
@@ -217,7 +257,9 @@ class IngestServerIT {
         HttpRequest.newBuilder(URI.create(service.url() + "/v1/events"))
             .header("Authorization", "Bearer " + ALL)
             .header("Content-Type", "application/x-ndjson")
-            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big.getBytes())))
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new ByteArrayInputStream(big.getBytes())))
             .build();
     HttpResponse<String> rc = http.send(chunked, HttpResponse.BodyHandlers.ofString());
     assertThat(rc.statusCode()).isEqualTo(413);

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the Python client's unittest suite ({@code clients/python/tests}) with Debian's python3 against the real
- * ingest server on the embedded broker, then checks that the topic holds every valid event exactly once.
+ * Runs the Python client's unittest suite ({@code clients/python/tests}) with Debian's python3
+ * against the real ingest server on the embedded broker, then checks that the topic holds every
+ * valid event exactly once.
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -45,10 +46,11 @@ class PythonClientIT {
   }
 
   @Test
-  void shouldDeliverEveryValidEventOfThePythonClientExactlyOnce(KafkaCluster kafka, @TempDir Path dir)
-      throws Exception {
+  void shouldDeliverEveryValidEventOfThePythonClientExactlyOnce(
+      KafkaCluster kafka, @TempDir Path dir) throws Exception {
     Optional<Path> python = python();
-    Assumptions.assumeTrue(python.isPresent(),
+    Assumptions.assumeTrue(
+        python.isPresent(),
         "no python3 found (looked at /usr/bin/python3 and PATH): install Debian's python3 to run the client test");
     Path clientDir = Path.of("..", "clients", "python").toAbsolutePath().normalize();
     assertThat(clientDir.resolve("cmrwatch_client.py")).exists();
@@ -58,10 +60,12 @@ class PythonClientIT {
     String prefix = kafka.uniqueTopic("py") + ".";
     try (IngestService service =
         IngestService.start(
-            IngestSettings.defaults("127.0.0.1", 0, kafka.bootstrapServers(), tokens).withTopicPrefix(prefix))) {
+            IngestSettings.defaults("127.0.0.1", 0, kafka.bootstrapServers(), tokens)
+                .withTopicPrefix(prefix))) {
       Path out = dir.resolve("python.log");
       ProcessBuilder pb =
-          new ProcessBuilder(python.get().toString(), "-m", "unittest", "discover", "-v", "-s", "tests")
+          new ProcessBuilder(
+                  python.get().toString(), "-m", "unittest", "discover", "-v", "-s", "tests")
               .directory(clientDir.toFile())
               .redirectErrorStream(true)
               .redirectOutput(out.toFile());
@@ -78,17 +82,24 @@ class PythonClientIT {
       String log = Files.readString(out, StandardCharsets.UTF_8);
       assertThat(done).as("python test finished in time:\n" + log).isTrue();
       assertThat(p.exitValue()).as("python unittest exit code:\n" + log).isZero();
-      assertThat(log).contains("test_publishes_every_valid_event_once").doesNotContain("skipped 'set CMRWATCH_URL");
+      assertThat(log)
+          .contains("test_publishes_every_valid_event_once")
+          .doesNotContain("skipped 'set CMRWATCH_URL");
 
       List<ConsumerRecord<String, LossEvent>> records =
-          kafka.readAll(TopicNames.withPrefix(prefix).lossEvents(), new StringDeserializer(),
-              new LossEventSerde().deserializer(), IsolationLevel.READ_UNCOMMITTED);
+          kafka.readAll(
+              TopicNames.withPrefix(prefix).lossEvents(),
+              new StringDeserializer(),
+              new LossEventSerde().deserializer(),
+              IsolationLevel.READ_UNCOMMITTED);
       List<String> ids = records.stream().map(r -> r.value().eventId()).toList();
       assertThat(ids).hasSize(EXPECTED).doesNotHaveDuplicates();
-      assertThat(records).allSatisfy(r -> {
-        assertThat(r.value().experiment()).isEqualTo("py-exp");
-        assertThat(r.key()).isEqualTo("py-r1");
-      });
+      assertThat(records)
+          .allSatisfy(
+              r -> {
+                assertThat(r.value().experiment()).isEqualTo("py-exp");
+                assertThat(r.key()).isEqualTo("py-r1");
+              });
     }
   }
 }

@@ -13,17 +13,35 @@ import org.junit.jupiter.api.Test;
 class LineMapperTest {
 
   static final Map<String, String> FIXED =
-      Map.of("experiment", "exp-1", "run", "r025", "ratio", "0.25", "baseGeneralLoss", "2.3", "baseDomainLoss", "2.2");
+      Map.of(
+          "experiment",
+          "exp-1",
+          "run",
+          "r025",
+          "ratio",
+          "0.25",
+          "baseGeneralLoss",
+          "2.3",
+          "baseDomainLoss",
+          "2.2");
 
   @Test
   void shouldMapNestedJsonPathsAndFillFixedValuesAndDeriveTheEventId() {
     LineMapper m =
         new LineMapper(
             LogFormat.JSONL,
-            Map.of("generalLoss", "eval/general_loss", "domainLoss", "eval/domain_loss", "tokens", "num_tokens"),
+            Map.of(
+                "generalLoss",
+                "eval/general_loss",
+                "domainLoss",
+                "eval/domain_loss",
+                "tokens",
+                "num_tokens"),
             FIXED,
             null);
-    LossEvent e = m.map("{\"num_tokens\":1.2e9,\"step\":600,\"eval\":{\"general_loss\":2.34,\"domain_loss\":\"1.9\"}}");
+    LossEvent e =
+        m.map(
+            "{\"num_tokens\":1.2e9,\"step\":600,\"eval\":{\"general_loss\":2.34,\"domain_loss\":\"1.9\"}}");
     assertThat(e.experiment()).isEqualTo("exp-1");
     assertThat(e.run()).isEqualTo("r025");
     assertThat(e.ratio()).isEqualTo(0.25);
@@ -37,8 +55,10 @@ class LineMapperTest {
   @Test
   void shouldPreferTheLogsValueOverTheFixedOne() {
     LineMapper m = new LineMapper(LogFormat.JSONL, Map.of(), FIXED, null);
-    LossEvent e = m.map("{\"run\":\"r050\",\"ratio\":0.5,\"tokens\":10,\"generalLoss\":2,\"domainLoss\":2,"
-        + "\"eventId\":\"given\"}");
+    LossEvent e =
+        m.map(
+            "{\"run\":\"r050\",\"ratio\":0.5,\"tokens\":10,\"generalLoss\":2,\"domainLoss\":2,"
+                + "\"eventId\":\"given\"}");
     assertThat(e.run()).isEqualTo("r050");
     assertThat(e.ratio()).isEqualTo(0.5);
     assertThat(e.eventId()).isEqualTo("given");
@@ -46,7 +66,9 @@ class LineMapperTest {
 
   @Test
   void shouldMapCsvColumnsByHeader() {
-    LineMapper m = new LineMapper(LogFormat.CSV, Map.of("generalLoss", "gen", "domainLoss", "dom"), FIXED, null);
+    LineMapper m =
+        new LineMapper(
+            LogFormat.CSV, Map.of("generalLoss", "gen", "domainLoss", "dom"), FIXED, null);
     assertThat(m.needsHeader()).isTrue();
     m.header("tokens,step,gen,dom,note");
     assertThat(m.isHeader("tokens, step ,gen,dom,note")).isTrue();
@@ -54,7 +76,9 @@ class LineMapperTest {
     assertThat(e.tokens()).isEqualTo(1000);
     assertThat(e.generalLoss()).isEqualTo(2.31);
     assertThat(e.eventId()).isEqualTo("r025/1000");
-    LineMapper given = new LineMapper(LogFormat.CSV, Map.of(), FIXED, List.of("tokens", "generalLoss", "domainLoss"));
+    LineMapper given =
+        new LineMapper(
+            LogFormat.CSV, Map.of(), FIXED, List.of("tokens", "generalLoss", "domainLoss"));
     assertThat(given.needsHeader()).isFalse();
     assertThat(given.map("5,2.0,1.0").tokens()).isEqualTo(5);
   }
@@ -64,19 +88,30 @@ class LineMapperTest {
     LineMapper m = new LineMapper(LogFormat.JSONL, Map.of(), FIXED, null);
     assertThatThrownBy(() -> m.map("{\"tokens\":1,\"generalLoss\":\"nan\",\"domainLoss\":1}"))
         .isInstanceOf(InvalidEventException.class)
-        .satisfies(t -> assertThat(((InvalidEventException) t).rejection()).isEqualTo(Rejection.NON_FINITE_LOSS));
+        .satisfies(
+            t ->
+                assertThat(((InvalidEventException) t).rejection())
+                    .isEqualTo(Rejection.NON_FINITE_LOSS));
     assertThatThrownBy(() -> m.map("step 5 loss 2.3"))
-        .satisfies(t -> assertThat(((InvalidEventException) t).rejection()).isEqualTo(Rejection.MALFORMED_JSON));
+        .satisfies(
+            t ->
+                assertThat(((InvalidEventException) t).rejection())
+                    .isEqualTo(Rejection.MALFORMED_JSON));
     assertThatThrownBy(() -> m.map("{\"generalLoss\":2,\"domainLoss\":1}"))
-        .satisfies(t -> assertThat(((InvalidEventException) t).rejection()).isEqualTo(Rejection.MISSING_FIELD));
-    LineMapper csv = new LineMapper(LogFormat.CSV, Map.of(), FIXED, List.of("tokens", "generalLoss", "domainLoss"));
-    assertThatThrownBy(() -> csv.map("1,2"))
-        .hasMessageContaining("2 cells, the header has 3");
+        .satisfies(
+            t ->
+                assertThat(((InvalidEventException) t).rejection())
+                    .isEqualTo(Rejection.MISSING_FIELD));
+    LineMapper csv =
+        new LineMapper(
+            LogFormat.CSV, Map.of(), FIXED, List.of("tokens", "generalLoss", "domainLoss"));
+    assertThatThrownBy(() -> csv.map("1,2")).hasMessageContaining("2 cells, the header has 3");
   }
 
   @Test
   void shouldRefuseUnknownFieldsAtStart() {
-    assertThatThrownBy(() -> new LineMapper(LogFormat.JSONL, Map.of("genLoss", "x"), Map.of(), null))
+    assertThatThrownBy(
+            () -> new LineMapper(LogFormat.JSONL, Map.of("genLoss", "x"), Map.of(), null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown event field \"genLoss\"");
   }

@@ -18,11 +18,24 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The tailer against real files, delivering into an in-memory sink (the Kafka path is covered by TailIT). */
+/**
+ * The tailer against real files, delivering into an in-memory sink (the Kafka path is covered by
+ * TailIT).
+ */
 class LogTailerTest {
 
   static final Map<String, String> FIXED =
-      Map.of("experiment", "exp", "run", "r1", "ratio", "0.25", "baseGeneralLoss", "2.3", "baseDomainLoss", "2.2");
+      Map.of(
+          "experiment",
+          "exp",
+          "run",
+          "r1",
+          "ratio",
+          "0.25",
+          "baseGeneralLoss",
+          "2.3",
+          "baseDomainLoss",
+          "2.2");
 
   @TempDir Path dir;
 
@@ -46,16 +59,24 @@ class LogTailerTest {
   }
 
   static String line(long tokens) {
-    return "{\"tokens\":" + tokens + ",\"generalLoss\":2.3,\"domainLoss\":" + (2.0 - tokens * 1e-3) + "}\n";
+    return "{\"tokens\":"
+        + tokens
+        + ",\"generalLoss\":2.3,\"domainLoss\":"
+        + (2.0 - tokens * 1e-3)
+        + "}\n";
   }
 
   static void append(Path f, String s) throws IOException {
-    Files.writeString(f, s, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        f, s, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   LogTailer tailer(Path log, ListSink sink) {
     return new LogTailer(
-        log, dir.resolve("cp.json"), new LineMapper(LogFormat.JSONL, Map.of(), FIXED, null), sink,
+        log,
+        dir.resolve("cp.json"),
+        new LineMapper(LogFormat.JSONL, Map.of(), FIXED, null),
+        sink,
         Duration.ofMillis(10));
   }
 
@@ -188,7 +209,12 @@ class LogTailerTest {
   void shouldSkipAndCountMalformedLines() throws Exception {
     Path log = dir.resolve("train.jsonl");
     ListSink sink = new ListSink();
-    append(log, line(1) + "epoch 3 done\n" + "{\"tokens\":-5,\"generalLoss\":2,\"domainLoss\":1}\n\n" + line(2));
+    append(
+        log,
+        line(1)
+            + "epoch 3 done\n"
+            + "{\"tokens\":-5,\"generalLoss\":2,\"domainLoss\":1}\n\n"
+            + line(2));
     try (LogTailer t = tailer(log, sink)) {
       drain(t);
       assertThat(t.stats().malformed()).isEqualTo(2);
@@ -205,9 +231,14 @@ class LogTailerTest {
     ListSink sink = new ListSink();
     append(log, "tokens,gen,dom\n100,2.3,2.0\n");
     java.util.function.Supplier<LogTailer> make =
-        () -> new LogTailer(log, dir.resolve("cp.json"),
-            new LineMapper(LogFormat.CSV, Map.of("generalLoss", "gen", "domainLoss", "dom"), FIXED, null), sink,
-            Duration.ofMillis(10));
+        () ->
+            new LogTailer(
+                log,
+                dir.resolve("cp.json"),
+                new LineMapper(
+                    LogFormat.CSV, Map.of("generalLoss", "gen", "domainLoss", "dom"), FIXED, null),
+                sink,
+                Duration.ofMillis(10));
     try (LogTailer t = make.get()) {
       drain(t);
     }

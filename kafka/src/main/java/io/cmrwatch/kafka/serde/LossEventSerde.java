@@ -7,9 +7,9 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Kafka serde for {@link LossEvent} in the shared JSON schema. The deserializer throws
- * {@link io.cmrwatch.core.event.InvalidEventException} (with its reason) on a malformed or impossible record; the
- * streams app's deserialization handler turns that into a dead-letter record.
+ * Kafka serde for {@link LossEvent} in the shared JSON schema. The deserializer throws {@link
+ * io.cmrwatch.core.event.InvalidEventException} (with its reason) on a malformed or impossible
+ * record; the streams app's deserialization handler turns that into a dead-letter record.
  */
 public final class LossEventSerde implements Serde<LossEvent> {
 

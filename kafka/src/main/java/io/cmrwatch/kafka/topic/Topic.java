@@ -4,7 +4,8 @@ import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
- * A Kafka topic with its key and value serdes: the one place a topic's name and wire format are stated.
+ * A Kafka topic with its key and value serdes: the one place a topic's name and wire format are
+ * stated.
  *
  * @param name full topic name, prefix included
  * @param keySerde serde of the record key

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The names of every cmrwatch topic under one configurable prefix (DESIGN.md: "names may gain a configurable prefix").
- * Immutable; build with {@link #withPrefix(String)}.
+ * The names of every cmrwatch topic under one configurable prefix (DESIGN.md: "names may gain a
+ * configurable prefix"). Immutable; build with {@link #withPrefix(String)}.
  *
  * @param prefix the prefix, possibly empty, prepended verbatim to every base name
  */
@@ -13,16 +13,22 @@ public record TopicNames(String prefix) {
 
   /** Base name of the loss-event input topic. */
   public static final String LOSS_EVENTS = "cpt.loss-events";
+
   /** Base name of the dead-letter topic for bad loss events. */
   public static final String LOSS_EVENTS_DLQ = "cpt.loss-events.dlq";
+
   /** Base name of the per-run fit topic. */
   public static final String RUN_FITS = "cpt.run-fits";
+
   /** Base name of the per-experiment CMR estimate topic. */
   public static final String CMR_ESTIMATES = "cpt.cmr-estimates";
+
   /** Base name of the alert topic. */
   public static final String ALERTS = "cpt.alerts";
+
   /** Base name of the ratio-advice topic (key: run id). */
   public static final String RATIO_ADVICE = "cpt.ratio-advice";
+
   /** Base name of the optional compacted experiment-settings topic. */
   public static final String EXPERIMENTS = "cpt.experiments";
 
@@ -34,7 +40,9 @@ public record TopicNames(String prefix) {
     }
     if (!LEGAL.matcher(prefix).matches()) {
       throw new IllegalArgumentException(
-          "topic prefix \"" + prefix + "\" may only contain ASCII letters, digits, '.', '_' and '-'");
+          "topic prefix \""
+              + prefix
+              + "\" may only contain ASCII letters, digits, '.', '_' and '-'");
     }
   }
 
@@ -79,6 +87,12 @@ public record TopicNames(String prefix) {
   /** Every topic, input and output, in a stable order. */
   public List<String> all() {
     return List.of(
-        lossEvents(), lossEventsDlq(), runFits(), cmrEstimates(), alerts(), ratioAdvice(), experiments());
+        lossEvents(),
+        lossEventsDlq(),
+        runFits(),
+        cmrEstimates(),
+        alerts(),
+        ratioAdvice(),
+        experiments());
   }
 }

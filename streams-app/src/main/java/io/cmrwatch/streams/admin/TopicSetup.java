@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the app's topics at start-up when they are missing: the loss-event input, the dead-letter topic, the four
- * output topics, and the compacted experiment-settings topic. Existing topics are left as they are.
+ * Creates the app's topics at start-up when they are missing: the loss-event input, the dead-letter
+ * topic, the four output topics, and the compacted experiment-settings topic. Existing topics are
+ * left as they are.
  */
 public final class TopicSetup {
 
@@ -28,7 +29,10 @@ public final class TopicSetup {
 
   private TopicSetup() {}
 
-  /** The topics with their settings; {@code cpt.experiments} is compacted (latest settings per experiment). */
+  /**
+   * The topics with their settings; {@code cpt.experiments} is compacted (latest settings per
+   * experiment).
+   */
   public static List<NewTopic> topics(TopicNames names, int partitions, short replication) {
     List<NewTopic> topics = new ArrayList<>();
     for (String name : names.all()) {
@@ -44,18 +48,22 @@ public final class TopicSetup {
   /**
    * Creates the missing topics; returns the names it created.
    *
-   * @throws IllegalStateException when the broker cannot be reached within {@code timeout}, saying what to do
+   * @throws IllegalStateException when the broker cannot be reached within {@code timeout}, saying
+   *     what to do
    */
-  public static Set<String> ensure(String bootstrap, TopicNames names, int partitions, short replication,
-      Duration timeout) {
+  public static Set<String> ensure(
+      String bootstrap, TopicNames names, int partitions, short replication, Duration timeout) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
     try (Admin admin = Admin.create(p)) {
-      Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      List<NewTopic> missing = topics(names, partitions, replication).stream()
-          .filter(t -> !existing.contains(t.name())).toList();
+      Set<String> existing =
+          admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      List<NewTopic> missing =
+          topics(names, partitions, replication).stream()
+              .filter(t -> !existing.contains(t.name()))
+              .toList();
       if (missing.isEmpty()) {
         return Set.of();
       }
@@ -67,19 +75,34 @@ public final class TopicSetup {
           created.add(e.getKey());
         } catch (ExecutionException ex) {
           if (!(ex.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + e.getKey() + ": " + ex.getCause().getMessage()
-                + " (check cmrwatch.topics.replication against the number of brokers)", ex.getCause());
+            throw new IllegalStateException(
+                "cannot create topic "
+                    + e.getKey()
+                    + ": "
+                    + ex.getCause().getMessage()
+                    + " (check cmrwatch.topics.replication against the number of brokers)",
+                ex.getCause());
           }
         }
       }
       LOG.info("created topics {}", created);
       return created;
     } catch (TimeoutException e) {
-      throw new IllegalStateException("no Kafka broker answered at " + bootstrap + " within " + timeout.toSeconds()
-          + " s — start one with `cmrwatch broker` or pass --bootstrap", e);
+      throw new IllegalStateException(
+          "no Kafka broker answered at "
+              + bootstrap
+              + " within "
+              + timeout.toSeconds()
+              + " s — start one with `cmrwatch broker` or pass --bootstrap",
+          e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot list topics at " + bootstrap + ": " + e.getCause().getMessage()
-          + " — start a broker with `cmrwatch broker` or pass --bootstrap", e.getCause());
+      throw new IllegalStateException(
+          "cannot list topics at "
+              + bootstrap
+              + ": "
+              + e.getCause().getMessage()
+              + " — start a broker with `cmrwatch broker` or pass --bootstrap",
+          e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);

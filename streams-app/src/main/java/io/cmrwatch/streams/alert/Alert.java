@@ -9,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One alert transition as published on {@code cpt.alerts} (schema 1, key: the run id):
- * {@code {"schema":1,"kind":..,"state":"firing|resolved","severity":..,"experiment":..,"run":..,"time":..,
+ * One alert transition as published on {@code cpt.alerts} (schema 1, key: the run id): {@code
+ * {"schema":1,"kind":..,"state":"firing|resolved","severity":..,"experiment":..,"run":..,"time":..,
  * "message":..,"values":{...the numbers behind it}}}.
  *
  * @param kind the alert kind
@@ -22,7 +22,12 @@ import java.util.Map;
  * @param values the numbers behind it (non-finite ones written as null)
  */
 public record Alert(
-    AlertKind kind, boolean firing, String experiment, String run, Instant time, String message,
+    AlertKind kind,
+    boolean firing,
+    String experiment,
+    String run,
+    Instant time,
+    String message,
     Map<String, Double> values) {
 
   /** Schema version of the JSON. */
@@ -45,13 +50,14 @@ public record Alert(
     n.put("time", time.toString());
     n.put("message", message);
     ObjectNode v = n.putObject("values");
-    values.forEach((k, x) -> {
-      if (x != null && Double.isFinite(x)) {
-        v.put(k, x);
-      } else {
-        v.putNull(k);
-      }
-    });
+    values.forEach(
+        (k, x) -> {
+          if (x != null && Double.isFinite(x)) {
+            v.put(k, x);
+          } else {
+            v.putNull(k);
+          }
+        });
     try {
       return Json.MAPPER.writeValueAsBytes(n);
     } catch (IOException e) {

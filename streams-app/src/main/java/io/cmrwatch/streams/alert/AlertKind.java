@@ -1,7 +1,8 @@
 package io.cmrwatch.streams.alert;
 
 /**
- * The alert kinds of {@code cpt.alerts}. Each fires once when its condition starts and resolves once when it ends.
+ * The alert kinds of {@code cpt.alerts}. Each fires once when its condition starts and resolves
+ * once when it ends.
  */
 public enum AlertKind {
   /** The observed general-loss increase dGen exceeded ε. */

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The streams app's resolved configuration: every {@link ConfigKey} has a value (validated when read), plus the raw
- * Kafka Streams settings passed through under {@code cmrwatch.kafka.*}. Immutable; build with {@link ConfigLoader} or
- * {@link #of(Map)}.
+ * The streams app's resolved configuration: every {@link ConfigKey} has a value (validated when
+ * read), plus the raw Kafka Streams settings passed through under {@code cmrwatch.kafka.*}.
+ * Immutable; build with {@link ConfigLoader} or {@link #of(Map)}.
  */
 public final class AppConfig {
 
@@ -25,7 +25,11 @@ public final class AppConfig {
     for (ConfigKey k : ConfigKey.values()) {
       if (this.values.get(k) == null) {
         throw new ConfigException(
-            "missing required setting " + k.key() + " (" + k.doc() + "); set it in the config file or as "
+            "missing required setting "
+                + k.key()
+                + " ("
+                + k.doc()
+                + "); set it in the config file or as "
                 + k.envName());
       }
     }
@@ -33,8 +37,8 @@ public final class AppConfig {
   }
 
   /**
-   * Resolves {@code settings} (dotted {@code cmrwatch.*} keys) over the defaults, rejecting unknown keys; tests and the
-   * loader use it.
+   * Resolves {@code settings} (dotted {@code cmrwatch.*} keys) over the defaults, rejecting unknown
+   * keys; tests and the loader use it.
    */
   public static AppConfig of(Map<String, String> settings) {
     Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
@@ -115,7 +119,9 @@ public final class AppConfig {
 
   public Path stateDir() {
     String s = get(ConfigKey.STATE_DIR);
-    return s.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "cmrwatch-streams") : Path.of(s);
+    return s.isEmpty()
+        ? Path.of(System.getProperty("java.io.tmpdir"), "cmrwatch-streams")
+        : Path.of(s);
   }
 
   public int threads() {
@@ -240,7 +246,8 @@ public final class AppConfig {
   }
 
   private void validate() {
-    // Read every typed value once so that a bad one fails at start-up with its key's name, not at first use.
+    // Read every typed value once so that a bad one fails at start-up with its key's name, not at
+    // first use.
     topicNames();
     createTopics();
     partitions();
@@ -272,11 +279,16 @@ public final class AppConfig {
     String pg = processingGuarantee();
     if (!pg.equals("exactly_once_v2") && !pg.equals("at_least_once")) {
       throw new ConfigException(
-          ConfigKey.PROCESSING_GUARANTEE.key() + " must be exactly_once_v2 or at_least_once, got \"" + pg + "\"");
+          ConfigKey.PROCESSING_GUARANTEE.key()
+              + " must be exactly_once_v2 or at_least_once, got \""
+              + pg
+              + "\"");
     }
     if (bootstrap().isBlank()) {
       throw new ConfigException(
-          "missing required setting " + ConfigKey.BOOTSTRAP.key() + ": pass --bootstrap HOST:PORT (start a broker with "
+          "missing required setting "
+              + ConfigKey.BOOTSTRAP.key()
+              + ": pass --bootstrap HOST:PORT (start a broker with "
               + "`cmrwatch broker`)");
     }
   }
@@ -335,9 +347,14 @@ public final class AppConfig {
       }
     }
     return bestDistance <= 4
-        ? "did you mean " + best + "? (Kafka Streams settings go under " + ConfigKey.KAFKA_PASSTHROUGH_PREFIX + ")"
+        ? "did you mean "
+            + best
+            + "? (Kafka Streams settings go under "
+            + ConfigKey.KAFKA_PASSTHROUGH_PREFIX
+            + ")"
         : "not a setting of the streams app; see the README's config table (Kafka Streams settings go under "
-            + ConfigKey.KAFKA_PASSTHROUGH_PREFIX + ")";
+            + ConfigKey.KAFKA_PASSTHROUGH_PREFIX
+            + ")";
   }
 
   // Levenshtein distance, for "did you mean".

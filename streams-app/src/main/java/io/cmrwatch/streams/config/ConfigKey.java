@@ -3,66 +3,111 @@ package io.cmrwatch.streams.config;
 import java.util.Locale;
 
 /**
- * Every {@code cmrwatch.*} setting of the streams app, with its default and its reason. The README's table of config
- * keys is this enum. A key with a {@code null} default is required.
+ * Every {@code cmrwatch.*} setting of the streams app, with its default and its reason. The
+ * README's table of config keys is this enum. A key with a {@code null} default is required.
  */
 public enum ConfigKey {
-  BOOTSTRAP("cmrwatch.bootstrap", null, "Kafka bootstrap servers (host:port[,...]); `--bootstrap` sets it"),
-  APPLICATION_ID("cmrwatch.application-id", "cmrwatch-streams",
+  BOOTSTRAP(
+      "cmrwatch.bootstrap",
+      null,
+      "Kafka bootstrap servers (host:port[,...]); `--bootstrap` sets it"),
+  APPLICATION_ID(
+      "cmrwatch.application-id",
+      "cmrwatch-streams",
       "Kafka Streams application id; instances with the same id share the work"),
   TOPIC_PREFIX("cmrwatch.topic-prefix", "", "prefix of every topic name (e.g. `team-a.`)"),
   TOPICS_CREATE("cmrwatch.topics.create", "true", "create missing topics at start-up"),
   TOPICS_PARTITIONS("cmrwatch.topics.partitions", "6", "partitions of topics created at start-up"),
-  TOPICS_REPLICATION("cmrwatch.topics.replication", "1", "replication factor of topics created at start-up"),
-  STATE_DIR("cmrwatch.state-dir", "", "Kafka Streams state directory (empty: `<tmp>/cmrwatch-streams`)"),
+  TOPICS_REPLICATION(
+      "cmrwatch.topics.replication", "1", "replication factor of topics created at start-up"),
+  STATE_DIR(
+      "cmrwatch.state-dir", "", "Kafka Streams state directory (empty: `<tmp>/cmrwatch-streams`)"),
   THREADS("cmrwatch.threads", "1", "stream threads of this instance"),
-  PROCESSING_GUARANTEE("cmrwatch.processing-guarantee", "exactly_once_v2",
-      "`exactly_once_v2` or `at_least_once`"),
-  COMMIT_INTERVAL_MS("cmrwatch.commit-interval-ms", "100",
+  PROCESSING_GUARANTEE(
+      "cmrwatch.processing-guarantee", "exactly_once_v2", "`exactly_once_v2` or `at_least_once`"),
+  COMMIT_INTERVAL_MS(
+      "cmrwatch.commit-interval-ms",
+      "100",
       "commit (and, with exactly-once, output visibility) interval"),
-  CACHE_MAX_BYTES("cmrwatch.cache-max-bytes", "16777216",
+  CACHE_MAX_BYTES(
+      "cmrwatch.cache-max-bytes",
+      "16777216",
       "record cache for the state stores (bytes): repeated writes of a run between commits reach the changelog once"),
-  CACHE_DECODED_BYTES("cmrwatch.cache.decoded-bytes", "0",
+  CACHE_DECODED_BYTES(
+      "cmrwatch.cache.decoded-bytes",
+      "0",
       "heap for the run states, run updates and experiment states kept deserialised between events, shared by all "
           + "tasks of the instance (0: half the JVM's maximum heap); beyond it the least recently used are read back "
           + "from the stores"),
-  ROCKSDB_MEMORY_BYTES("cmrwatch.rocksdb.memory-bytes", "67108864",
+  ROCKSDB_MEMORY_BYTES(
+      "cmrwatch.rocksdb.memory-bytes",
+      "67108864",
       "off-heap memory of all RocksDB stores together (block cache and memtables, shared by every store instance)"),
   HTTP_HOST("cmrwatch.http.host", "127.0.0.1", "address the HTTP server binds"),
   HTTP_PORT("cmrwatch.http.port", "8080", "HTTP port (0 = any free port)"),
-  HTTP_ADVERTISED_HOST("cmrwatch.http.advertised-host", "",
+  HTTP_ADVERTISED_HOST(
+      "cmrwatch.http.advertised-host",
+      "",
       "host other instances use to reach this one (empty: the bind address)"),
   DEFAULT_EPSILON("cmrwatch.defaults.epsilon", "0.05", "tolerance ε on the general-loss increase"),
   DEFAULT_LAMBDA("cmrwatch.defaults.lambda", "1000", "weight λ of the general loss in F(T)"),
-  DEFAULT_TOKEN_UNIT("cmrwatch.defaults.token-unit", "2e8", "token unit of the fits (the paper's 0.2 B tokens)"),
-  DEFAULT_BUDGET_TOKENS("cmrwatch.defaults.budget-tokens", "0",
+  DEFAULT_TOKEN_UNIT(
+      "cmrwatch.defaults.token-unit", "2e8", "token unit of the fits (the paper's 0.2 B tokens)"),
+  DEFAULT_BUDGET_TOKENS(
+      "cmrwatch.defaults.budget-tokens",
+      "0",
       "token budget when neither events nor `cpt.experiments` give one (0: none)"),
-  REFIT_MIN_INTERVAL_MS("cmrwatch.refit.min-interval-ms", "250",
+  REFIT_MIN_INTERVAL_MS(
+      "cmrwatch.refit.min-interval-ms",
+      "250",
       "a run is refitted at most once per this wall-clock interval ..."),
-  REFIT_MAX_EVENTS("cmrwatch.refit.max-events", "50", "... unless this many new events arrived since its last refit"),
-  REFIT_MAX_BUSY("cmrwatch.refit.max-busy", "0.25",
+  REFIT_MAX_EVENTS(
+      "cmrwatch.refit.max-events",
+      "50",
+      "... unless this many new events arrived since its last refit"),
+  REFIT_MAX_BUSY(
+      "cmrwatch.refit.max-busy",
+      "0.25",
       "share of a stream thread's time run refits and CMR recomputes may take, half each (1 = no limit); beyond it "
           + "they wait, oldest first, and events keep flowing. Applies while events wait (see the next key)"),
-  REFIT_FRESH_INPUT_MS("cmrwatch.refit.fresh-input-ms", "100",
+  REFIT_FRESH_INPUT_MS(
+      "cmrwatch.refit.fresh-input-ms",
+      "100",
       "while a thread processes loss events within this many ms of their record timestamps (after a constant clock "
           + "offset), or gets none, nothing waits behind refits: they may take almost all of it; 0 = always max-busy"),
-  ESTIMATE_MIN_INTERVAL_MS("cmrwatch.estimate.min-interval-ms", "250",
+  ESTIMATE_MIN_INTERVAL_MS(
+      "cmrwatch.estimate.min-interval-ms",
+      "250",
       "an experiment's CMR is recomputed at most once per this interval"),
-  ESTIMATE_LAW_INTERVAL_MS("cmrwatch.estimate.law-interval-ms", "2000",
+  ESTIMATE_LAW_INTERVAL_MS(
+      "cmrwatch.estimate.law-interval-ms",
+      "2000",
       "an experiment's CMR law over budgets is refitted at most once per this interval (and at every cold "
           + "recompute); recomputes in between carry the last one"),
-  ESTIMATE_SETTLE_AFTER_MS("cmrwatch.estimate.settle-after-ms", "10000",
+  ESTIMATE_SETTLE_AFTER_MS(
+      "cmrwatch.estimate.settle-after-ms",
+      "10000",
       "once an experiment has had no update for this long, its CMR is recomputed cold (path-independent)"),
-  ESTIMATE_MIN_CHANGE("cmrwatch.estimate.min-change", "0.001",
+  ESTIMATE_MIN_CHANGE(
+      "cmrwatch.estimate.min-change",
+      "0.001",
       "an estimate is emitted when the CMR or a bound moves by more than this (or status/runs change)"),
-  PUNCTUATE_INTERVAL_MS("cmrwatch.punctuate-interval-ms", "100", "how often pending refits are looked for"),
-  STALL_AFTER_MS("cmrwatch.alert.stall-after-ms", "600000", "a run with no event for this long is stalled"),
-  STALL_CHECK_INTERVAL_MS("cmrwatch.alert.stall-check-interval-ms", "10000", "how often stalls are looked for"),
-  SPIKE_SIGMA("cmrwatch.alert.spike-sigma", "6",
+  PUNCTUATE_INTERVAL_MS(
+      "cmrwatch.punctuate-interval-ms", "100", "how often pending refits are looked for"),
+  STALL_AFTER_MS(
+      "cmrwatch.alert.stall-after-ms", "600000", "a run with no event for this long is stalled"),
+  STALL_CHECK_INTERVAL_MS(
+      "cmrwatch.alert.stall-check-interval-ms", "10000", "how often stalls are looked for"),
+  SPIKE_SIGMA(
+      "cmrwatch.alert.spike-sigma",
+      "6",
       "a loss more than this many noise deviations from the run's recent trend is a spike"),
-  SPIKE_MIN_POINTS("cmrwatch.alert.spike-min-points", "8", "recent points needed before spikes are judged"),
-  HISTORY_SIZE("cmrwatch.history.size", "500", "estimates kept per experiment for `GET /experiments/{id}`"),
-  METRICS_MAX_RUNS("cmrwatch.metrics.max-runs", "500", "at most this many runs get per-run metric series");
+  SPIKE_MIN_POINTS(
+      "cmrwatch.alert.spike-min-points", "8", "recent points needed before spikes are judged"),
+  HISTORY_SIZE(
+      "cmrwatch.history.size", "500", "estimates kept per experiment for `GET /experiments/{id}`"),
+  METRICS_MAX_RUNS(
+      "cmrwatch.metrics.max-runs", "500", "at most this many runs get per-run metric series");
 
   /** Keys under this prefix are handed to Kafka Streams verbatim (without the prefix). */
   public static final String KAFKA_PASSTHROUGH_PREFIX = "cmrwatch.kafka.";
@@ -92,7 +137,10 @@ public enum ConfigKey {
     return doc;
   }
 
-  /** The environment variable that sets this key: {@code cmrwatch.http.port} → {@code CMRWATCH_HTTP_PORT}. */
+  /**
+   * The environment variable that sets this key: {@code cmrwatch.http.port} → {@code
+   * CMRWATCH_HTTP_PORT}.
+   */
   public String envName() {
     return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }

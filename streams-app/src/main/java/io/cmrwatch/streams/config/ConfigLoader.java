@@ -11,18 +11,20 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Loads the streams app's configuration in layers, highest first: the config file (Java properties), then the
- * environment ({@code cmrwatch.http.port} is {@code CMRWATCH_HTTP_PORT}), then the defaults of {@link ConfigKey}.
- * Command-line options are applied on top by the caller. Unknown {@code cmrwatch.*} keys in the file are rejected
- * with their name; environment variables are only read for known keys, because the environment is shared with other
- * tools (the launcher's {@code CMRWATCH_JAVA_OPTS}, for one).
+ * Loads the streams app's configuration in layers, highest first: the config file (Java
+ * properties), then the environment ({@code cmrwatch.http.port} is {@code CMRWATCH_HTTP_PORT}),
+ * then the defaults of {@link ConfigKey}. Command-line options are applied on top by the caller.
+ * Unknown {@code cmrwatch.*} keys in the file are rejected with their name; environment variables
+ * are only read for known keys, because the environment is shared with other tools (the launcher's
+ * {@code CMRWATCH_JAVA_OPTS}, for one).
  */
 public final class ConfigLoader {
 
   private ConfigLoader() {}
 
   /**
-   * Loads from {@code file} (may be {@code null}), {@code env} and the defaults, then applies {@code overrides}.
+   * Loads from {@code file} (may be {@code null}), {@code env} and the defaults, then applies
+   * {@code overrides}.
    *
    * @throws ConfigException naming the key at fault
    */
@@ -51,7 +53,8 @@ public final class ConfigLoader {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(r);
     } catch (NoSuchFileException e) {
-      throw new ConfigException("config file " + file + " does not exist; pass an existing file to --config");
+      throw new ConfigException(
+          "config file " + file + " does not exist; pass an existing file to --config");
     } catch (IOException | IllegalArgumentException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
     }
@@ -59,8 +62,13 @@ public final class ConfigLoader {
     for (String name : p.stringPropertyNames()) {
       if (!name.startsWith("cmrwatch.")) {
         throw new ConfigException(
-            "config file " + file + ": key " + name + " is not a cmrwatch.* setting (Kafka Streams settings go under "
-                + ConfigKey.KAFKA_PASSTHROUGH_PREFIX + ")");
+            "config file "
+                + file
+                + ": key "
+                + name
+                + " is not a cmrwatch.* setting (Kafka Streams settings go under "
+                + ConfigKey.KAFKA_PASSTHROUGH_PREFIX
+                + ")");
       }
       m.put(name, p.getProperty(name));
     }

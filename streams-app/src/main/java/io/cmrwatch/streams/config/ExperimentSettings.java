@@ -6,27 +6,32 @@ import java.io.IOException;
 import java.util.Objects;
 
 /**
- * The settings of one experiment that the method needs: budget T_max (tokens, 0 = unknown), tolerance ε, weight λ and
- * the token unit of the fits. Resolved per experiment, highest first: the experiment's record in the compacted
- * {@code cpt.experiments} topic (an operator's explicit choice), then the values carried by its latest loss event,
- * then the app-wide defaults ({@code cmrwatch.defaults.*}).
+ * The settings of one experiment that the method needs: budget T_max (tokens, 0 = unknown),
+ * tolerance ε, weight λ and the token unit of the fits. Resolved per experiment, highest first: the
+ * experiment's record in the compacted {@code cpt.experiments} topic (an operator's explicit
+ * choice), then the values carried by its latest loss event, then the app-wide defaults ({@code
+ * cmrwatch.defaults.*}).
  *
- * <p>A {@code cpt.experiments} record is JSON with every field optional:
- * {@code {"schema":1,"budgetTokens":20000000000,"epsilon":0.05,"lambda":1000,"tokenUnit":2e8}}.
+ * <p>A {@code cpt.experiments} record is JSON with every field optional: {@code
+ * {"schema":1,"budgetTokens":20000000000,"epsilon":0.05,"lambda":1000,"tokenUnit":2e8}}.
  *
  * @param budgetTokens token budget, 0 when unknown
  * @param epsilon tolerance ε on the general-loss increase
  * @param lambda weight λ
  * @param tokenUnit tokens per fit unit
  */
-public record ExperimentSettings(long budgetTokens, double epsilon, double lambda, double tokenUnit) {
+public record ExperimentSettings(
+    long budgetTokens, double epsilon, double lambda, double tokenUnit) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The app-wide defaults. */
   public static ExperimentSettings defaults(AppConfig cfg) {
     return new ExperimentSettings(
-        cfg.defaultBudgetTokens(), cfg.defaultEpsilon(), cfg.defaultLambda(), cfg.defaultTokenUnit());
+        cfg.defaultBudgetTokens(),
+        cfg.defaultEpsilon(),
+        cfg.defaultLambda(),
+        cfg.defaultTokenUnit());
   }
 
   /** These settings with the non-null arguments laid over them. */
@@ -59,15 +64,16 @@ public record ExperimentSettings(long budgetTokens, double epsilon, double lambd
   public record Overrides(Long budgetTokens, Double epsilon, Double lambda, Double tokenUnit) {
 
     /**
-     * Parses a {@code cpt.experiments} record; invalid JSON or a field out of range throws
-     * {@link IllegalArgumentException} naming the field.
+     * Parses a {@code cpt.experiments} record; invalid JSON or a field out of range throws {@link
+     * IllegalArgumentException} naming the field.
      */
     public static Overrides parse(byte[] json) {
       JsonNode n;
       try {
         n = JSON.readTree(json);
       } catch (IOException e) {
-        throw new IllegalArgumentException("experiment settings are not valid JSON: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "experiment settings are not valid JSON: " + e.getMessage(), e);
       }
       if (n == null || !n.isObject()) {
         throw new IllegalArgumentException("experiment settings must be a JSON object");
@@ -91,20 +97,30 @@ public record ExperimentSettings(long budgetTokens, double epsilon, double lambd
       return null;
     }
     if (!v.isNumber() || !(v.doubleValue() >= min && v.doubleValue() <= max)) {
-      throw new IllegalArgumentException(field + " must be a number in [" + min + ", " + max + "], got " + v);
+      throw new IllegalArgumentException(
+          field + " must be a number in [" + min + ", " + max + "], got " + v);
     }
     return v.doubleValue();
   }
 
   @Override
   public String toString() {
-    return "budget=" + budgetTokens + " epsilon=" + epsilon + " lambda=" + lambda + " tokenUnit=" + tokenUnit;
+    return "budget="
+        + budgetTokens
+        + " epsilon="
+        + epsilon
+        + " lambda="
+        + lambda
+        + " tokenUnit="
+        + tokenUnit;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ExperimentSettings s && s.budgetTokens == budgetTokens
-        && Double.compare(s.epsilon, epsilon) == 0 && Double.compare(s.lambda, lambda) == 0
+    return o instanceof ExperimentSettings s
+        && s.budgetTokens == budgetTokens
+        && Double.compare(s.epsilon, epsilon) == 0
+        && Double.compare(s.lambda, lambda) == 0
         && Double.compare(s.tokenUnit, tokenUnit) == 0;
   }
 

@@ -10,9 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a record that cannot be decoded (malformed or impossible loss event) to the dead-letter topic with the
- * codec's reason, and goes on with the next record. The dead-letter record is produced in the same transaction as the
- * rest of the task's output, so with exactly-once it is written once.
+ * Sends a record that cannot be decoded (malformed or impossible loss event) to the dead-letter
+ * topic with the codec's reason, and goes on with the next record. The dead-letter record is
+ * produced in the same transaction as the rest of the task's output, so with exactly-once it is
+ * written once.
  */
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
 
@@ -28,11 +29,21 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
   }
 
   @Override
-  public Response handleError(ErrorHandlerContext ctx, ConsumerRecord<byte[], byte[]> record, Exception e) {
-    String reason = e instanceof InvalidEventException ie ? ie.rejection().code() : "malformed_record";
-    LOG.debug("dead-lettering {}-{}@{}: {} {}", ctx.topic(), ctx.partition(), ctx.offset(), reason, e.getMessage());
+  public Response handleError(
+      ErrorHandlerContext ctx, ConsumerRecord<byte[], byte[]> record, Exception e) {
+    String reason =
+        e instanceof InvalidEventException ie ? ie.rejection().code() : "malformed_record";
+    LOG.debug(
+        "dead-lettering {}-{}@{}: {} {}",
+        ctx.topic(),
+        ctx.partition(),
+        ctx.offset(),
+        reason,
+        e.getMessage());
     listener.deadLettered(reason);
     return Response.resume(
-        List.of(DeadLetters.record(dlqTopic, ctx, record.key(), record.value(), reason, e.getMessage())));
+        List.of(
+            DeadLetters.record(
+                dlqTopic, ctx, record.key(), record.value(), reason, e.getMessage())));
   }
 }

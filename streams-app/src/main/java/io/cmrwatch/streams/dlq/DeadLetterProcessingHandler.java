@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the source record of a failed processing step to the dead-letter topic and goes on: a record that is
- * rejected by a processor ({@link RejectedRecordException}, with its reason) or that makes one fail unexpectedly
- * ({@code processing_error}, logged with its stack trace) never stops the app.
+ * Sends the source record of a failed processing step to the dead-letter topic and goes on: a
+ * record that is rejected by a processor ({@link RejectedRecordException}, with its reason) or that
+ * makes one fail unexpectedly ({@code processing_error}, logged with its stack trace) never stops
+ * the app.
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
@@ -31,14 +32,32 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
     String reason;
     if (e instanceof RejectedRecordException r) {
       reason = r.reason();
-      LOG.debug("dead-lettering {}-{}@{}: {} {}", ctx.topic(), ctx.partition(), ctx.offset(), reason, e.getMessage());
+      LOG.debug(
+          "dead-lettering {}-{}@{}: {} {}",
+          ctx.topic(),
+          ctx.partition(),
+          ctx.offset(),
+          reason,
+          e.getMessage());
     } else {
       reason = "processing_error";
-      LOG.warn("processing {}-{}@{} failed in {}; the record goes to the dead-letter topic",
-          ctx.topic(), ctx.partition(), ctx.offset(), ctx.processorNodeId(), e);
+      LOG.warn(
+          "processing {}-{}@{} failed in {}; the record goes to the dead-letter topic",
+          ctx.topic(),
+          ctx.partition(),
+          ctx.offset(),
+          ctx.processorNodeId(),
+          e);
     }
     listener.deadLettered(reason);
-    return Response.resume(List.of(DeadLetters.record(
-        dlqTopic, ctx, ctx.sourceRawKey(), ctx.sourceRawValue(), reason, String.valueOf(e.getMessage()))));
+    return Response.resume(
+        List.of(
+            DeadLetters.record(
+                dlqTopic,
+                ctx,
+                ctx.sourceRawKey(),
+                ctx.sourceRawValue(),
+                reason,
+                String.valueOf(e.getMessage()))));
   }
 }

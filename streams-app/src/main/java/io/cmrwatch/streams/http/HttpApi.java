@@ -20,21 +20,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streams app's HTTP server (JDK {@code com.sun.net.httpserver}): the query API, health, Prometheus metrics, and
- * the live web page — static files from the class path's {@code static/} folder at {@code /}, and WebJars (uPlot) at
- * {@code /webjars/<name>/...} with or without the version in the path. Binds the configured address only (127.0.0.1
- * by default).
+ * The streams app's HTTP server (JDK {@code com.sun.net.httpserver}): the query API, health,
+ * Prometheus metrics, and the live web page — static files from the class path's {@code static/}
+ * folder at {@code /}, and WebJars (uPlot) at {@code /webjars/<name>/...} with or without the
+ * version in the path. Binds the configured address only (127.0.0.1 by default).
  */
 public final class HttpApi implements AutoCloseable {
 
-  /** Header set on a forwarded request so that the receiving instance answers from its own stores. */
+  /**
+   * Header set on a forwarded request so that the receiving instance answers from its own stores.
+   */
   public static final String FORWARDED_HEADER = "X-Cmrwatch-Forwarded";
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
-  private static final Map<String, String> TYPES = Map.of(
-      "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8", "mjs",
-      "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "json", "application/json",
-      "svg", "image/svg+xml", "png", "image/png", "ico", "image/x-icon", "txt", "text/plain; charset=utf-8");
+  private static final Map<String, String> TYPES =
+      Map.of(
+          "html",
+          "text/html; charset=utf-8",
+          "js",
+          "text/javascript; charset=utf-8",
+          "mjs",
+          "text/javascript; charset=utf-8",
+          "css",
+          "text/css; charset=utf-8",
+          "json",
+          "application/json",
+          "svg",
+          "image/svg+xml",
+          "png",
+          "image/png",
+          "ico",
+          "image/x-icon",
+          "txt",
+          "text/plain; charset=utf-8");
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -48,22 +66,34 @@ public final class HttpApi implements AutoCloseable {
    * Starts the server on {@code host:port} (port 0 = any free port).
    *
    * @param queries the query API
-   * @param metrics the Prometheus text, produced per scrape, of the metric families named (all when null)
+   * @param metrics the Prometheus text, produced per scrape, of the metric families named (all when
+   *     null)
    */
-  public static HttpApi start(String host, int port, StateQueries queries, Function<Set<String>, String> metrics)
+  public static HttpApi start(
+      String host, int port, StateQueries queries, Function<Set<String>, String> metrics)
       throws IOException {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 64);
     } catch (java.net.BindException e) {
-      throw new IOException("cannot listen on " + host + ":" + port + " (" + e.getMessage()
-          + ") — pass another --http-port, or 0 for any free port", e);
+      throw new IOException(
+          "cannot listen on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + ") — pass another --http-port, or 0 for any free port",
+          e);
     }
-    ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "cmrwatch-http");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "cmrwatch-http");
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
     server.createContext("/", ex -> handle(ex, queries, metrics));
     server.start();
@@ -87,7 +117,9 @@ public final class HttpApi implements AutoCloseable {
     executor.shutdownNow();
   }
 
-  private static void handle(HttpExchange ex, StateQueries queries, Function<Set<String>, String> metrics) throws IOException {
+  private static void handle(
+      HttpExchange ex, StateQueries queries, Function<Set<String>, String> metrics)
+      throws IOException {
     try (ex) {
       String method = ex.getRequestMethod();
       if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -99,18 +131,29 @@ public final class HttpApi implements AutoCloseable {
       if (path.equals("/health")) {
         send(ex, queries.health(), "application/json");
       } else if (path.equals("/health/live")) {
-        send(ex, Reply.ok("{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8)), "application/json");
+        send(
+            ex,
+            Reply.ok("{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8)),
+            "application/json");
       } else if (path.equals("/metrics")) {
-        // Prometheus' series selector: /metrics?name[]=a&name[]=b exposes only those families (a cheap poll).
+        // Prometheus' series selector: /metrics?name[]=a&name[]=b exposes only those families (a
+        // cheap poll).
         Set<String> names = queries(ex, "name[]");
-        send(ex, new Reply(200, metrics.apply(names.isEmpty() ? null : names).getBytes(StandardCharsets.UTF_8)),
+        send(
+            ex,
+            new Reply(
+                200,
+                metrics.apply(names.isEmpty() ? null : names).getBytes(StandardCharsets.UTF_8)),
             StreamsMetrics.TEXT_FORMAT);
       } else if (path.equals("/experiments") || path.equals("/experiments/")) {
         send(ex, queries.experiments(local), "application/json");
       } else if (path.startsWith("/experiments/")) {
         send(ex, queries.experiment(id(path, "/experiments/"), local), "application/json");
       } else if (path.startsWith("/runs/")) {
-        send(ex, queries.run(id(path, "/runs/"), query(ex, "experiment"), local), "application/json");
+        send(
+            ex,
+            queries.run(id(path, "/runs/"), query(ex, "experiment"), local),
+            "application/json");
       } else if (path.startsWith("/webjars/")) {
         serveWebJar(ex, path.substring("/webjars/".length()));
       } else {
@@ -137,7 +180,8 @@ public final class HttpApi implements AutoCloseable {
     if (q != null) {
       for (String part : q.split("&")) {
         int eq = part.indexOf('=');
-        if (eq > 0 && URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+        if (eq > 0
+            && URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
           values.add(URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
         }
       }
@@ -175,7 +219,9 @@ public final class HttpApi implements AutoCloseable {
         String name = relative.substring(0, slash);
         String version = webJarVersion(name);
         if (version != null) {
-          body = resource("META-INF/resources/webjars/" + name + "/" + version + relative.substring(slash));
+          body =
+              resource(
+                  "META-INF/resources/webjars/" + name + "/" + version + relative.substring(slash));
         }
       }
     }

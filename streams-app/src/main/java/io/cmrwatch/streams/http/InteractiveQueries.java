@@ -45,9 +45,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP queries answered from Kafka Streams' state stores (interactive queries). A key lives on one instance:
- * {@code KafkaStreams.queryMetadataForKey} names it, and a request that arrives elsewhere is forwarded there once
- * (marked with {@link HttpApi#FORWARDED_HEADER}). {@code GET /experiments} gathers every instance's experiments.
+ * The HTTP queries answered from Kafka Streams' state stores (interactive queries). A key lives on
+ * one instance: {@code KafkaStreams.queryMetadataForKey} names it, and a request that arrives
+ * elsewhere is forwarded there once (marked with {@link HttpApi#FORWARDED_HEADER}). {@code GET
+ * /experiments} gathers every instance's experiments.
  */
 public final class InteractiveQueries implements StateQueries {
 
@@ -58,14 +59,17 @@ public final class InteractiveQueries implements StateQueries {
   private final Supplier<KafkaStreams> streams;
   private final Supplier<HostInfo> self;
   private final ExperimentSettings defaults;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
   /**
-   * @param streams the running streams client (supplied late: the HTTP server starts first to learn its port)
+   * @param streams the running streams client (supplied late: the HTTP server starts first to learn
+   *     its port)
    * @param self this instance's {@code application.server}
    * @param cfg configuration (for the default settings shown for a run without a fit)
    */
-  public InteractiveQueries(Supplier<KafkaStreams> streams, Supplier<HostInfo> self, AppConfig cfg) {
+  public InteractiveQueries(
+      Supplier<KafkaStreams> streams, Supplier<HostInfo> self, AppConfig cfg) {
     this.streams = streams;
     this.self = self;
     this.defaults = ExperimentSettings.defaults(cfg);
@@ -104,7 +108,8 @@ public final class InteractiveQueries implements StateQueries {
     }
     if (!localOnly) {
       for (StreamsMetadata m : ks.metadataForAllStreamsClients()) {
-        if (m.hostInfo().equals(self.get()) || !m.stateStoreNames().contains(StoreNames.EXPERIMENT_STATE)) {
+        if (m.hostInfo().equals(self.get())
+            || !m.stateStoreNames().contains(StoreNames.EXPERIMENT_STATE)) {
           continue;
         }
         Reply r = forward(m.hostInfo(), "/experiments");
@@ -144,47 +149,63 @@ public final class InteractiveQueries implements StateQueries {
 
   @Override
   public Reply experiment(String id, boolean localOnly) {
-    return byKey(StoreNames.EXPERIMENT_STATE, id, "/experiments/", "", localOnly, ks -> {
-      ExperimentState s = this.<ExperimentState>store(ks, StoreNames.EXPERIMENT_STATE).get(id);
-      if (s == null) {
-        return Reply.error(404, "no experiment " + id);
-      }
-      ObjectNode n = Json.MAPPER.createObjectNode();
-      CmrEstimate e = s.published != null ? s.published : s.latest;
-      n.set("estimate", e == null ? null : e.toJson());
-      ArrayNode history = n.putArray("history");
-      s.legacyHistory.forEach(h -> history.add(h.toJson()));
-      try (KeyValueIterator<String, ExperimentState.HistoryPoint> it = this.<ExperimentState.HistoryPoint>store(ks,
-          StoreNames.EXPERIMENT_HISTORY).prefixScan(StoreNames.experimentPrefix(id), KEYS)) {
-        it.forEachRemaining(kv -> history.add(kv.value.toJson()));
-      }
-      ArrayNode runs = n.putArray("runs");
-      runIds(store(ks, StoreNames.EXPERIMENT_RUNS), id).forEach(runs::add);
-      return Reply.ok(bytes(n));
-    });
+    return byKey(
+        StoreNames.EXPERIMENT_STATE,
+        id,
+        "/experiments/",
+        "",
+        localOnly,
+        ks -> {
+          ExperimentState s = this.<ExperimentState>store(ks, StoreNames.EXPERIMENT_STATE).get(id);
+          if (s == null) {
+            return Reply.error(404, "no experiment " + id);
+          }
+          ObjectNode n = Json.MAPPER.createObjectNode();
+          CmrEstimate e = s.published != null ? s.published : s.latest;
+          n.set("estimate", e == null ? null : e.toJson());
+          ArrayNode history = n.putArray("history");
+          s.legacyHistory.forEach(h -> history.add(h.toJson()));
+          try (KeyValueIterator<String, ExperimentState.HistoryPoint> it =
+              this.<ExperimentState.HistoryPoint>store(ks, StoreNames.EXPERIMENT_HISTORY)
+                  .prefixScan(StoreNames.experimentPrefix(id), KEYS)) {
+            it.forEachRemaining(kv -> history.add(kv.value.toJson()));
+          }
+          ArrayNode runs = n.putArray("runs");
+          runIds(store(ks, StoreNames.EXPERIMENT_RUNS), id).forEach(runs::add);
+          return Reply.ok(bytes(n));
+        });
   }
 
   @Override
   public Reply run(String id, String experiment, boolean localOnly) {
     String suffix = experiment == null ? "" : "?experiment=" + encode(experiment);
-    return byKey(StoreNames.RUN_STATE, id, "/runs/", suffix, localOnly, ks -> {
-      ReadOnlyKeyValueStore<String, RunState> store = store(ks, StoreNames.RUN_STATE);
-      RunState found = null;
-      if (experiment != null) {
-        found = store.get(StoreNames.runKey(id, experiment));
-      } else {
-        try (KeyValueIterator<String, RunState> it = store.prefixScan(StoreNames.runPrefix(id), KEYS)) {
-          while (it.hasNext()) {
-            RunState s = it.next().value;
-            if (found == null || s.lastEventWallMs > found.lastEventWallMs) {
-              found = s;
+    return byKey(
+        StoreNames.RUN_STATE,
+        id,
+        "/runs/",
+        suffix,
+        localOnly,
+        ks -> {
+          ReadOnlyKeyValueStore<String, RunState> store = store(ks, StoreNames.RUN_STATE);
+          RunState found = null;
+          if (experiment != null) {
+            found = store.get(StoreNames.runKey(id, experiment));
+          } else {
+            try (KeyValueIterator<String, RunState> it =
+                store.prefixScan(StoreNames.runPrefix(id), KEYS)) {
+              while (it.hasNext()) {
+                RunState s = it.next().value;
+                if (found == null || s.lastEventWallMs > found.lastEventWallMs) {
+                  found = s;
+                }
+              }
             }
           }
-        }
-      }
-      return found == null ? Reply.error(404, "no run " + id + (experiment == null ? "" : " in experiment "
-          + experiment)) : Reply.ok(bytes(runJson(found, defaults)));
-    });
+          return found == null
+              ? Reply.error(
+                  404, "no run " + id + (experiment == null ? "" : " in experiment " + experiment))
+              : Reply.ok(bytes(runJson(found, defaults)));
+        });
   }
 
   private static String encode(String s) {
@@ -195,9 +216,10 @@ public final class InteractiveQueries implements StateQueries {
   public static ObjectNode runJson(RunState s, ExperimentSettings defaults) {
     RunSummary sum = s.summary();
     RunFit f = s.fit;
-    ExperimentSettings st = f != null
-        ? new ExperimentSettings(f.budgetTokens(), f.epsilon(), f.lambda(), f.tokenUnit())
-        : defaults.override(sum.budgetTokens(), sum.epsilon(), sum.lambda(), sum.tokenUnit());
+    ExperimentSettings st =
+        f != null
+            ? new ExperimentSettings(f.budgetTokens(), f.epsilon(), f.lambda(), f.tokenUnit())
+            : defaults.override(sum.budgetTokens(), sum.epsilon(), sum.lambda(), sum.tokenUnit());
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("run", sum.run());
     n.put("experiment", sum.experiment());
@@ -247,8 +269,8 @@ public final class InteractiveQueries implements StateQueries {
     Reply answer(KafkaStreams ks);
   }
 
-  private Reply byKey(String storeName, String id, String path, String query, boolean localOnly,
-      LocalQuery local) {
+  private Reply byKey(
+      String storeName, String id, String path, String query, boolean localOnly, LocalQuery local) {
     KafkaStreams ks = streams.get();
     if (ks == null) {
       return notReady();
@@ -270,10 +292,12 @@ public final class InteractiveQueries implements StateQueries {
   }
 
   private <V> ReadOnlyKeyValueStore<String, V> store(KafkaStreams ks, String name) {
-    return ks.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+    return ks.store(
+        StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
   }
 
-  private static List<String> runIds(ReadOnlyKeyValueStore<String, RunUpdate> runs, String experiment) {
+  private static List<String> runIds(
+      ReadOnlyKeyValueStore<String, RunUpdate> runs, String experiment) {
     List<String> ids = new ArrayList<>();
     try (KeyValueIterator<String, RunUpdate> it =
         runs.prefixScan(StoreNames.experimentPrefix(experiment), KEYS)) {
@@ -288,15 +312,24 @@ public final class InteractiveQueries implements StateQueries {
 
   private Reply forward(HostInfo host, String path) {
     URI uri = URI.create("http://" + host.host() + ":" + host.port() + path);
-    HttpRequest req = HttpRequest.newBuilder(uri).timeout(FORWARD_TIMEOUT)
-        .header(HttpApi.FORWARDED_HEADER, "1").GET().build();
+    HttpRequest req =
+        HttpRequest.newBuilder(uri)
+            .timeout(FORWARD_TIMEOUT)
+            .header(HttpApi.FORWARDED_HEADER, "1")
+            .GET()
+            .build();
     try {
       HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
       return new Reply(res.statusCode(), res.body());
     } catch (IOException e) {
       LOG.debug("forwarding to {} failed", uri, e);
-      return Reply.error(503, "the instance holding this key (" + host + ") did not answer: " + e.getMessage()
-          + "; retry shortly (the group is probably rebalancing)");
+      return Reply.error(
+          503,
+          "the instance holding this key ("
+              + host
+              + ") did not answer: "
+              + e.getMessage()
+              + "; retry shortly (the group is probably rebalancing)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Reply.error(503, "interrupted");
@@ -304,7 +337,8 @@ public final class InteractiveQueries implements StateQueries {
   }
 
   private static Reply notReady() {
-    return Reply.error(503, "state is not queryable yet (starting, restoring or rebalancing); retry shortly");
+    return Reply.error(
+        503, "state is not queryable yet (starting, restoring or rebalancing); retry shortly");
   }
 
   private static void num(ObjectNode n, String field, double v) {

@@ -18,6 +18,7 @@ public record Reply(int status, byte[] body) {
 
   /** An error with {@code {"error": message}}. */
   public static Reply error(int status, String message) {
-    return new Reply(status, ("{\"error\":" + Json.quote(message) + "}").getBytes(StandardCharsets.UTF_8));
+    return new Reply(
+        status, ("{\"error\":" + Json.quote(message) + "}").getBytes(StandardCharsets.UTF_8));
   }
 }

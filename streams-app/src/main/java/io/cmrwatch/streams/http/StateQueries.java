@@ -1,8 +1,9 @@
 package io.cmrwatch.streams.http;
 
 /**
- * What the HTTP API asks of the running topology. {@code localOnly} answers from this instance's stores without
- * asking others (used when one instance forwards to another, so that a request is forwarded at most once).
+ * What the HTTP API asks of the running topology. {@code localOnly} answers from this instance's
+ * stores without asking others (used when one instance forwards to another, so that a request is
+ * forwarded at most once).
  */
 public interface StateQueries {
 
@@ -13,8 +14,8 @@ public interface StateQueries {
   Reply experiment(String id, boolean localOnly);
 
   /**
-   * {@code GET /runs/{id}[?experiment=E]}: a run id used in several experiments is told apart by {@code experiment};
-   * without it the most recently active one answers.
+   * {@code GET /runs/{id}[?experiment=E]}: a run id used in several experiments is told apart by
+   * {@code experiment}; without it the most recently active one answers.
    */
   Reply run(String id, String experiment, boolean localOnly);
 

@@ -25,9 +25,10 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The streams app's Micrometer meters, exported in Prometheus text (names and tags are the contract in CONTRACTS.md).
- * Processors report into it from stream threads; the registry reads the latest values when scraped. Per-run series
- * are capped at {@code cmrwatch.metrics.max-runs} so that tag values stay bounded.
+ * The streams app's Micrometer meters, exported in Prometheus text (names and tags are the contract
+ * in CONTRACTS.md). Processors report into it from stream threads; the registry reads the latest
+ * values when scraped. Per-run series are capped at {@code cmrwatch.metrics.max-runs} so that tag
+ * values stay bounded.
  */
 public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
 
@@ -52,22 +53,33 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     // Common tags first: meters registered before this call would not carry them.
     registry.config().commonTags("application", APPLICATION);
     this.maxRuns = maxRuns;
-    this.processed = Counter.builder("cmrwatch.events.processed")
-        .description("valid loss events processed (duplicates included)").register(registry);
-    this.duplicates = Counter.builder("cmrwatch.events.duplicate")
-        .description("loss events ignored because their event id was already absorbed").register(registry);
-    this.published = Counter.builder("cmrwatch.estimates.published")
-        .description("CMR estimates published on cpt.cmr-estimates (recomputes that changed it meaningfully)")
-        .register(registry);
-    this.latency = delayTimer("cmrwatch.estimate.latency",
-        "time from the oldest event not yet in an estimate to the recomputed estimate");
-    this.inputDelay = delayTimer("cmrwatch.input.delay",
-        "time from a loss event's record timestamp to its processing by the run step");
+    this.processed =
+        Counter.builder("cmrwatch.events.processed")
+            .description("valid loss events processed (duplicates included)")
+            .register(registry);
+    this.duplicates =
+        Counter.builder("cmrwatch.events.duplicate")
+            .description("loss events ignored because their event id was already absorbed")
+            .register(registry);
+    this.published =
+        Counter.builder("cmrwatch.estimates.published")
+            .description(
+                "CMR estimates published on cpt.cmr-estimates (recomputes that changed it meaningfully)")
+            .register(registry);
+    this.latency =
+        delayTimer(
+            "cmrwatch.estimate.latency",
+            "time from the oldest event not yet in an estimate to the recomputed estimate");
+    this.inputDelay =
+        delayTimer(
+            "cmrwatch.input.delay",
+            "time from a loss event's record timestamp to its processing by the run step");
     for (String level : List.of("run", "experiment")) {
       refits(level);
       refitTimer(level);
     }
-    // Every known reason's series exists from the start at 0: Prometheus' increase() sees the first dead letter of a
+    // Every known reason's series exists from the start at 0: Prometheus' increase() sees the first
+    // dead letter of a
     // reason (a series born at 1 shows no increase, and the DLQ alert would miss it).
     for (Rejection r : Rejection.values()) {
       deadLetters(r.code());
@@ -77,13 +89,18 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     }
   }
 
-  /** Dead-letter reasons the topology itself gives, beside the event codec's {@link Rejection} codes. */
-  public static final List<String> TOPOLOGY_REASONS = List.of("malformed_record", "key_mismatch", "loss_out_of_range",
-      "processing_error");
+  /**
+   * Dead-letter reasons the topology itself gives, beside the event codec's {@link Rejection}
+   * codes.
+   */
+  public static final List<String> TOPOLOGY_REASONS =
+      List.of("malformed_record", "key_mismatch", "loss_out_of_range", "processing_error");
 
   private Counter deadLetters(String reason) {
-    return Counter.builder("cmrwatch.dlq.records").description("records sent to the dead-letter topic")
-        .tag("reason", reason).register(registry);
+    return Counter.builder("cmrwatch.dlq.records")
+        .description("records sent to the dead-letter topic")
+        .tag("reason", reason)
+        .register(registry);
   }
 
   /** The registry (for the HTTP endpoint and tests). */
@@ -94,8 +111,8 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   /** Content type of the Prometheus text exposition format this app serves. */
   public static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
 
-  private static final List<String> SAMPLE_SUFFIXES = List.of("_total", "_created", "_bucket", "_count", "_sum",
-      "_info");
+  private static final List<String> SAMPLE_SUFFIXES =
+      List.of("_total", "_created", "_bucket", "_count", "_sum", "_info");
 
   /** The Prometheus text exposition. */
   public String scrape() {
@@ -103,14 +120,15 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   }
 
   /**
-   * The Prometheus text exposition of the named metric families only (e.g. {@code cmrwatch_events_processed_total});
-   * all of them when {@code names} is null.
+   * The Prometheus text exposition of the named metric families only (e.g. {@code
+   * cmrwatch_events_processed_total}); all of them when {@code names} is null.
    */
   public String scrape(Set<String> names) {
     if (names == null) {
       return registry.scrape();
     }
-    // Families are registered under their base name; accept the exposed sample names too (x_total, x_bucket, ...).
+    // Families are registered under their base name; accept the exposed sample names too (x_total,
+    // x_bucket, ...).
     Set<String> families = new HashSet<>(names);
     for (String n : names) {
       for (String suffix : SAMPLE_SUFFIXES) {
@@ -132,21 +150,27 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   }
 
   /**
-   * The gauges of the decoded-state caches ({@code cmrwatch.cache.decoded-bytes}): the bytes they hold by estimate,
-   * their limit, and a counter of the values they evicted (each is read back from its store when next needed).
+   * The gauges of the decoded-state caches ({@code cmrwatch.cache.decoded-bytes}): the bytes they
+   * hold by estimate, their limit, and a counter of the values they evicted (each is read back from
+   * its store when next needed).
    */
   public void decodedCache(LongSupplier usedBytes, long limitBytes, LongSupplier evictions) {
     // Meters hold their state objects weakly; these suppliers are lambdas nothing else holds.
     readers.add(usedBytes);
     readers.add(evictions);
-    Gauge.builder("cmrwatch.decoded.cache.used", usedBytes, s -> s.getAsLong()).baseUnit("bytes")
-        .description("heap the deserialised run states, run updates and experiment states kept between events take "
-            + "(estimate)")
+    Gauge.builder("cmrwatch.decoded.cache.used", usedBytes, s -> s.getAsLong())
+        .baseUnit("bytes")
+        .description(
+            "heap the deserialised run states, run updates and experiment states kept between events take "
+                + "(estimate)")
         .register(registry);
-    Gauge.builder("cmrwatch.decoded.cache.limit", () -> limitBytes).baseUnit("bytes")
-        .description("cmrwatch.cache.decoded-bytes: the most heap the deserialised states may take").register(registry);
+    Gauge.builder("cmrwatch.decoded.cache.limit", () -> limitBytes)
+        .baseUnit("bytes")
+        .description("cmrwatch.cache.decoded-bytes: the most heap the deserialised states may take")
+        .register(registry);
     FunctionCounter.builder("cmrwatch.decoded.cache.evictions", evictions, s -> s.getAsLong())
-        .description("deserialised states dropped to stay within the limit (read back from the stores when needed)")
+        .description(
+            "deserialised states dropped to stay within the limit (read back from the stores when needed)")
         .register(registry);
   }
 
@@ -163,16 +187,20 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     deadLetters(reason).increment();
   }
 
-  // A delay of the pipeline, from a millisecond to minutes, with a percentile histogram for histogram_quantile.
+  // A delay of the pipeline, from a millisecond to minutes, with a percentile histogram for
+  // histogram_quantile.
   private Timer delayTimer(String name, String description) {
-    return Timer.builder(name).description(description)
+    return Timer.builder(name)
+        .description(description)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofMinutes(5))
         .register(registry);
   }
 
-  /** Records one refit at {@code level} ({@code run} or {@code experiment}) that took {@code nanos}. */
+  /**
+   * Records one refit at {@code level} ({@code run} or {@code experiment}) that took {@code nanos}.
+   */
   public void refit(String level, long nanos) {
     refits(level).increment();
     refitTimer(level).record(nanos, TimeUnit.NANOSECONDS);
@@ -195,8 +223,11 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
 
   /** Counts an alert transition; {@code state} is {@code firing} or {@code resolved}. */
   public void alert(String kind, String state) {
-    Counter.builder("cmrwatch.alerts").description("alert transitions")
-        .tags("kind", kind, "state", state).register(registry).increment();
+    Counter.builder("cmrwatch.alerts")
+        .description("alert transitions")
+        .tags("kind", kind, "state", state)
+        .register(registry)
+        .increment();
   }
 
   /** The gauges of {@code experiment}, created on first use. */
@@ -205,8 +236,8 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   }
 
   /**
-   * The gauges of {@code run}, created on first use while fewer than the cap exist; {@code null} past the cap (the
-   * caller then simply does not report that run).
+   * The gauges of {@code run}, created on first use while fewer than the cap exist; {@code null}
+   * past the cap (the caller then simply does not report that run).
    */
   public RunGauges run(String experiment, String run) {
     String key = experiment + '\u0000' + run;
@@ -239,12 +270,15 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   }
 
   private Counter refits(String level) {
-    return Counter.builder("cmrwatch.refits").description("refits (run laws, or an experiment's CMR)")
-        .tag("level", level).register(registry);
+    return Counter.builder("cmrwatch.refits")
+        .description("refits (run laws, or an experiment's CMR)")
+        .tag("level", level)
+        .register(registry);
   }
 
   private Timer refitTimer(String level) {
-    return Timer.builder("cmrwatch.refit.duration").description("time of one refit")
+    return Timer.builder("cmrwatch.refit.duration")
+        .description("time of one refit")
         .tag("level", level)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofNanos(10_000))
@@ -261,7 +295,10 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     registry.close();
   }
 
-  /** Per-experiment gauges: the estimate and its bounds (present only while the status is ok), status, counts. */
+  /**
+   * Per-experiment gauges: the estimate and its bounds (present only while the status is ok),
+   * status, counts.
+   */
   public static final class ExperimentGauges {
     private final MeterRegistry registry;
     private final String experiment;
@@ -280,17 +317,35 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
       this.registry = registry;
       this.experiment = experiment;
       Tags t = Tags.of("experiment", experiment);
-      always.add(Gauge.builder("cmrwatch.cmr.runs.used", this, g -> g.runsUsed).tags(t)
-          .description("runs whose fits the CMR estimate uses").register(registry));
-      always.add(Gauge.builder("cmrwatch.cmr.points.used", this, g -> g.pointsUsed).tags(t)
-          .description("summary points behind the CMR estimate").register(registry));
-      always.add(Gauge.builder("cmrwatch.cmr.budget.tokens", this, g -> g.budgetTokens).tags(t)
-          .description("the experiment's token budget").register(registry));
+      always.add(
+          Gauge.builder("cmrwatch.cmr.runs.used", this, g -> g.runsUsed)
+              .tags(t)
+              .description("runs whose fits the CMR estimate uses")
+              .register(registry));
+      always.add(
+          Gauge.builder("cmrwatch.cmr.points.used", this, g -> g.pointsUsed)
+              .tags(t)
+              .description("summary points behind the CMR estimate")
+              .register(registry));
+      always.add(
+          Gauge.builder("cmrwatch.cmr.budget.tokens", this, g -> g.budgetTokens)
+              .tags(t)
+              .description("the experiment's token budget")
+              .register(registry));
     }
 
-    /** Sets the latest estimate; {@code ok} says whether cmr/low/high are an estimate (else they are withdrawn). */
+    /**
+     * Sets the latest estimate; {@code ok} says whether cmr/low/high are an estimate (else they are
+     * withdrawn).
+     */
     public synchronized void update(
-        String status, boolean ok, double cmr, double low, double high, int runsUsed, int pointsUsed,
+        String status,
+        boolean ok,
+        double cmr,
+        double low,
+        double high,
+        int runsUsed,
+        int pointsUsed,
         double budgetTokens) {
       this.cmr = cmr;
       this.low = low;
@@ -299,18 +354,30 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
       this.pointsUsed = pointsUsed;
       this.budgetTokens = budgetTokens;
       this.status = status;
-      statusGauges.computeIfAbsent(status, s -> Gauge.builder("cmrwatch.cmr.status", this,
-              g -> s.equals(g.status) ? 1.0 : 0.0)
-          .tags("experiment", experiment, "status", s)
-          .description("1 for the experiment's current estimate status").register(registry));
+      statusGauges.computeIfAbsent(
+          status,
+          s ->
+              Gauge.builder("cmrwatch.cmr.status", this, g -> s.equals(g.status) ? 1.0 : 0.0)
+                  .tags("experiment", experiment, "status", s)
+                  .description("1 for the experiment's current estimate status")
+                  .register(registry));
       if (ok && estimateMeters.isEmpty()) {
         Tags t = Tags.of("experiment", experiment);
-        estimateMeters.add(Gauge.builder("cmrwatch.cmr.estimate", this, g -> g.cmr).tags(t)
-            .description("the CMR estimate (domain share)").register(registry));
-        estimateMeters.add(Gauge.builder("cmrwatch.cmr.estimate.low", this, g -> g.low).tags(t)
-            .description("lower bound of the CMR's 90% interval").register(registry));
-        estimateMeters.add(Gauge.builder("cmrwatch.cmr.estimate.high", this, g -> g.high).tags(t)
-            .description("upper bound of the CMR's 90% interval").register(registry));
+        estimateMeters.add(
+            Gauge.builder("cmrwatch.cmr.estimate", this, g -> g.cmr)
+                .tags(t)
+                .description("the CMR estimate (domain share)")
+                .register(registry));
+        estimateMeters.add(
+            Gauge.builder("cmrwatch.cmr.estimate.low", this, g -> g.low)
+                .tags(t)
+                .description("lower bound of the CMR's 90% interval")
+                .register(registry));
+        estimateMeters.add(
+            Gauge.builder("cmrwatch.cmr.estimate.high", this, g -> g.high)
+                .tags(t)
+                .description("upper bound of the CMR's 90% interval")
+                .register(registry));
       } else if (!ok && !estimateMeters.isEmpty()) {
         estimateMeters.forEach(registry::remove);
         estimateMeters.clear();
@@ -346,24 +413,41 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     RunGauges(MeterRegistry registry, String experiment, String run) {
       this.registry = registry;
       this.tags = Tags.of("experiment", experiment, "run", run);
-      gauge("cmrwatch.run.general.loss.increase", g -> g.generalIncrease, "observed Lgen(T) - Lgen(0), latest");
-      gauge("cmrwatch.run.domain.loss.decrease", g -> g.domainDecrease, "observed Ldom(0) - Ldom(T), latest");
-      gauge("cmrwatch.run.predicted.general.loss.increase", g -> g.predictedGeneralIncrease,
+      gauge(
+          "cmrwatch.run.general.loss.increase",
+          g -> g.generalIncrease,
+          "observed Lgen(T) - Lgen(0), latest");
+      gauge(
+          "cmrwatch.run.domain.loss.decrease",
+          g -> g.domainDecrease,
+          "observed Ldom(0) - Ldom(T), latest");
+      gauge(
+          "cmrwatch.run.predicted.general.loss.increase",
+          g -> g.predictedGeneralIncrease,
           "fitted dGen at the budget");
-      gauge("cmrwatch.run.predicted.domain.loss.decrease", g -> g.predictedDomainDecrease,
+      gauge(
+          "cmrwatch.run.predicted.domain.loss.decrease",
+          g -> g.predictedDomainDecrease,
           "fitted -dDom at the budget");
       gauge("cmrwatch.run.epsilon", g -> g.epsilon, "tolerance on the general-loss increase");
       gauge("cmrwatch.run.ratio", g -> g.ratio, "the run's domain share");
       gauge("cmrwatch.run.t0.tokens", g -> g.t0Tokens, "critical token point T0");
       gauge("cmrwatch.run.budget.tokens", g -> g.budgetTokens, "token budget");
-      gauge("cmrwatch.run.feasible", g -> g.feasible, "1 when the run's ratio is feasible at the budget");
+      gauge(
+          "cmrwatch.run.feasible",
+          g -> g.feasible,
+          "1 when the run's ratio is feasible at the budget");
       gauge("cmrwatch.run.tokens", g -> g.tokens, "latest tokens seen");
-      gauge("cmrwatch.run.seconds.since.last.event", RunGauges::secondsSinceLastEvent,
+      gauge(
+          "cmrwatch.run.seconds.since.last.event",
+          RunGauges::secondsSinceLastEvent,
           "wall-clock seconds since the run's last event");
     }
 
-    private void gauge(String name, java.util.function.ToDoubleFunction<RunGauges> f, String description) {
-      meters.add(Gauge.builder(name, this, f).tags(tags).description(description).register(registry));
+    private void gauge(
+        String name, java.util.function.ToDoubleFunction<RunGauges> f, String description) {
+      meters.add(
+          Gauge.builder(name, this, f).tags(tags).description(description).register(registry));
     }
 
     private double secondsSinceLastEvent() {
@@ -372,7 +456,11 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     }
 
     /** The latest observation of the run. */
-    public void observed(double ratio, long tokens, double generalIncrease, double domainDecrease,
+    public void observed(
+        double ratio,
+        long tokens,
+        double generalIncrease,
+        double domainDecrease,
         long lastEventWallMillis) {
       this.ratio = ratio;
       this.tokens = tokens;
@@ -382,8 +470,13 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     }
 
     /** The latest fit of the run (NaN for what is not known). */
-    public void fitted(double epsilon, double budgetTokens, double t0Tokens, double feasible,
-        double predictedGeneralIncrease, double predictedDomainDecrease) {
+    public void fitted(
+        double epsilon,
+        double budgetTokens,
+        double t0Tokens,
+        double feasible,
+        double predictedGeneralIncrease,
+        double predictedDomainDecrease) {
       this.epsilon = epsilon;
       this.budgetTokens = budgetTokens;
       this.t0Tokens = t0Tokens;
@@ -395,9 +488,16 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     /** Whether alert {@code kind} is active for the run. */
     public void alert(String kind, boolean active) {
       alertsActive.put(kind, active);
-      alertGauges.computeIfAbsent(kind, k -> Gauge.builder("cmrwatch.run.alert.active", this,
-              g -> Boolean.TRUE.equals(g.alertsActive.get(k)) ? 1.0 : 0.0)
-          .tags(tags.and("kind", k)).description("1 while the alert is firing").register(registry));
+      alertGauges.computeIfAbsent(
+          kind,
+          k ->
+              Gauge.builder(
+                      "cmrwatch.run.alert.active",
+                      this,
+                      g -> Boolean.TRUE.equals(g.alertsActive.get(k)) ? 1.0 : 0.0)
+                  .tags(tags.and("kind", k))
+                  .description("1 while the alert is firing")
+                  .register(registry));
     }
 
     synchronized void remove() {

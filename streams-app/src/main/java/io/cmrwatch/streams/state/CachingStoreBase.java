@@ -18,15 +18,15 @@ import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * Common part of this app's object-caching stores ({@link WriteBehindStore}, {@link RunStateStore}): a key-value
- * store in front of an underlying changelogged store, whose dirty objects are written through once per commit. The
- * underlying store does the state-store work (files, changelog, restoration, queries), registered with the outer
- * store as its root.
+ * Common part of this app's object-caching stores ({@link WriteBehindStore}, {@link
+ * RunStateStore}): a key-value store in front of an underlying changelogged store, whose dirty
+ * objects are written through once per commit. The underlying store does the state-store work
+ * (files, changelog, restoration, queries), registered with the outer store as its root.
  *
- * <p>The commit hook is Kafka Streams' internal {@link CachedStateStore} interface, the one its own record cache
- * implements: before each commit the task asks every such store to flush its cache, and the records written then
- * belong to the commit's transaction. The build pins Kafka 4.4; the restart and exactly-once integration tests check
- * the behaviour end to end.
+ * <p>The commit hook is Kafka Streams' internal {@link CachedStateStore} interface, the one its own
+ * record cache implements: before each commit the task asks every such store to flush its cache,
+ * and the records written then belong to the commit's transaction. The build pins Kafka 4.4; the
+ * restart and exactly-once integration tests check the behaviour end to end.
  */
 abstract class CachingStoreBase<K, V> implements KeyValueStore<K, V>, CachedStateStore<K, V> {
 
@@ -43,7 +43,10 @@ abstract class CachingStoreBase<K, V> implements KeyValueStore<K, V>, CachedStat
     writer = Thread.currentThread();
   }
 
-  /** Whether the calling thread is the writer (reads from other threads see the underlying store only). */
+  /**
+   * Whether the calling thread is the writer (reads from other threads see the underlying store
+   * only).
+   */
   final boolean ownThread() {
     return Thread.currentThread() == writer;
   }
@@ -75,7 +78,8 @@ abstract class CachingStoreBase<K, V> implements KeyValueStore<K, V>, CachedStat
 
   @Override
   public final void clearCache() {
-    // The task's uncommitted work is being discarded (exactly-once task corruption): so are the dirty objects.
+    // The task's uncommitted work is being discarded (exactly-once task corruption): so are the
+    // dirty objects.
     discard();
   }
 
@@ -139,7 +143,8 @@ abstract class CachingStoreBase<K, V> implements KeyValueStore<K, V>, CachedStat
   }
 
   @Override
-  public final <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+  public final <R> QueryResult<R> query(
+      Query<R> query, PositionBound positionBound, QueryConfig config) {
     return inner.query(query, positionBound, config);
   }
 
@@ -148,8 +153,12 @@ abstract class CachingStoreBase<K, V> implements KeyValueStore<K, V>, CachedStat
     return inner.getPosition();
   }
 
-  /** Builds the underlying store (logging as configured, Kafka's record cache off: the outer store is the cache). */
-  static final class Builder<S extends StateStore, I extends StateStore> implements StoreBuilder<S> {
+  /**
+   * Builds the underlying store (logging as configured, Kafka's record cache off: the outer store
+   * is the cache).
+   */
+  static final class Builder<S extends StateStore, I extends StateStore>
+      implements StoreBuilder<S> {
 
     private final StoreBuilder<I> inner;
     private final Function<I, S> wrap;

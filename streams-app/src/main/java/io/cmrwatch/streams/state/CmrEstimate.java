@@ -10,9 +10,9 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
- * An experiment's CMR estimate as published on {@code cpt.cmr-estimates} (schema 1, key: experiment id). The numbers
- * come from core's experiment analysis; {@code analysis} is core's own JSON of it (per-run detail, extrapolation
- * flags), embedded as is. NaN is written as {@code null}.
+ * An experiment's CMR estimate as published on {@code cpt.cmr-estimates} (schema 1, key: experiment
+ * id). The numbers come from core's experiment analysis; {@code analysis} is core's own JSON of it
+ * (per-run detail, extrapolation flags), embedded as is. NaN is written as {@code null}.
  *
  * @param experiment experiment id
  * @param status {@code ok} or core's machine-readable reason there is no estimate
@@ -121,8 +121,8 @@ public record CmrEstimate(
   }
 
   /**
-   * Whether this estimate differs meaningfully from {@code previous}: a different status or number of runs used, or
-   * the CMR or a bound moved by more than {@code minChange}.
+   * Whether this estimate differs meaningfully from {@code previous}: a different status or number
+   * of runs used, or the CMR or a bound moved by more than {@code minChange}.
    */
   public boolean differsFrom(CmrEstimate previous, double minChange) {
     if (previous == null) {
@@ -131,7 +131,8 @@ public record CmrEstimate(
     if (!status.equals(previous.status) || runsUsed != previous.runsUsed) {
       return true;
     }
-    return moved(cmr, previous.cmr, minChange) || moved(cmrLow, previous.cmrLow, minChange)
+    return moved(cmr, previous.cmr, minChange)
+        || moved(cmrLow, previous.cmrLow, minChange)
         || moved(cmrHigh, previous.cmrHigh, minChange);
   }
 

@@ -10,9 +10,9 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
- * One run's latest fit, as published on {@code cpt.run-fits} (schema 1) and kept in the run's state for warm starts,
- * alerts and queries. Numbers come from core's per-run analysis; absolute tokens throughout. NaN means "not known"
- * and is written as JSON {@code null}.
+ * One run's latest fit, as published on {@code cpt.run-fits} (schema 1) and kept in the run's state
+ * for warm starts, alerts and queries. Numbers come from core's per-run analysis; absolute tokens
+ * throughout. NaN means "not known" and is written as JSON {@code null}.
  *
  * @param experiment experiment id
  * @param run run id
@@ -41,8 +41,8 @@ import java.time.Instant;
  * @param forgetting {@code none}, {@code predicted} or {@code observed}
  * @param time wall-clock time of the fit
  * @param latestEventTime latest event time reported by the run, or null
- * @param analysis core's JSON of the run's analysis (its {@code RunEstimate}: fit quality, extrapolation flags,
- *     dGen(T_max) interval), or null
+ * @param analysis core's JSON of the run's analysis (its {@code RunEstimate}: fit quality,
+ *     extrapolation flags, dGen(T_max) interval), or null
  */
 public record RunFit(
     String experiment,

@@ -19,51 +19,74 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The per-run state of the topology (store {@code run-state}, key: run id): core's bounded curve summary (which makes
- * the run idempotent on event ids), the refit throttle's bookkeeping, the latest fit, and which per-run alerts are
- * firing. Mutable; owned by the stream thread of the run's task. Serialised with {@link #SERDE} (a versioned binary
- * layout embedding core's exact summary bytes).
+ * The per-run state of the topology (store {@code run-state}, key: run id): core's bounded curve
+ * summary (which makes the run idempotent on event ids), the refit throttle's bookkeeping, the
+ * latest fit, and which per-run alerts are firing. Mutable; owned by the stream thread of the run's
+ * task. Serialised with {@link #SERDE} (a versioned binary layout embedding core's exact summary
+ * bytes).
  */
 public final class RunState {
 
   private static final byte VERSION = 1;
 
   /** Serde of the state store values. */
-  public static final Serde<RunState> SERDE = Serdes.serdeFrom(
-      (Serializer<RunState>) (topic, s) -> s == null ? null : s.encode(),
-      (Deserializer<RunState>) (topic, b) -> b == null ? null : decode(b));
+  public static final Serde<RunState> SERDE =
+      Serdes.serdeFrom(
+          (Serializer<RunState>) (topic, s) -> s == null ? null : s.encode(),
+          (Deserializer<RunState>) (topic, b) -> b == null ? null : decode(b));
 
   private final RunSummary summary;
+
   /** Ratio of the event with the largest tokens (what the run trains at now, after any change). */
   public double latestRatio = Double.NaN;
+
   /** Tokens of the event that set {@link #latestRatio}. */
   public long latestRatioTokens = -1;
+
   /** Wall-clock ms of the last (non-duplicate) event; drives stall detection. */
   public long lastEventWallMs;
+
   /** Events absorbed since the last refit. */
   public int pending;
-  /** Smallest record timestamp among the events since the last refit; {@code Long.MAX_VALUE} when none. */
+
+  /**
+   * Smallest record timestamp among the events since the last refit; {@code Long.MAX_VALUE} when
+   * none.
+   */
   public long oldestPendingTimestamp = Long.MAX_VALUE;
+
   /** Wall-clock ms of the last refit; 0 before the first. */
   public long lastRefitWallMs;
+
   /** The latest fit, or null before the first. */
   public RunFit fit;
+
   /**
-   * Core's object behind {@link #fit} while the state stays in memory (not stored: after a restart the next warm
-   * start reads the fit's JSON instead).
+   * Core's object behind {@link #fit} while the state stays in memory (not stored: after a restart
+   * the next warm start reads the fit's JSON instead).
    */
   public RunEstimate fitCore;
+
   // The fit's JSON, encoded once per fit rather than at every store write of the run.
   private RunFit encodedFit;
   private byte[] encodedFitBytes;
 
-  /** The processor's in-memory companions of this state (not stored): its store key and its metric series. */
+  /**
+   * The processor's in-memory companions of this state (not stored): its store key and its metric
+   * series.
+   */
   public transient String storeKey;
+
   /** The run's metric series, once looked up (null: not yet, or past the cap of exported runs). */
   public transient Object gauges;
+
   /** Whether {@link #gauges} was looked up. */
   public transient boolean gaugesResolved;
-  /** The firing alerts last reported to the metrics, as a bit set of alert ordinals; -1 before the first report. */
+
+  /**
+   * The firing alerts last reported to the metrics, as a bit set of alert ordinals; -1 before the
+   * first report.
+   */
   public transient int reportedAlerts = -1;
 
   /** Per-run alerts now firing, with the wall-clock ms they started. */
@@ -96,19 +119,26 @@ public final class RunState {
   }
 
   /**
-   * About how many heap bytes this state holds, for a memory budget: its summary, its fit's JSON when encoded, and
-   * 4 KB for the fit's objects and the rest.
+   * About how many heap bytes this state holds, for a memory budget: its summary, its fit's JSON
+   * when encoded, and 4 KB for the fit's objects and the rest.
    */
   public long heapBytesEstimate() {
-    return 4096 + summary.heapBytesEstimate() + (encodedFitBytes == null ? 0 : encodedFitBytes.length);
+    return 4096
+        + summary.heapBytesEstimate()
+        + (encodedFitBytes == null ? 0 : encodedFitBytes.length);
   }
 
-  // --- piecewise storage (RunStateStore): a head, the fit, one part per summary bin; only changed parts are written
+  // --- piecewise storage (RunStateStore): a head, the fit, one part per summary bin; only changed
+  // parts are written
 
   private static final byte HEAD_VERSION = 2;
 
-  /** The store's record of bins of this state (bit per bin index) and what changed since it was written. */
+  /**
+   * The store's record of bins of this state (bit per bin index) and what changed since it was
+   * written.
+   */
   private final BitSet storedBins = new BitSet();
+
   private final BitSet dirtyBins = new BitSet();
   private boolean allBinsDirty = true;
   private boolean fitDirty = true;
@@ -128,7 +158,10 @@ public final class RunState {
     fitDirty = true;
   }
 
-  /** Visits the parts to write: what changed since the last visit (the head always), then marks them written. */
+  /**
+   * Visits the parts to write: what changed since the last visit (the head always), then marks them
+   * written.
+   */
   public void writeParts(PartWriter out) {
     out.head(encodeHead());
     if (fitDirty) {
@@ -150,11 +183,13 @@ public final class RunState {
       storedBins.or(now);
       allBinsDirty = false;
     } else {
-      dirtyBins.stream().forEach(i -> {
-        byte[] bin = RunSummaryCodec.encodeBin(summary, i);
-        out.bin(i, bin);
-        storedBins.set(i, bin != null);
-      });
+      dirtyBins.stream()
+          .forEach(
+              i -> {
+                byte[] bin = RunSummaryCodec.encodeBin(summary, i);
+                out.bin(i, bin);
+                storedBins.set(i, bin != null);
+              });
     }
     dirtyBins.clear();
   }
@@ -193,7 +228,8 @@ public final class RunState {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(head));
       byte v = in.readByte();
       if (v != HEAD_VERSION) {
-        throw new IllegalStateException("run state head version " + v + " is not readable by this build");
+        throw new IllegalStateException(
+            "run state head version " + v + " is not readable by this build");
       }
       byte[] s = new byte[in.readInt()];
       in.readFully(s);
@@ -288,7 +324,8 @@ public final class RunState {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
       byte v = in.readByte();
       if (v != VERSION) {
-        throw new IllegalStateException("run state version " + v + " is not readable by this build");
+        throw new IllegalStateException(
+            "run state version " + v + " is not readable by this build");
       }
       byte[] s = new byte[in.readInt()];
       in.readFully(s);

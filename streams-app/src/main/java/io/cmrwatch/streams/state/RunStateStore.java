@@ -20,26 +20,30 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The store of run states ({@code run-state}), kept piecewise: under a run's key {@code K} the underlying store holds
- * {@code K␁h} (the head: bookkeeping, alerts, the summary without its bins), {@code K␁f} (the latest fit's JSON) and
- * {@code K␁b<index>} (one record per summary bin). An event changes the head and one bin, so a commit writes (and
- * logs) a few hundred bytes for a run instead of its whole state of several KB; the fit is written only when the run
- * was refitted. Like {@link WriteBehindStore}, the stream thread's writes stay objects until the commit.
+ * The store of run states ({@code run-state}), kept piecewise: under a run's key {@code K} the
+ * underlying store holds {@code K␁h} (the head: bookkeeping, alerts, the summary without its bins),
+ * {@code K␁f} (the latest fit's JSON) and {@code K␁b<index>} (one record per summary bin). An event
+ * changes the head and one bin, so a commit writes (and logs) a few hundred bytes for a run instead
+ * of its whole state of several KB; the fit is written only when the run was refitted. Like {@link
+ * WriteBehindStore}, the stream thread's writes stay objects until the commit.
  *
- * <p>Reads see whole {@link RunState}s: from the writing thread its live objects; from other threads (interactive
- * queries) the state as of the last commit, reassembled from its parts. A value under the bare key {@code K} is a
- * whole state in the earlier layout; it is read as such and replaced by parts on the next write.
+ * <p>Reads see whole {@link RunState}s: from the writing thread its live objects; from other
+ * threads (interactive queries) the state as of the last commit, reassembled from its parts. A
+ * value under the bare key {@code K} is a whole state in the earlier layout; it is read as such and
+ * replaced by parts on the next write.
  */
 public final class RunStateStore extends CachingStoreBase<String, RunState> {
 
   /** Separates a run's key from its part name (ids cannot contain control characters). */
   static final char PART = '\u0001';
+
   private static final StringSerializer KEYS = new StringSerializer();
 
   private final KeyValueStore<String, byte[]> inner;
   // Dirty states by key; the value's own marks say which parts changed.
   private final Map<String, RunState> dirty = new HashMap<>();
-  // Keys read in the earlier whole-state layout and not yet rewritten as parts (any thread may find one).
+  // Keys read in the earlier whole-state layout and not yet rewritten as parts (any thread may find
+  // one).
   private final Map<String, Boolean> legacy = new ConcurrentHashMap<>();
 
   RunStateStore(KeyValueStore<String, byte[]> inner) {
@@ -54,7 +58,8 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
 
   /** A builder over the given bytes store (e.g. in-memory, for tests). */
   public static StoreBuilder<RunStateStore> over(KeyValueBytesStoreSupplier supplier) {
-    return new Builder<>(Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()),
+    return new Builder<>(
+        Stores.keyValueStoreBuilder(supplier, Serdes.String(), Serdes.ByteArray()),
         RunStateStore::new);
   }
 
@@ -65,22 +70,24 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
     }
     for (Map.Entry<String, RunState> e : dirty.entrySet()) {
       String key = e.getKey();
-      e.getValue().writeParts(new RunState.PartWriter() {
-        @Override
-        public void head(byte[] head) {
-          inner.put(key + PART + 'h', head);
-        }
+      e.getValue()
+          .writeParts(
+              new RunState.PartWriter() {
+                @Override
+                public void head(byte[] head) {
+                  inner.put(key + PART + 'h', head);
+                }
 
-        @Override
-        public void fit(byte[] fit) {
-          inner.put(key + PART + 'f', fit);
-        }
+                @Override
+                public void fit(byte[] fit) {
+                  inner.put(key + PART + 'f', fit);
+                }
 
-        @Override
-        public void bin(int index, byte[] bin) {
-          inner.put(key + PART + 'b' + index, bin);
-        }
-      });
+                @Override
+                public void bin(int index, byte[] bin) {
+                  inner.put(key + PART + 'b' + index, bin);
+                }
+              });
       if (legacy.remove(key) != null) {
         inner.put(key, null);
       }
@@ -169,8 +176,8 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
   }
 
   @Override
-  public <PS extends Serializer<P>, P> KeyValueIterator<String, RunState> prefixScan(P prefix,
-      PS prefixKeySerializer) {
+  public <PS extends Serializer<P>, P> KeyValueIterator<String, RunState> prefixScan(
+      P prefix, PS prefixKeySerializer) {
     if (ownThread()) {
       writeThrough();
     }
@@ -184,8 +191,8 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
   }
 
   /**
-   * Whole states from the underlying key-ordered entries: a run's parts are adjacent (its key, then {@code ␁} and
-   * the part name, and {@code ␁} sorts before every character an id may hold).
+   * Whole states from the underlying key-ordered entries: a run's parts are adjacent (its key, then
+   * {@code ␁} and the part name, and {@code ␁} sorts before every character an id may hold).
    */
   private static final class Grouping implements KeyValueIterator<String, RunState> {
     private final KeyValueIterator<String, byte[]> parts;
@@ -231,7 +238,8 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
           } else if (kv.key.charAt(i + 1) == 'b') {
             bins.put(Integer.parseInt(kv.key.substring(i + 2)), kv.value);
           } else {
-            throw new IllegalStateException("unknown run-state part " + kv.key.substring(i + 1) + " of " + key);
+            throw new IllegalStateException(
+                "unknown run-state part " + kv.key.substring(i + 1) + " of " + key);
           }
         }
         if (!inRange(key)) {

@@ -14,17 +14,19 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * What a run tells its experiment after a refit (internal repartition topic, key: experiment id): the run's id and
- * ratios, its curve summary (the experiment-level analysis reads the curves across ratios; the shared analyzer finds
- * the run step's fit of the same summary) and the record timestamp of the oldest event the refit newly covers (for the
- * event-to-estimate latency). Kept per run in store {@code experiment-runs}. The summary travels as an analysis reads
- * it ({@link RunSummaryCodec#encodeForAnalysis}): without the event fingerprints that only the run step's
+ * What a run tells its experiment after a refit (internal repartition topic, key: experiment id):
+ * the run's id and ratios, its curve summary (the experiment-level analysis reads the curves across
+ * ratios; the shared analyzer finds the run step's fit of the same summary) and the record
+ * timestamp of the oldest event the refit newly covers (for the event-to-estimate latency). Kept
+ * per run in store {@code experiment-runs}. The summary travels as an analysis reads it ({@link
+ * RunSummaryCodec#encodeForAnalysis}): without the event fingerprints that only the run step's
  * deduplication needs, which are most of a long run's summary.
  *
- * <p>Built for a hot path: the binary form carries the run id and ratios in a header before the summary, and an
- * update read from bytes is written back as the same bytes. The fit itself goes to {@code cpt.run-fits}, not here
- * (versions 1 and 2 carried its JSON, which nothing on this side read: ~40 % of every update, written to the
- * repartition topic, read back and written again to the store's changelog).
+ * <p>Built for a hot path: the binary form carries the run id and ratios in a header before the
+ * summary, and an update read from bytes is written back as the same bytes. The fit itself goes to
+ * {@code cpt.run-fits}, not here (versions 1 and 2 carried its JSON, which nothing on this side
+ * read: ~40 % of every update, written to the repartition topic, read back and written again to the
+ * store's changelog).
  */
 public final class RunUpdate {
 
@@ -33,9 +35,10 @@ public final class RunUpdate {
   private static final byte VERSION = 3;
 
   /** Serde for the repartition topic and the store. */
-  public static final Serde<RunUpdate> SERDE = Serdes.serdeFrom(
-      (Serializer<RunUpdate>) (topic, u) -> u == null ? null : u.encode(),
-      (Deserializer<RunUpdate>) (topic, b) -> b == null ? null : decode(b));
+  public static final Serde<RunUpdate> SERDE =
+      Serdes.serdeFrom(
+          (Serializer<RunUpdate>) (topic, u) -> u == null ? null : u.encode(),
+          (Deserializer<RunUpdate>) (topic, b) -> b == null ? null : decode(b));
 
   private final String run;
   private final double ratio;
@@ -44,7 +47,12 @@ public final class RunUpdate {
   private final RunSummary summary;
   private byte[] encoded;
 
-  private RunUpdate(String run, double ratio, double latestRatio, long oldestEventTimestamp, RunSummary summary,
+  private RunUpdate(
+      String run,
+      double ratio,
+      double latestRatio,
+      long oldestEventTimestamp,
+      RunSummary summary,
       byte[] encoded) {
     this.run = run;
     this.ratio = ratio;
@@ -59,7 +67,8 @@ public final class RunUpdate {
    *
    * @param fit the run's latest fit (for its run id and ratio)
    * @param summary the run's curve summary
-   * @param latestRatio the ratio of the run's latest event (differs from the fit's after a ratio change)
+   * @param latestRatio the ratio of the run's latest event (differs from the fit's after a ratio
+   *     change)
    * @param oldestEventTimestamp record timestamp of the oldest event first covered by this update
    */
   public RunUpdate(RunFit fit, RunSummary summary, double latestRatio, long oldestEventTimestamp) {
@@ -91,7 +100,10 @@ public final class RunUpdate {
     return summary;
   }
 
-  /** About how many heap bytes this update holds (its decoded summary and its bytes), for a memory budget. */
+  /**
+   * About how many heap bytes this update holds (its decoded summary and its bytes), for a memory
+   * budget.
+   */
   public long heapBytesEstimate() {
     return 256 + summary.heapBytesEstimate() + (encoded == null ? 0 : encoded.length);
   }
@@ -120,7 +132,10 @@ public final class RunUpdate {
     }
   }
 
-  /** Reads {@link #encode()}'s bytes, and the earlier layouts (versions 1 and 2, whose fit JSON is skipped). */
+  /**
+   * Reads {@link #encode()}'s bytes, and the earlier layouts (versions 1 and 2, whose fit JSON is
+   * skipped).
+   */
   public static RunUpdate decode(byte[] b) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
@@ -135,7 +150,8 @@ public final class RunUpdate {
         return new RunUpdate(fit, RunSummaryCodec.decode(s), in.readDouble(), in.readLong());
       }
       if (v != VERSION && v != VERSION_2) {
-        throw new IllegalStateException("run update version " + v + " is not readable by this build");
+        throw new IllegalStateException(
+            "run update version " + v + " is not readable by this build");
       }
       String run = in.readUTF();
       double ratio = in.readDouble();
@@ -146,7 +162,8 @@ public final class RunUpdate {
       }
       byte[] s = new byte[in.readInt()];
       in.readFully(s);
-      return new RunUpdate(run, ratio, latestRatio, oldest, RunSummaryCodec.decode(s), v == VERSION ? b : null);
+      return new RunUpdate(
+          run, ratio, latestRatio, oldest, RunSummaryCodec.decode(s), v == VERSION ? b : null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -6,20 +6,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
 /**
- * Deserialised states a processor keeps between events (run states, run updates, experiment states), least recently
- * used first out, within a heap budget that all caches of this instance share ({@link Budget},
- * {@code cmrwatch.cache.decoded-bytes}). An evicted value is read back from its state store when it is next needed:
- * the budget trades decoding time for heap, so that many long runs and experiments slow the app down instead of
- * exhausting its memory.
+ * Deserialised states a processor keeps between events (run states, run updates, experiment
+ * states), least recently used first out, within a heap budget that all caches of this instance
+ * share ({@link Budget}, {@code cmrwatch.cache.decoded-bytes}). An evicted value is read back from
+ * its state store when it is next needed: the budget trades decoding time for heap, so that many
+ * long runs and experiments slow the app down instead of exhausting its memory.
  *
- * <p>Each value's weight is the {@code weigher}'s estimate, taken again at every {@link #put} (a run's summary grows
- * with its events). A cache that goes over the shared budget evicts its own least recently used values; the budget
- * can therefore be exceeded by at most the one value each cache keeps while another holds the rest. Owned by one
- * stream thread (the budget's total is shared across threads).
+ * <p>Each value's weight is the {@code weigher}'s estimate, taken again at every {@link #put} (a
+ * run's summary grows with its events). A cache that goes over the shared budget evicts its own
+ * least recently used values; the budget can therefore be exceeded by at most the one value each
+ * cache keeps while another holds the rest. Owned by one stream thread (the budget's total is
+ * shared across threads).
  */
 final class DecodedCache<V> {
 
-  /** The heap bytes that all caches of one app instance may hold together, and what they hold now. */
+  /**
+   * The heap bytes that all caches of one app instance may hold together, and what they hold now.
+   */
   static final class Budget {
     private final long limitBytes;
     private final AtomicLong usedBytes = new AtomicLong();
@@ -27,7 +30,8 @@ final class DecodedCache<V> {
 
     Budget(long limitBytes) {
       if (limitBytes <= 0) {
-        throw new IllegalArgumentException("a decoded-cache budget must be positive, not " + limitBytes);
+        throw new IllegalArgumentException(
+            "a decoded-cache budget must be positive, not " + limitBytes);
       }
       this.limitBytes = limitBytes;
     }
@@ -76,13 +80,18 @@ final class DecodedCache<V> {
     return e == null ? null : e.value;
   }
 
-  /** Holds {@code value} (weighing it again), then evicts least recently used values while over the budget. */
+  /**
+   * Holds {@code value} (weighing it again), then evicts least recently used values while over the
+   * budget.
+   */
   void put(String key, V value) {
     long weight = weigher.applyAsLong(value);
     Entry<V> old = entries.put(key, new Entry<>(value, weight));
     budget.usedBytes.addAndGet(weight - (old == null ? 0 : old.weight));
-    // The value just put is the most recently used, the last in order: while another is held, the eldest is not it.
-    for (Iterator<Entry<V>> it = entries.values().iterator(); entries.size() > 1 && budget.over(); ) {
+    // The value just put is the most recently used, the last in order: while another is held, the
+    // eldest is not it.
+    for (Iterator<Entry<V>> it = entries.values().iterator();
+        entries.size() > 1 && budget.over(); ) {
       Entry<V> eldest = it.next();
       it.remove();
       budget.usedBytes.addAndGet(-eldest.weight);

@@ -3,8 +3,8 @@ package io.cmrwatch.streams.topology;
 import io.cmrwatch.kafka.topic.TopicNames;
 
 /**
- * A record a processor emits, tagged with where it goes; the topology routes it to its output topic (or, for
- * {@link Kind#RUN_UPDATE}, through the repartition to the experiment level).
+ * A record a processor emits, tagged with where it goes; the topology routes it to its output topic
+ * (or, for {@link Kind#RUN_UPDATE}, through the repartition to the experiment level).
  *
  * @param kind where it goes
  * @param value the encoded value (JSON for the output topics)
@@ -26,7 +26,8 @@ public record Emitted(Kind kind, byte[] value) {
         case ALERT -> names.alerts();
         case ESTIMATE -> names.cmrEstimates();
         case ADVICE -> names.ratioAdvice();
-        case RUN_UPDATE -> throw new IllegalStateException("run updates go through the repartition topic");
+        case RUN_UPDATE ->
+            throw new IllegalStateException("run updates go through the repartition topic");
       };
     }
   }

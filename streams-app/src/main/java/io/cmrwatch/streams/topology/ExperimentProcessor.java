@@ -18,10 +18,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -33,18 +33,20 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * The per-experiment step (key: experiment id, after the repartition). Keeps each run's latest update, recomputes
- * the experiment's CMR through core — at most once per {@code cmrwatch.estimate.min-interval-ms}, the rest driven by
- * a wall-clock punctuation — and publishes the estimate only when it changed meaningfully. Live recomputes are warm
- * (started from the previous estimate), so they depend a little on the path the data took; once an experiment has
- * been quiet for {@code cmrwatch.estimate.settle-after-ms} it is recomputed once cold, which makes its settled
- * estimate exactly core's offline answer for the same events, whatever their order, duplicates or restarts.
+ * The per-experiment step (key: experiment id, after the repartition). Keeps each run's latest
+ * update, recomputes the experiment's CMR through core — at most once per {@code
+ * cmrwatch.estimate.min-interval-ms}, the rest driven by a wall-clock punctuation — and publishes
+ * the estimate only when it changed meaningfully. Live recomputes are warm (started from the
+ * previous estimate), so they depend a little on the path the data took; once an experiment has
+ * been quiet for {@code cmrwatch.estimate.settle-after-ms} it is recomputed once cold, which makes
+ * its settled estimate exactly core's offline answer for the same events, whatever their order,
+ * duplicates or restarts.
  *
- * <p>A recompute costs milliseconds (every run's laws plus the across-ratio and CMR-law fits), so recomputes share
- * the thread's {@link RefitBudget} with the run refits; when it is spent, due experiments wait, oldest update first
- * across the thread's tasks ({@link Turns}).
- * Judges each run's ratio against the CMR interval: a {@code ratio_above_cmr} alert, and ratio advice for runs outside
- * the interval.
+ * <p>A recompute costs milliseconds (every run's laws plus the across-ratio and CMR-law fits), so
+ * recomputes share the thread's {@link RefitBudget} with the run refits; when it is spent, due
+ * experiments wait, oldest update first across the thread's tasks ({@link Turns}). Judges each
+ * run's ratio against the CMR interval: a {@code ratio_above_cmr} alert, and ratio advice for runs
+ * outside the interval.
  */
 final class ExperimentProcessor implements Processor<String, byte[], String, Emitted> {
 
@@ -56,10 +58,13 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private KeyValueStore<String, RunUpdate> runs;
   private KeyValueStore<String, ExperimentState.HistoryPoint> history;
   private SettingsResolver settings;
-  // Deserialised experiment states, within the instance's decoded-cache budget (evicted ones are read back from the
-  // store; the next recompute then starts from the runs' own fits instead of the previous analysis in memory).
+  // Deserialised experiment states, within the instance's decoded-cache budget (evicted ones are
+  // read back from the
+  // store; the next recompute then starts from the runs' own fits instead of the previous analysis
+  // in memory).
   private final DecodedCache<ExperimentState> cache;
-  // Each experiment's runs' latest updates, decoded, within the instance's decoded-cache budget (evicted ones are read
+  // Each experiment's runs' latest updates, decoded, within the instance's decoded-cache budget
+  // (evicted ones are read
   // back from the store).
   private final DecodedCache<Map<String, RunUpdate>> live;
   // Experiments with updates not yet reflected in an estimate, in the order they began waiting.
@@ -72,16 +77,19 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private final double estimateMinChange;
   private final int historySize;
   private final Set<String> owned = new LinkedHashSet<>();
-  // Wall-clock ms of each experiment's last update while its estimate is not yet settled by a cold recompute.
+  // Wall-clock ms of each experiment's last update while its estimate is not yet settled by a cold
+  // recompute.
   private final Map<String, Long> unsettled = new HashMap<>();
 
-  ExperimentProcessor(AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst, DecodedCache.Budget decoded) {
+  ExperimentProcessor(
+      AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst, DecodedCache.Budget decoded) {
     this.cfg = cfg;
     this.cache = new DecodedCache<>(decoded, ExperimentState::heapBytesEstimate);
     this.live = new DecodedCache<>(decoded, ExperimentProcessor::heapBytesEstimate);
     this.metrics = metrics;
     this.analyst = analyst;
-    this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.EXPERIMENT);
+    this.budget =
+        new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.EXPERIMENT);
     this.turns = Turns.forPunctuations(Turns.Level.EXPERIMENT, cfg.punctuateInterval().toMillis());
     this.estimateMinIntervalMs = cfg.estimateMinInterval().toMillis();
     this.estimateLawIntervalMs = cfg.estimateLawInterval().toMillis();
@@ -93,7 +101,11 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   private static final class Waiting {
     /** Wall-clock ms it began waiting (its place across the thread's tasks, see {@link Turns}). */
     final long sinceMs;
-    /** Record timestamp of the oldest event it waits on; {@code Long.MAX_VALUE}: none known (after a restart). */
+
+    /**
+     * Record timestamp of the oldest event it waits on; {@code Long.MAX_VALUE}: none known (after a
+     * restart).
+     */
     long oldestTimestamp = Long.MAX_VALUE;
 
     Waiting(long sinceMs) {
@@ -110,7 +122,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> global =
         context.getStateStore(StoreNames.EXPERIMENT_SETTINGS);
     this.settings = new SettingsResolver(ExperimentSettings.defaults(cfg), global);
-    // After a restart the "updated since the last estimate" marks are gone: recompute every experiment once. An
+    // After a restart the "updated since the last estimate" marks are gone: recompute every
+    // experiment once. An
     // unchanged estimate is not published again.
     try (KeyValueIterator<String, RunUpdate> it = runs.all()) {
       while (it.hasNext()) {
@@ -137,16 +150,17 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     w.oldestTimestamp = Math.min(w.oldestTimestamp, u.oldestEventTimestamp());
     unsettled.put(experiment, now);
     ExperimentState s = load(experiment);
-    // Recomputed right away only when no other experiment of this task has waited longer, nor long in another task of
+    // Recomputed right away only when no other experiment of this task has waited longer, nor long
+    // in another task of
     // the thread: the inline path must not starve the queues the punctuations serve oldest first.
     if ((s == null || now - s.lastComputeWallMs >= estimateMinIntervalMs)
-        && dirty.keySet().iterator().next().equals(experiment) && w.sinceMs <= turns.limit(now)
+        && dirty.keySet().iterator().next().equals(experiment)
+        && w.sinceMs <= turns.limit(now)
         && budget.available()) {
       turns.served(w.sinceMs, now);
       compute(experiment, now, false);
     }
   }
-
 
   private void computeDue(long now) {
     long gap = estimateMinIntervalMs;
@@ -157,7 +171,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
         due.add(experiment);
       }
     }
-    // Oldest first, until the budget is spent or another task of the thread has an experiment that has waited much
+    // Oldest first, until the budget is spent or another task of the thread has an experiment that
+    // has waited much
     // longer (see Turns); then this task reports its oldest due experiment left.
     long limit = turns.limit(now);
     for (String e : due) {
@@ -186,8 +201,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
   }
 
   /**
-   * The runs' latest updates of {@code experiment} by run id (in run-id order): kept decoded in memory for the
-   * experiments this task saw last, read from the store otherwise.
+   * The runs' latest updates of {@code experiment} by run id (in run-id order): kept decoded in
+   * memory for the experiments this task saw last, read from the store otherwise.
    */
   private Map<String, RunUpdate> runsOf(String experiment) {
     Map<String, RunUpdate> known = live.get(experiment);
@@ -226,10 +241,19 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     }
     long t0 = System.nanoTime();
     ExperimentSettings st = settings.resolve(experiment, settingsCarrier(updates));
-    // The CMR law over budgets is most of a recompute's work and moves slowly: refitted at most once per its interval.
+    // The CMR law over budgets is most of a recompute's work and moves slowly: refitted at most
+    // once per its interval.
     boolean keepLaw = !cold && now - s.lastLawWallMs < estimateLawIntervalMs;
-    CoreAnalyst.EstimateResult result = analyst.estimate(experiment, updates, st, cold, keepLaw, s.latest,
-        s.latestCore, Instant.ofEpochMilli(now));
+    CoreAnalyst.EstimateResult result =
+        analyst.estimate(
+            experiment,
+            updates,
+            st,
+            cold,
+            keepLaw,
+            s.latest,
+            s.latestCore,
+            Instant.ofEpochMilli(now));
     if (!keepLaw) {
       s.lastLawWallMs = now;
     }
@@ -243,15 +267,26 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     s.lastComputeWallMs = now;
     if (e.differsFrom(s.published, estimateMinChange)) {
       byte[] json = e.toBytes();
-      history.put(StoreNames.historyKey(experiment, s.publish(e, json)), ExperimentState.HistoryPoint.of(e));
+      history.put(
+          StoreNames.historyKey(experiment, s.publish(e, json)),
+          ExperimentState.HistoryPoint.of(e));
       trimHistory(s);
       metrics.estimatePublished();
       ctx.forward(new Record<>(experiment, new Emitted(Emitted.Kind.ESTIMATE, json), now));
     }
     judgeRatios(s, updates, now);
     save(s);
-    metrics.experiment(experiment).update(e.status(), e.ok(), e.cmr(), e.cmrLow(), e.cmrHigh(), e.runsUsed(),
-        e.pointsUsed(), e.budgetTokens() > 0 ? e.budgetTokens() : Double.NaN);
+    metrics
+        .experiment(experiment)
+        .update(
+            e.status(),
+            e.ok(),
+            e.cmr(),
+            e.cmrLow(),
+            e.cmrHigh(),
+            e.runsUsed(),
+            e.pointsUsed(),
+            e.budgetTokens() > 0 ? e.budgetTokens() : Double.NaN);
     budget.spend(System.nanoTime() - t0);
   }
 
@@ -279,23 +314,36 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
       boolean on = s.ratioAbove.containsKey(run);
       if (above && !on) {
         s.ratioAbove.put(run, now);
-        emitAlert(e, run, true, now, String.format(
-            "run %s: ratio %.4f is above the CMR interval [%.4f, %.4f]; its general-loss bump will not turn over "
-                + "within the budget", run, ratio, e.cmrLow(), e.cmrHigh()), ratio);
+        emitAlert(
+            e,
+            run,
+            true,
+            now,
+            String.format(
+                "run %s: ratio %.4f is above the CMR interval [%.4f, %.4f]; its general-loss bump will not turn over "
+                    + "within the budget",
+                run, ratio, e.cmrLow(), e.cmrHigh()),
+            ratio);
       } else if (!above && on) {
         s.ratioAbove.remove(run);
-        emitAlert(e, run, false, now, String.format(
-            "run %s: ratio %.4f is no longer above the CMR interval [%.4f, %.4f]", run, ratio, e.cmrLow(),
-            e.cmrHigh()), ratio);
+        emitAlert(
+            e,
+            run,
+            false,
+            now,
+            String.format(
+                "run %s: ratio %.4f is no longer above the CMR interval [%.4f, %.4f]",
+                run, ratio, e.cmrLow(), e.cmrHigh()),
+            ratio);
       }
       advise(s, e, run, ratio, now);
     }
   }
 
   /**
-   * Advice for a run outside [cmrLow, cmrHigh]: move to cmrLow, the largest ratio that the estimate says is
-   * feasible with 95 % confidence (one-sided). Sent again only when the advised ratio moves by more than the
-   * estimate's minimum change.
+   * Advice for a run outside [cmrLow, cmrHigh]: move to cmrLow, the largest ratio that the estimate
+   * says is feasible with 95 % confidence (one-sided). Sent again only when the advised ratio moves
+   * by more than the estimate's minimum change.
    */
   private void advise(ExperimentState s, CmrEstimate e, String run, double ratio, long now) {
     String reason;
@@ -325,16 +373,28 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
     n.put("cmrHigh", e.cmrHigh());
     n.put("time", Instant.ofEpochMilli(now).toString());
     try {
-      ctx.forward(new Record<>(run, new Emitted(Emitted.Kind.ADVICE, Json.MAPPER.writeValueAsBytes(n)), now));
+      ctx.forward(
+          new Record<>(
+              run, new Emitted(Emitted.Kind.ADVICE, Json.MAPPER.writeValueAsBytes(n)), now));
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
     }
   }
 
-  private void emitAlert(CmrEstimate e, String run, boolean firing, long now, String message, double ratio) {
-    // The numbers behind it, built only for an alert that fires or resolves (a recompute judges every run).
-    Alert a = new Alert(AlertKind.RATIO_ABOVE_CMR, firing, e.experiment(), run, Instant.ofEpochMilli(now), message,
-        Alert.values("ratio", ratio, "cmr", e.cmr(), "cmrLow", e.cmrLow(), "cmrHigh", e.cmrHigh()));
+  private void emitAlert(
+      CmrEstimate e, String run, boolean firing, long now, String message, double ratio) {
+    // The numbers behind it, built only for an alert that fires or resolves (a recompute judges
+    // every run).
+    Alert a =
+        new Alert(
+            AlertKind.RATIO_ABOVE_CMR,
+            firing,
+            e.experiment(),
+            run,
+            Instant.ofEpochMilli(now),
+            message,
+            Alert.values(
+                "ratio", ratio, "cmr", e.cmr(), "cmrLow", e.cmrLow(), "cmrHigh", e.cmrHigh()));
     metrics.alert(AlertKind.RATIO_ABOVE_CMR.code(), a.state());
     StreamsMetrics.RunGauges g = metrics.run(e.experiment(), run);
     if (g != null) {
@@ -350,7 +410,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
       if (s != null) {
         cache.put(experiment, s);
         if (!s.legacyHistory.isEmpty()) {
-          // Written by a version that kept the history inside the state: its points move to the history store.
+          // Written by a version that kept the history inside the state: its points move to the
+          // history store.
           for (ExperimentState.HistoryPoint h : s.legacyHistory) {
             history.put(StoreNames.historyKey(experiment, s.historyNext++), h);
           }

@@ -31,24 +31,35 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * The per-run step (key: run id). Absorbs each valid event into the run's curve summary (idempotent on event id),
- * watches the observed general loss and spikes, refits the run's laws — at most once per
- * {@code cmrwatch.refit.min-interval-ms} unless {@code cmrwatch.refit.max-events} new events piled up, and only
- * while the thread's {@link RefitBudget} lasts; the rest is picked up by a wall-clock punctuation, oldest pending
- * first across the thread's tasks ({@link Turns}) — and emits the run's fit, its alerts, and an update for the
- * experiment level. A second wall-clock punctuation detects stalled runs.
+ * The per-run step (key: run id). Absorbs each valid event into the run's curve summary (idempotent
+ * on event id), watches the observed general loss and spikes, refits the run's laws — at most once
+ * per {@code cmrwatch.refit.min-interval-ms} unless {@code cmrwatch.refit.max-events} new events
+ * piled up, and only while the thread's {@link RefitBudget} lasts; the rest is picked up by a
+ * wall-clock punctuation, oldest pending first across the thread's tasks ({@link Turns}) — and
+ * emits the run's fit, its alerts, and an update for the experiment level. A second wall-clock
+ * punctuation detects stalled runs.
  */
 final class RunProcessor implements Processor<String, LossEvent, String, Emitted> {
 
-  /** Observed forgetting resolves below this fraction of ε, so that noise around ε does not flap the alert. */
-  static final double RESOLVE_FRACTION = 0.9;
   /**
-   * Smallest noise scale used for spike detection (loss units): evaluation noise of a real loss is rarely below this,
-   * and a curve fitted almost exactly (or an early fit extrapolated a little) must not turn every point into a spike.
+   * Observed forgetting resolves below this fraction of ε, so that noise around ε does not flap the
+   * alert.
+   */
+  static final double RESOLVE_FRACTION = 0.9;
+
+  /**
+   * Smallest noise scale used for spike detection (loss units): evaluation noise of a real loss is
+   * rarely below this, and a curve fitted almost exactly (or an early fit extrapolated a little)
+   * must not turn every point into a spike.
    */
   static final double MIN_NOISE = 5e-3;
-  private static final AlertKind[] RUN_ALERTS = {AlertKind.FORGETTING_OBSERVED, AlertKind.FORGETTING_PREDICTED,
-      AlertKind.LOSS_SPIKE, AlertKind.RUN_STALLED};
+
+  private static final AlertKind[] RUN_ALERTS = {
+    AlertKind.FORGETTING_OBSERVED,
+    AlertKind.FORGETTING_PREDICTED,
+    AlertKind.LOSS_SPIKE,
+    AlertKind.RUN_STALLED
+  };
   private final AppConfig cfg;
   private final StreamsMetrics metrics;
   private final CoreAnalyst analyst;
@@ -61,9 +72,11 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   private ProcessorContext<String, Emitted> ctx;
   private KeyValueStore<String, RunState> store;
   private SettingsResolver settings;
-  // Deserialised run states, within the instance's decoded-cache budget (evicted ones are read back from the store).
+  // Deserialised run states, within the instance's decoded-cache budget (evicted ones are read back
+  // from the store).
   private final DecodedCache<RunState> cache;
-  // Runs with events not yet covered by a refit, with the wall-clock ms they became pending (in that order).
+  // Runs with events not yet covered by a refit, with the wall-clock ms they became pending (in
+  // that order).
   private final Map<String, Long> pending = new LinkedHashMap<>();
   // This task's place among the thread's tasks: oldest pending first across them.
   private final Turns turns;
@@ -72,12 +85,14 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   private final Map<String, Boolean> stalled = new HashMap<>();
   private final Set<String> owned = new LinkedHashSet<>();
 
-  RunProcessor(AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst, DecodedCache.Budget decoded) {
+  RunProcessor(
+      AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst, DecodedCache.Budget decoded) {
     this.cfg = cfg;
     this.cache = new DecodedCache<>(decoded, RunState::heapBytesEstimate);
     this.metrics = metrics;
     this.analyst = analyst;
-    this.budget = new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.RUN);
+    this.budget =
+        new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.RUN);
     this.turns = Turns.forPunctuations(Turns.Level.RUN, cfg.punctuateInterval().toMillis());
     this.refitMaxEvents = cfg.refitMaxEvents();
     this.refitMinIntervalMs = cfg.refitMinInterval().toMillis();
@@ -114,12 +129,17 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     metrics.inputDelay(System.currentTimeMillis() - record.timestamp());
     LossEvent e = record.value();
     if (e == null) {
-      throw new RejectedRecordException("missing_field", "record has no value (a tombstone): expected a loss event");
+      throw new RejectedRecordException(
+          "missing_field", "record has no value (a tombstone): expected a loss event");
     }
     if (!e.run().equals(record.key())) {
-      throw new RejectedRecordException("key_mismatch", "record key " + (record.key() == null ? "null"
-          : "\"" + record.key() + "\"") + " is not the event's run id \"" + e.run()
-          + "\": produce loss events keyed by their run id");
+      throw new RejectedRecordException(
+          "key_mismatch",
+          "record key "
+              + (record.key() == null ? "null" : "\"" + record.key() + "\"")
+              + " is not the event's run id \""
+              + e.run()
+              + "\": produce loss events keyed by their run id");
     }
     String key = StoreNames.runKey(e.run(), e.experiment());
     RunState s = load(key);
@@ -132,10 +152,12 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     try {
       a = s.summary().absorb(e);
     } catch (IllegalArgumentException ex) {
-      // The summary rejects what it cannot hold (a loss beyond its fixed-point range); nothing was changed.
+      // The summary rejects what it cannot hold (a loss beyond its fixed-point range); nothing was
+      // changed.
       throw new RejectedRecordException("loss_out_of_range", ex.getMessage());
     }
-    // What the store must rewrite: the bin the event fell into, or every bin when a ratio change dropped some.
+    // What the store must rewrite: the bin the event fell into, or every bin when a ratio change
+    // dropped some.
     if (a == RunSummary.Absorption.ABSORBED) {
       s.markBin(RunSummaryCodec.binIndex(e.tokens()));
     }
@@ -156,7 +178,8 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     }
   }
 
-  private void absorbed(RunState s, LossEvent e, RunSummary.Absorption a, long timestamp, long now) {
+  private void absorbed(
+      RunState s, LossEvent e, RunSummary.Absorption a, long timestamp, long now) {
     String run = key(s);
     if (e.tokens() >= s.latestRatioTokens) {
       s.latestRatio = e.ratio();
@@ -168,7 +191,11 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     s.oldestPendingTimestamp = Math.min(s.oldestPendingTimestamp, timestamp);
     ExperimentSettings st = settings.resolve(e.experiment(), s.summary());
     if (s.firing.containsKey(AlertKind.RUN_STALLED)) {
-      resolve(s, AlertKind.RUN_STALLED, now, "run " + e.run() + " reports again",
+      resolve(
+          s,
+          AlertKind.RUN_STALLED,
+          now,
+          "run " + e.run() + " reports again",
           Alert.values("tokens", e.tokens()));
       stalled.put(run, false);
     }
@@ -177,8 +204,11 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
       checkSpike(s, e, now);
     }
     if ((s.pending >= refitMaxEvents || now - s.lastRefitWallMs >= refitMinIntervalMs)
-        && pending.isEmpty() && now <= turns.limit(now) && budget.available()) {
-      // Nothing is waiting here, nor long in another task of the thread: refit now (low latency when the load is
+        && pending.isEmpty()
+        && now <= turns.limit(now)
+        && budget.available()) {
+      // Nothing is waiting here, nor long in another task of the thread: refit now (low latency
+      // when the load is
       // light).
       refit(s, now);
     } else {
@@ -196,22 +226,44 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     if (!fire && !resolve) {
       return; // the common case, per event: nothing to build
     }
-    var values = Alert.values("generalLossIncrease", inc, "epsilon", st.epsilon(),
-        "tokens", s.summary().latestTokens(), "ratio", s.latestRatio);
+    var values =
+        Alert.values(
+            "generalLossIncrease",
+            inc,
+            "epsilon",
+            st.epsilon(),
+            "tokens",
+            s.summary().latestTokens(),
+            "ratio",
+            s.latestRatio);
     if (fire) {
-      fire(s, AlertKind.FORGETTING_OBSERVED, now, String.format(
-          "run %s: general loss is up %.4f over the base model, more than ε = %.4f", s.summary().run(), inc,
-          st.epsilon()), values);
+      fire(
+          s,
+          AlertKind.FORGETTING_OBSERVED,
+          now,
+          String.format(
+              "run %s: general loss is up %.4f over the base model, more than ε = %.4f",
+              s.summary().run(), inc, st.epsilon()),
+          values);
     } else {
-      resolve(s, AlertKind.FORGETTING_OBSERVED, now, String.format(
-          "run %s: general-loss increase %.4f is back within ε = %.4f", s.summary().run(), inc, st.epsilon()),
+      resolve(
+          s,
+          AlertKind.FORGETTING_OBSERVED,
+          now,
+          String.format(
+              "run %s: general-loss increase %.4f is back within ε = %.4f",
+              s.summary().run(), inc, st.epsilon()),
           values);
     }
   }
 
   private void checkSpike(RunState s, LossEvent e, long now) {
     RunFit f = s.fit;
-    if (f == null || !f.ok() || f.points() < spikeMinPoints || e.tokens() <= 0 || f.general() == null
+    if (f == null
+        || !f.ok()
+        || f.points() < spikeMinPoints
+        || e.tokens() <= 0
+        || f.general() == null
         || f.domain() == null) {
       return;
     }
@@ -227,14 +279,35 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     if (spike == on) {
       return; // no transition (the common case, per event)
     }
-    var values = Alert.values("tokens", e.tokens(), "generalResidual", rg, "generalNoise", ng,
-        "domainResidual", rd, "domainNoise", nd, "sigma", spikeSigma);
+    var values =
+        Alert.values(
+            "tokens",
+            e.tokens(),
+            "generalResidual",
+            rg,
+            "generalNoise",
+            ng,
+            "domainResidual",
+            rd,
+            "domainNoise",
+            nd,
+            "sigma",
+            spikeSigma);
     if (spike) {
-      fire(s, AlertKind.LOSS_SPIKE, now, String.format(
-          "run %s: loss at %d tokens is %.1f noise deviations off the fitted trend", s.summary().run(), e.tokens(),
-          Math.max(zg, zd)), values);
+      fire(
+          s,
+          AlertKind.LOSS_SPIKE,
+          now,
+          String.format(
+              "run %s: loss at %d tokens is %.1f noise deviations off the fitted trend",
+              s.summary().run(), e.tokens(), Math.max(zg, zd)),
+          values);
     } else {
-      resolve(s, AlertKind.LOSS_SPIKE, now, "run " + s.summary().run() + ": losses are back on the fitted trend",
+      resolve(
+          s,
+          AlertKind.LOSS_SPIKE,
+          now,
+          "run " + s.summary().run() + ": losses are back on the fitted trend",
           values);
     }
   }
@@ -243,16 +316,22 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     return Double.isFinite(v) ? v : fallback;
   }
 
-  /** Refits the run, emits its fit and an update for its experiment, and judges predicted forgetting. */
+  /**
+   * Refits the run, emits its fit and an update for its experiment, and judges predicted
+   * forgetting.
+   */
   private void refit(RunState s, long now) {
     RunSummary summary = s.summary();
     ExperimentSettings st = settings.resolve(summary.experiment(), summary);
     long t0 = System.nanoTime();
-    // While other runs wait for a refit, a due cold refit (a multi-start fit, tens of times a warm one) is deferred:
-    // under load every run then gets a fresh warm fit sooner, and the cold one happens once the queue is empty.
-    boolean othersWaiting = pending.size() > (pending.containsKey(key(s)) ? 1 : 0) || turns.othersWaiting(now);
-    CoreAnalyst.RunResult result = analyst.fitRun(summary, st, s.fit, s.fitCore, othersWaiting,
-        Instant.ofEpochMilli(now));
+    // While other runs wait for a refit, a due cold refit (a multi-start fit, tens of times a warm
+    // one) is deferred:
+    // under load every run then gets a fresh warm fit sooner, and the cold one happens once the
+    // queue is empty.
+    boolean othersWaiting =
+        pending.size() > (pending.containsKey(key(s)) ? 1 : 0) || turns.othersWaiting(now);
+    CoreAnalyst.RunResult result =
+        analyst.fitRun(summary, st, s.fit, s.fitCore, othersWaiting, Instant.ofEpochMilli(now));
     RunFit fit = result.fit();
     metrics.refit("run", System.nanoTime() - t0);
     long oldest = s.oldestPendingTimestamp;
@@ -264,32 +343,56 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     s.lastRefitWallMs = now;
     pending.remove(key(s));
     ctx.forward(new Record<>(summary.run(), new Emitted(Emitted.Kind.RUN_FIT, s.fitBytes()), now));
-    RunUpdate u = new RunUpdate(fit, summary, s.latestRatio, oldest == Long.MAX_VALUE ? now : oldest);
-    ctx.forward(new Record<>(summary.experiment(), new Emitted(Emitted.Kind.RUN_UPDATE, u.encode()), now));
+    RunUpdate u =
+        new RunUpdate(fit, summary, s.latestRatio, oldest == Long.MAX_VALUE ? now : oldest);
+    ctx.forward(
+        new Record<>(summary.experiment(), new Emitted(Emitted.Kind.RUN_UPDATE, u.encode()), now));
     if (fit.ok() && fit.budgetTokens() > 0 && Double.isFinite(fit.predictedGeneralLossIncrease())) {
       boolean over = fit.predictedGeneralLossIncrease() > fit.epsilon();
       boolean on = s.firing.containsKey(AlertKind.FORGETTING_PREDICTED);
-      var values = Alert.values("predictedGeneralLossIncrease", fit.predictedGeneralLossIncrease(),
-          "epsilon", fit.epsilon(), "budgetTokens", fit.budgetTokens(), "ratio", fit.ratio(),
-          "fitTokens", fit.fitTokens());
+      var values =
+          Alert.values(
+              "predictedGeneralLossIncrease",
+              fit.predictedGeneralLossIncrease(),
+              "epsilon",
+              fit.epsilon(),
+              "budgetTokens",
+              fit.budgetTokens(),
+              "ratio",
+              fit.ratio(),
+              "fitTokens",
+              fit.fitTokens());
       if (over && !on) {
-        fire(s, AlertKind.FORGETTING_PREDICTED, now, String.format(
-            "run %s: the fitted general loss is %.4f above the base at the budget, more than ε = %.4f",
-            summary.run(), fit.predictedGeneralLossIncrease(), fit.epsilon()), values);
+        fire(
+            s,
+            AlertKind.FORGETTING_PREDICTED,
+            now,
+            String.format(
+                "run %s: the fitted general loss is %.4f above the base at the budget, more than ε = %.4f",
+                summary.run(), fit.predictedGeneralLossIncrease(), fit.epsilon()),
+            values);
       } else if (!over && on) {
-        resolve(s, AlertKind.FORGETTING_PREDICTED, now, String.format(
-            "run %s: the fitted general-loss increase at the budget, %.4f, is within ε = %.4f", summary.run(),
-            fit.predictedGeneralLossIncrease(), fit.epsilon()), values);
+        resolve(
+            s,
+            AlertKind.FORGETTING_PREDICTED,
+            now,
+            String.format(
+                "run %s: the fitted general-loss increase at the budget, %.4f, is within ε = %.4f",
+                summary.run(), fit.predictedGeneralLossIncrease(), fit.epsilon()),
+            values);
       }
     }
-    // The budget pays for the whole refit: the fit, its JSON, and sending it on (the experiment step's share is
+    // The budget pays for the whole refit: the fit, its JSON, and sending it on (the experiment
+    // step's share is
     // charged there).
     budget.spend(System.nanoTime() - t0);
   }
 
   private void refitPending(long now) {
-    // One pass, oldest pending first, until the budget is spent or another task of the thread has a run that has
-    // waited much longer (see Turns; a refit takes its run off the set here); then this task reports its oldest due
+    // One pass, oldest pending first, until the budget is spent or another task of the thread has a
+    // run that has
+    // waited much longer (see Turns; a refit takes its run off the set here); then this task
+    // reports its oldest due
     // run left.
     long limit = turns.limit(now);
     long left = Long.MAX_VALUE;
@@ -328,29 +431,52 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
         continue;
       }
       double silent = (now - s.lastEventWallMs) / 1000.0;
-      fire(s, AlertKind.RUN_STALLED, now, String.format("run %s: no event for %.0f s", s.summary().run(), silent),
-          Alert.values("secondsSinceLastEvent", silent, "stallAfterSeconds", after / 1000.0,
-              "tokens", s.summary().latestTokens()));
+      fire(
+          s,
+          AlertKind.RUN_STALLED,
+          now,
+          String.format("run %s: no event for %.0f s", s.summary().run(), silent),
+          Alert.values(
+              "secondsSinceLastEvent",
+              silent,
+              "stallAfterSeconds",
+              after / 1000.0,
+              "tokens",
+              s.summary().latestTokens()));
       stalled.put(e.getKey(), true);
       save(s);
       report(s);
     }
   }
 
-  private void fire(RunState s, AlertKind kind, long now, String message, Map<String, Double> values) {
+  private void fire(
+      RunState s, AlertKind kind, long now, String message, Map<String, Double> values) {
     s.firing.put(kind, now);
     emitAlert(s, kind, true, now, message, values);
   }
 
-  private void resolve(RunState s, AlertKind kind, long now, String message, Map<String, Double> values) {
+  private void resolve(
+      RunState s, AlertKind kind, long now, String message, Map<String, Double> values) {
     s.firing.remove(kind);
     emitAlert(s, kind, false, now, message, values);
   }
 
-  private void emitAlert(RunState s, AlertKind kind, boolean firing, long now, String message,
+  private void emitAlert(
+      RunState s,
+      AlertKind kind,
+      boolean firing,
+      long now,
+      String message,
       Map<String, Double> values) {
-    Alert a = new Alert(kind, firing, s.summary().experiment(), s.summary().run(), Instant.ofEpochMilli(now),
-        message, values);
+    Alert a =
+        new Alert(
+            kind,
+            firing,
+            s.summary().experiment(),
+            s.summary().run(),
+            Instant.ofEpochMilli(now),
+            message,
+            values);
     metrics.alert(kind.code(), a.state());
     ctx.forward(new Record<>(s.summary().run(), new Emitted(Emitted.Kind.ALERT, a.toBytes()), now));
   }
@@ -382,7 +508,8 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   private void report(RunState s) {
     RunSummary sum = s.summary();
     if (!s.gaugesResolved) {
-      // Looked up once per state in memory (per event this was the largest part of the per-run step's own work).
+      // Looked up once per state in memory (per event this was the largest part of the per-run
+      // step's own work).
       s.gauges = metrics.run(sum.experiment(), sum.run());
       s.gaugesResolved = true;
       owned.add(key(s));
@@ -391,12 +518,20 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
     if (g == null) {
       return;
     }
-    g.observed(s.latestRatio, sum.latestTokens(), sum.latestGeneralLossIncrease(),
-        -sum.latestDomainLossChange(), s.lastEventWallMs);
+    g.observed(
+        s.latestRatio,
+        sum.latestTokens(),
+        sum.latestGeneralLossIncrease(),
+        -sum.latestDomainLossChange(),
+        s.lastEventWallMs);
     RunFit f = s.fit;
     if (f != null) {
-      g.fitted(f.epsilon(), f.budgetTokens() > 0 ? f.budgetTokens() : Double.NaN, f.t0Tokens(),
-          f.feasible() == null ? Double.NaN : (f.feasible() ? 1 : 0), f.predictedGeneralLossIncrease(),
+      g.fitted(
+          f.epsilon(),
+          f.budgetTokens() > 0 ? f.budgetTokens() : Double.NaN,
+          f.t0Tokens(),
+          f.feasible() == null ? Double.NaN : (f.feasible() ? 1 : 0),
+          f.predictedGeneralLossIncrease(),
           f.predictedDomainLossDecrease());
     }
     int firing = 0;
@@ -414,10 +549,11 @@ final class RunProcessor implements Processor<String, LossEvent, String, Emitted
   @Override
   public void close() {
     // The task moved away or the app stops: this instance no longer exports these runs.
-    owned.forEach(k -> {
-      int sep = k.indexOf(StoreNames.SEPARATOR);
-      metrics.forgetRun(k.substring(sep + 1), k.substring(0, sep));
-    });
+    owned.forEach(
+        k -> {
+          int sep = k.indexOf(StoreNames.SEPARATOR);
+          metrics.forgetRun(k.substring(sep + 1), k.substring(0, sep));
+        });
     owned.clear();
     cache.clear();
     turns.close();

@@ -11,14 +11,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Resolves an experiment's settings: its {@code cpt.experiments} record (if any) over what its runs' events carry
- * over the app-wide defaults. Parsed records are cached per experiment and re-parsed only when the record's bytes
- * change; an invalid record is logged once and ignored (the events' and default settings apply).
+ * Resolves an experiment's settings: its {@code cpt.experiments} record (if any) over what its
+ * runs' events carry over the app-wide defaults. Parsed records are cached per experiment and
+ * re-parsed only when the record's bytes change; an invalid record is logged once and ignored (the
+ * events' and default settings apply).
  */
 final class SettingsResolver {
 
   private static final Logger LOG = LoggerFactory.getLogger(SettingsResolver.class);
-  private static final ExperimentSettings.Overrides NONE = new ExperimentSettings.Overrides(null, null, null, null);
+  private static final ExperimentSettings.Overrides NONE =
+      new ExperimentSettings.Overrides(null, null, null, null);
 
   private final ExperimentSettings defaults;
   private final ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> topic;
@@ -26,15 +28,25 @@ final class SettingsResolver {
 
   private record Parsed(byte[] raw, ExperimentSettings.Overrides overrides) {}
 
-  SettingsResolver(ExperimentSettings defaults, ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> topic) {
+  SettingsResolver(
+      ExperimentSettings defaults, ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> topic) {
     this.defaults = defaults;
     this.topic = topic;
   }
 
-  /** Settings of {@code experiment} given the settings carried by one of its runs' summaries (may be null). */
+  /**
+   * Settings of {@code experiment} given the settings carried by one of its runs' summaries (may be
+   * null).
+   */
   ExperimentSettings resolve(String experiment, RunSummary fromEvents) {
-    ExperimentSettings s = fromEvents == null ? defaults : defaults.override(
-        fromEvents.budgetTokens(), fromEvents.epsilon(), fromEvents.lambda(), fromEvents.tokenUnit());
+    ExperimentSettings s =
+        fromEvents == null
+            ? defaults
+            : defaults.override(
+                fromEvents.budgetTokens(),
+                fromEvents.epsilon(),
+                fromEvents.lambda(),
+                fromEvents.tokenUnit());
     return s.override(overrides(experiment));
   }
 

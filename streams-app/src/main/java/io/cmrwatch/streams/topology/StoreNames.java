@@ -6,25 +6,30 @@ import java.util.Locale;
 public final class StoreNames {
 
   /**
-   * Per-run state, key {@code run + '\0' + experiment} (a run id may recur in several experiments; the Kafka key,
-   * and so the partition, is the run id alone).
+   * Per-run state, key {@code run + '\0' + experiment} (a run id may recur in several experiments;
+   * the Kafka key, and so the partition, is the run id alone).
    */
   public static final String RUN_STATE = "run-state";
+
   /** Per-experiment state, key experiment id. */
   public static final String EXPERIMENT_STATE = "experiment-state";
+
   /** Latest update of each run at the experiment level, key {@code experiment + '\0' + run}. */
   public static final String EXPERIMENT_RUNS = "experiment-runs";
+
   /**
    * Published estimates of each experiment, oldest first, for {@code GET /experiments/{id}}: key
-   * {@code experiment + '\0' + sequence number} (zero-padded, so that a prefix scan returns them in order).
+   * {@code experiment + '\0' + sequence number} (zero-padded, so that a prefix scan returns them in
+   * order).
    */
   public static final String EXPERIMENT_HISTORY = "experiment-history";
+
   /** Global, in-memory: the {@code cpt.experiments} settings, key experiment id. */
   public static final String EXPERIMENT_SETTINGS = "experiment-settings";
 
   /**
-   * Separator of the composite keys of {@link #EXPERIMENT_RUNS} and {@link #EXPERIMENT_HISTORY}; ids cannot contain
-   * control characters.
+   * Separator of the composite keys of {@link #EXPERIMENT_RUNS} and {@link #EXPERIMENT_HISTORY};
+   * ids cannot contain control characters.
    */
   public static final char SEPARATOR = '\u0000';
 
@@ -45,9 +50,13 @@ public final class StoreNames {
     return experiment + SEPARATOR + run;
   }
 
-  /** The key of history point {@code sequence} of {@code experiment} in {@link #EXPERIMENT_HISTORY}. */
+  /**
+   * The key of history point {@code sequence} of {@code experiment} in {@link #EXPERIMENT_HISTORY}.
+   */
   public static String historyKey(String experiment, long sequence) {
-    return experiment + SEPARATOR + String.format(Locale.ROOT, "%019d", sequence); // ASCII digits in any locale
+    return experiment
+        + SEPARATOR
+        + String.format(Locale.ROOT, "%019d", sequence); // ASCII digits in any locale
   }
 
   /** The prefix of every run key and history key of {@code experiment}. */

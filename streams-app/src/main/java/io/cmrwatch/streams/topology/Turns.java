@@ -4,19 +4,21 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Oldest first across the tasks of a stream thread. A thread runs many tasks (one per input partition and step), each
- * with its own queue of runs or experiments waiting for a refit, and Kafka Streams calls their punctuations in the
- * same task order every time: without this, the first tasks spent the thread's {@link RefitBudget} on their own
- * queues and the last tasks' runs waited for the budget to be left over.
+ * Oldest first across the tasks of a stream thread. A thread runs many tasks (one per input
+ * partition and step), each with its own queue of runs or experiments waiting for a refit, and
+ * Kafka Streams calls their punctuations in the same task order every time: without this, the first
+ * tasks spent the thread's {@link RefitBudget} on their own queues and the last tasks' runs waited
+ * for the budget to be left over.
  *
- * <p>Each queue reports, at every punctuation, the wall-clock time since which its oldest item that is due waits
- * ({@link #waiting}). An item of another queue may then go only if it has waited at least half as long as that oldest
- * one, or began waiting within a punctuation interval of it ({@link #limit}); the same rule decides whether an arriving
- * item is refitted at once. Items that waited long therefore go before recent ones whichever task holds them, while
- * each punctuation still serves a wide enough band of items that no queue waits on another's report (with strict oldest
- * first, tasks whose items interleave in time would serve one or two items a cycle). A report not refreshed for
- * {@code staleMs} (its task went away without closing) no longer counts. Owned by one stream thread per level (like
- * the budget).
+ * <p>Each queue reports, at every punctuation, the wall-clock time since which its oldest item that
+ * is due waits ({@link #waiting}). An item of another queue may then go only if it has waited at
+ * least half as long as that oldest one, or began waiting within a punctuation interval of it
+ * ({@link #limit}); the same rule decides whether an arriving item is refitted at once. Items that
+ * waited long therefore go before recent ones whichever task holds them, while each punctuation
+ * still serves a wide enough band of items that no queue waits on another's report (with strict
+ * oldest first, tasks whose items interleave in time would serve one or two items a cycle). A
+ * report not refreshed for {@code staleMs} (its task went away without closing) no longer counts.
+ * Owned by one stream thread per level (like the budget).
  */
 final class Turns {
 
@@ -26,7 +28,8 @@ final class Turns {
     EXPERIMENT;
 
     // Per queue: {since, reported at} (wall-clock ms).
-    private final ThreadLocal<Map<Turns, long[]>> waiting = ThreadLocal.withInitial(IdentityHashMap::new);
+    private final ThreadLocal<Map<Turns, long[]>> waiting =
+        ThreadLocal.withInitial(IdentityHashMap::new);
   }
 
   private final Level level;
@@ -34,21 +37,24 @@ final class Turns {
   private final long staleMs;
 
   /**
-   * How long a report counts without being refreshed, for punctuations every {@code punctuateMs}: ten of them, and
-   * at least 5 s (a punctuation can come late behind a long commit).
+   * How long a report counts without being refreshed, for punctuations every {@code punctuateMs}:
+   * ten of them, and at least 5 s (a punctuation can come late behind a long commit).
    */
   static long staleAfter(long punctuateMs) {
     return Math.max(5_000, 10 * punctuateMs);
   }
 
-  /** The turns of a queue served by punctuations every {@code punctuateMs}: the band is one interval. */
+  /**
+   * The turns of a queue served by punctuations every {@code punctuateMs}: the band is one
+   * interval.
+   */
   static Turns forPunctuations(Level level, long punctuateMs) {
     return new Turns(level, punctuateMs, staleAfter(punctuateMs));
   }
 
   /**
-   * @param bandMs how much later than another queue's oldest item an item may have begun waiting and still go (the
-   *     punctuation interval)
+   * @param bandMs how much later than another queue's oldest item an item may have begun waiting
+   *     and still go (the punctuation interval)
    * @param staleMs how long a report counts without being refreshed
    */
   Turns(Level level, long bandMs, long staleMs) {
@@ -58,8 +64,8 @@ final class Turns {
   }
 
   /**
-   * Reports, at wall-clock {@code nowMs}, the wall-clock ms since which this queue's oldest item waits;
-   * {@code Long.MAX_VALUE}: none waits.
+   * Reports, at wall-clock {@code nowMs}, the wall-clock ms since which this queue's oldest item
+   * waits; {@code Long.MAX_VALUE}: none waits.
    */
   void waiting(long sinceMs, long nowMs) {
     if (sinceMs == Long.MAX_VALUE) {
@@ -70,9 +76,9 @@ final class Turns {
   }
 
   /**
-   * The latest wall-clock ms since which an item of this queue may have waited and still go now: another queue's
-   * oldest reported item, plus half of its wait so far or the band, whichever is longer; {@code Long.MAX_VALUE} when no
-   * other queue reported one.
+   * The latest wall-clock ms since which an item of this queue may have waited and still go now:
+   * another queue's oldest reported item, plus half of its wait so far or the band, whichever is
+   * longer; {@code Long.MAX_VALUE} when no other queue reported one.
    */
   long limit(long nowMs) {
     long oldest = Long.MAX_VALUE;
@@ -90,8 +96,9 @@ final class Turns {
   }
 
   /**
-   * Notes that the item waiting since {@code sinceMs} went outside a punctuation: when it was the one reported, the
-   * report is withdrawn until the next punctuation, so that other queues do not wait for an item already served.
+   * Notes that the item waiting since {@code sinceMs} went outside a punctuation: when it was the
+   * one reported, the report is withdrawn until the next punctuation, so that other queues do not
+   * wait for an item already served.
    */
   void served(long sinceMs, long nowMs) {
     long[] r = level.waiting.get().get(this);

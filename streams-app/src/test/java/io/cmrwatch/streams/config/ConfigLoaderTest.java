@@ -16,11 +16,21 @@ class ConfigLoaderTest {
   @Test
   void shouldLayerFileOverEnvironmentOverDefaults() throws Exception {
     Path file = dir.resolve("streams.properties");
-    Files.writeString(file, "cmrwatch.bootstrap=file:9092\ncmrwatch.http.port=9001\n"
-        + "cmrwatch.kafka.max.poll.records=77\n");
-    AppConfig cfg = ConfigLoader.load(file,
-        Map.of("CMRWATCH_HTTP_PORT", "9002", "CMRWATCH_DEFAULTS_EPSILON", "0.07", "CMRWATCH_JAVA_OPTS", "-Xmx1g"),
-        Map.of());
+    Files.writeString(
+        file,
+        "cmrwatch.bootstrap=file:9092\ncmrwatch.http.port=9001\n"
+            + "cmrwatch.kafka.max.poll.records=77\n");
+    AppConfig cfg =
+        ConfigLoader.load(
+            file,
+            Map.of(
+                "CMRWATCH_HTTP_PORT",
+                "9002",
+                "CMRWATCH_DEFAULTS_EPSILON",
+                "0.07",
+                "CMRWATCH_JAVA_OPTS",
+                "-Xmx1g"),
+            Map.of());
     assertThat(cfg.bootstrap()).isEqualTo("file:9092");
     assertThat(cfg.httpPort()).isEqualTo(9001);
     assertThat(cfg.defaultEpsilon()).isEqualTo(0.07);
@@ -30,8 +40,11 @@ class ConfigLoaderTest {
 
   @Test
   void shouldApplyCommandLineOverridesLast() {
-    AppConfig cfg = ConfigLoader.load(null, Map.of("CMRWATCH_BOOTSTRAP", "env:9092"),
-        Map.of("cmrwatch.bootstrap", "cli:9092"));
+    AppConfig cfg =
+        ConfigLoader.load(
+            null,
+            Map.of("CMRWATCH_BOOTSTRAP", "env:9092"),
+            Map.of("cmrwatch.bootstrap", "cli:9092"));
     assertThat(cfg.bootstrap()).isEqualTo("cli:9092");
   }
 
@@ -50,7 +63,8 @@ class ConfigLoaderTest {
     Path file = dir.resolve("foreign.properties");
     Files.writeString(file, "cmrwatch.bootstrap=x:1\nbootstrap.servers=y:2\n");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("bootstrap.servers");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("bootstrap.servers");
   }
 
   @Test
@@ -63,15 +77,22 @@ class ConfigLoaderTest {
 
   @Test
   void shouldNameTheKeyOfAnInvalidValue() {
-    assertThatThrownBy(() -> AppConfig.of(Map.of("cmrwatch.bootstrap", "x:1", "cmrwatch.http.port", "eighty")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("cmrwatch.http.port");
-    assertThatThrownBy(() -> AppConfig.of(Map.of("cmrwatch.bootstrap", "x:1", "cmrwatch.processing-guarantee", "x")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("cmrwatch.processing-guarantee");
+    assertThatThrownBy(
+            () -> AppConfig.of(Map.of("cmrwatch.bootstrap", "x:1", "cmrwatch.http.port", "eighty")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cmrwatch.http.port");
+    assertThatThrownBy(
+            () ->
+                AppConfig.of(
+                    Map.of("cmrwatch.bootstrap", "x:1", "cmrwatch.processing-guarantee", "x")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cmrwatch.processing-guarantee");
   }
 
   @Test
   void shouldReportAMissingFile() {
     assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.properties"), Map.of(), Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("does not exist");
   }
 }

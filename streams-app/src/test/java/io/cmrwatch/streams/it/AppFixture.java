@@ -21,15 +21,23 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Shared set-up of the streams app's integration tests: per-test topics and application id, test-sized settings. */
+/**
+ * Shared set-up of the streams app's integration tests: per-test topics and application id,
+ * test-sized settings.
+ */
 final class AppFixture {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private AppFixture() {}
 
-  /** Settings for one test: its own topic prefix and application id, small intervals, record cache off. */
-  static AppConfig config(KafkaCluster kafka, String name, Path stateDir, Map<String, String> extra) {
+  /**
+   * Settings for one test: its own topic prefix and application id, small intervals, record cache
+   * off.
+   */
+  static AppConfig config(
+      KafkaCluster kafka, String name, Path stateDir, Map<String, String> extra) {
     String unique = kafka.uniqueTopic(name);
     Map<String, String> m = new HashMap<>();
     m.put("cmrwatch.bootstrap", kafka.bootstrapServers());
@@ -72,7 +80,11 @@ final class AppFixture {
 
   static HttpResponse<String> get(String base, String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20)).GET().build(),
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create(base + path))
+              .timeout(Duration.ofSeconds(20))
+              .GET()
+              .build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IllegalStateException("GET " + base + path + " failed: " + e, e);

@@ -38,9 +38,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The app killed abruptly (SIGKILL, mid-stream) and restarted — on the same state directory, then on a wiped one
- * that must be restored from the changelogs — ends with the estimate of an uninterrupted run, and every run has
- * counted each of its events exactly once.
+ * The app killed abruptly (SIGKILL, mid-stream) and restarted — on the same state directory, then
+ * on a wiped one that must be restored from the changelogs — ends with the estimate of an
+ * uninterrupted run, and every run has counted each of its events exactly once.
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -49,11 +49,22 @@ class RestartIT {
   @TempDir Path dir;
 
   @Test
-  void shouldEndWithTheUninterruptedEstimateAfterKillsAndAStateWipe(KafkaCluster kafka) throws Exception {
+  void shouldEndWithTheUninterruptedEstimateAfterKillsAndAStateWipe(KafkaCluster kafka)
+      throws Exception {
     Path state = dir.resolve("state");
     int port = freePort();
-    AppConfig cfg = AppFixture.config(kafka, "restart", state, Map.of("cmrwatch.http.port", Integer.toString(port),
-        "cmrwatch.estimate.settle-after-ms", "1500", "cmrwatch.estimate.min-change", "0"));
+    AppConfig cfg =
+        AppFixture.config(
+            kafka,
+            "restart",
+            state,
+            Map.of(
+                "cmrwatch.http.port",
+                Integer.toString(port),
+                "cmrwatch.estimate.settle-after-ms",
+                "1500",
+                "cmrwatch.estimate.min-change",
+                "0"));
     Path file = dir.resolve("streams.properties");
     Properties p = new Properties();
     p.putAll(cfg.asMap());
@@ -109,44 +120,65 @@ class RestartIT {
     return new ExperimentAnalyzer().analyze(events.get(0).experiment(), runs.values());
   }
 
-  private static void assertSettled(String base, String experiment, ExperimentEstimate expected,
-      Map<String, Integer> perRun) {
-    await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-      for (Map.Entry<String, Integer> e : perRun.entrySet()) {
-        HttpResponse<String> r = AppFixture.get(base, "/runs/" + e.getKey());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(Json.MAPPER.readTree(r.body()).get("events").asLong()).as(e.getKey())
-            .isEqualTo(e.getValue().longValue());
-      }
-      HttpResponse<String> r = AppFixture.get(base, "/experiments/" + experiment);
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      JsonNode estimate = Json.MAPPER.readTree(r.body()).get("estimate");
-      assertThat(estimate.get("status").asText()).isEqualTo("ok");
-      assertThat(estimate.get("cmr").asDouble()).isCloseTo(expected.cmr(), within(1e-9));
-      assertThat(estimate.get("cmrLow").asDouble()).isCloseTo(expected.cmrLow(), within(1e-9));
-      assertThat(estimate.get("cmrHigh").asDouble()).isCloseTo(expected.cmrHigh(), within(1e-9));
-    });
+  private static void assertSettled(
+      String base, String experiment, ExperimentEstimate expected, Map<String, Integer> perRun) {
+    await()
+        .atMost(Duration.ofSeconds(150))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              for (Map.Entry<String, Integer> e : perRun.entrySet()) {
+                HttpResponse<String> r = AppFixture.get(base, "/runs/" + e.getKey());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(Json.MAPPER.readTree(r.body()).get("events").asLong())
+                    .as(e.getKey())
+                    .isEqualTo(e.getValue().longValue());
+              }
+              HttpResponse<String> r = AppFixture.get(base, "/experiments/" + experiment);
+              assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+              JsonNode estimate = Json.MAPPER.readTree(r.body()).get("estimate");
+              assertThat(estimate.get("status").asText()).isEqualTo("ok");
+              assertThat(estimate.get("cmr").asDouble()).isCloseTo(expected.cmr(), within(1e-9));
+              assertThat(estimate.get("cmrLow").asDouble())
+                  .isCloseTo(expected.cmrLow(), within(1e-9));
+              assertThat(estimate.get("cmrHigh").asDouble())
+                  .isCloseTo(expected.cmrHigh(), within(1e-9));
+            });
   }
 
   private static double processed(String base) {
     try {
       String m = AppFixture.get(base, "/metrics").body();
-      return m.lines().filter(l -> l.startsWith("cmrwatch_events_processed_total"))
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+      return m.lines()
+          .filter(l -> l.startsWith("cmrwatch_events_processed_total"))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+          .findFirst()
+          .orElse(0);
     } catch (RuntimeException e) {
       return 0;
     }
   }
 
   private static void awaitHealthy(String base) {
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
         .until(() -> AppFixture.get(base, "/health").statusCode() == 200);
   }
 
   private static Process start(Path config, Path log) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        StreamsProcess.class.getName(), "--config", config.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                StreamsProcess.class.getName(),
+                "--config",
+                config.toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 

@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** End to end on a real broker, exactly-once: events in; fits, estimates, DLQ, HTTP and metrics out. */
+/**
+ * End to end on a real broker, exactly-once: events in; fits, estimates, DLQ, HTTP and metrics out.
+ */
 @ExtendWith(KafkaExtension.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class StreamsAppIT {
@@ -36,7 +38,8 @@ class StreamsAppIT {
   @TempDir Path state;
 
   @Test
-  void shouldProcessASyntheticExperimentEndToEndWithExactlyOnce(KafkaCluster kafka) throws Exception {
+  void shouldProcessASyntheticExperimentEndToEndWithExactlyOnce(KafkaCluster kafka)
+      throws Exception {
     AppConfig cfg = AppFixture.config(kafka, "e2e", state, Map.of());
     SyntheticExperiment exp = new SyntheticGenerator().generate(11);
     Map<String, Integer> eventsPerRun = new HashMap<>();
@@ -51,69 +54,107 @@ class StreamsAppIT {
       AppFixture.send(producer, in, exp.events().subList(0, 50));
       AppFixture.sendRaw(producer, in, "r1", "{\"schema\":1,\"ratio\":2}");
 
-      List<ConsumerRecord<byte[], byte[]>> dead = kafka.awaitRecords(cfg.topicNames().lossEventsDlq(), 2,
-          new ByteArrayDeserializer(), new ByteArrayDeserializer(), IsolationLevel.READ_COMMITTED,
-          Duration.ofSeconds(60));
+      List<ConsumerRecord<byte[], byte[]>> dead =
+          kafka.awaitRecords(
+              cfg.topicNames().lossEventsDlq(),
+              2,
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer(),
+              IsolationLevel.READ_COMMITTED,
+              Duration.ofSeconds(60));
       assertThat(dead).hasSize(2);
       assertThat(dead.stream().map(r -> DeadLetters.header(r.headers(), DeadLetters.REASON)))
           .containsExactlyInAnyOrder("malformed_json", "missing_field");
 
       // Every run's latest fit covers each of its events exactly once.
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-        for (Map.Entry<String, Integer> e : eventsPerRun.entrySet()) {
-          HttpResponse<String> r = AppFixture.get(app, "/runs/" + e.getKey());
-          assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-          JsonNode run = Json.MAPPER.readTree(r.body());
-          assertThat(run.get("events").asLong()).as("events of " + e.getKey()).isEqualTo(e.getValue().longValue());
-          assertThat(run.get("fit").isNull()).isFalse();
-          assertThat(run.get("fit").get("events").asLong()).isEqualTo(e.getValue().longValue());
-        }
-      });
-      List<ConsumerRecord<String, String>> fits = kafka.readAll(cfg.topicNames().runFits(),
-          IsolationLevel.READ_COMMITTED);
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () -> {
+                for (Map.Entry<String, Integer> e : eventsPerRun.entrySet()) {
+                  HttpResponse<String> r = AppFixture.get(app, "/runs/" + e.getKey());
+                  assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                  JsonNode run = Json.MAPPER.readTree(r.body());
+                  assertThat(run.get("events").asLong())
+                      .as("events of " + e.getKey())
+                      .isEqualTo(e.getValue().longValue());
+                  assertThat(run.get("fit").isNull()).isFalse();
+                  assertThat(run.get("fit").get("events").asLong())
+                      .isEqualTo(e.getValue().longValue());
+                }
+              });
+      List<ConsumerRecord<String, String>> fits =
+          kafka.readAll(cfg.topicNames().runFits(), IsolationLevel.READ_COMMITTED);
       assertThat(fits).isNotEmpty();
-      assertThat(fits).allSatisfy(f -> assertThat(Json.MAPPER.readTree(f.value()).get("schema").asInt()).isEqualTo(1));
+      assertThat(fits)
+          .allSatisfy(
+              f -> assertThat(Json.MAPPER.readTree(f.value()).get("schema").asInt()).isEqualTo(1));
 
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        HttpResponse<String> r = AppFixture.get(app, "/experiments/" + exp.experiment());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        JsonNode body = Json.MAPPER.readTree(r.body());
-        assertThat(body.get("runs")).hasSize(eventsPerRun.size());
-        assertThat(body.get("estimate").get("experiment").asText()).isEqualTo(exp.experiment());
-        // The history (its own store) ends with the estimate shown, the latest published one.
-        JsonNode history = body.get("history");
-        assertThat(history).isNotEmpty();
-        assertThat(history.get(history.size() - 1).get("time").asText())
-            .isEqualTo(body.get("estimate").get("time").asText());
-      });
-      List<ConsumerRecord<String, String>> estimates = kafka.awaitRecords(cfg.topicNames().cmrEstimates(), 1,
-          IsolationLevel.READ_COMMITTED, Duration.ofSeconds(30));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                HttpResponse<String> r = AppFixture.get(app, "/experiments/" + exp.experiment());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                JsonNode body = Json.MAPPER.readTree(r.body());
+                assertThat(body.get("runs")).hasSize(eventsPerRun.size());
+                assertThat(body.get("estimate").get("experiment").asText())
+                    .isEqualTo(exp.experiment());
+                // The history (its own store) ends with the estimate shown, the latest published
+                // one.
+                JsonNode history = body.get("history");
+                assertThat(history).isNotEmpty();
+                assertThat(history.get(history.size() - 1).get("time").asText())
+                    .isEqualTo(body.get("estimate").get("time").asText());
+              });
+      List<ConsumerRecord<String, String>> estimates =
+          kafka.awaitRecords(
+              cfg.topicNames().cmrEstimates(),
+              1,
+              IsolationLevel.READ_COMMITTED,
+              Duration.ofSeconds(30));
       assertThat(estimates.get(0).key()).isEqualTo(exp.experiment());
 
       HttpResponse<String> list = AppFixture.get(app, "/experiments");
       assertThat(list.statusCode()).isEqualTo(200);
-      assertThat(Json.MAPPER.readTree(list.body()).get(0).get("experiment").asText()).isEqualTo(exp.experiment());
+      assertThat(Json.MAPPER.readTree(list.body()).get(0).get("experiment").asText())
+          .isEqualTo(exp.experiment());
       assertThat(AppFixture.get(app, "/runs/nope").statusCode()).isEqualTo(404);
       assertThat(AppFixture.get(app, "/experiments/nope").statusCode()).isEqualTo(404);
       assertThat(AppFixture.get(app, "/health").statusCode()).isEqualTo(200);
       assertThat(AppFixture.get(app, "/health/live").statusCode()).isEqualTo(200);
       assertThat(AppFixture.get(app, "/").body()).contains("<html");
-      assertThat(AppFixture.get(app, "/webjars/uplot/dist/uPlot.iife.min.js").statusCode()).isEqualTo(200);
+      assertThat(AppFixture.get(app, "/webjars/uplot/dist/uPlot.iife.min.js").statusCode())
+          .isEqualTo(200);
       String metrics = AppFixture.get(app, "/metrics").body();
       int total = exp.events().size() + 50;
-      assertThat(metrics).contains("cmrwatch_events_processed_total{application=\"cmrwatch-streams\"} " + total);
-      assertThat(metrics).contains("cmrwatch_events_duplicate_total{application=\"cmrwatch-streams\"} 50.0");
-      assertThat(metrics).contains("cmrwatch_dlq_records_total{application=\"cmrwatch-streams\",reason=\"malformed_json\"} 1.0");
-      assertThat(metrics).contains("cmrwatch_refits_total{application=\"cmrwatch-streams\",level=\"run\"}");
-      assertThat(metrics).contains("cmrwatch_cmr_status{application=\"cmrwatch-streams\",experiment=\""
-          + exp.experiment() + "\"");
+      assertThat(metrics)
+          .contains("cmrwatch_events_processed_total{application=\"cmrwatch-streams\"} " + total);
+      assertThat(metrics)
+          .contains("cmrwatch_events_duplicate_total{application=\"cmrwatch-streams\"} 50.0");
+      assertThat(metrics)
+          .contains(
+              "cmrwatch_dlq_records_total{application=\"cmrwatch-streams\",reason=\"malformed_json\"} 1.0");
+      assertThat(metrics)
+          .contains("cmrwatch_refits_total{application=\"cmrwatch-streams\",level=\"run\"}");
+      assertThat(metrics)
+          .contains(
+              "cmrwatch_cmr_status{application=\"cmrwatch-streams\",experiment=\""
+                  + exp.experiment()
+                  + "\"");
       assertThat(metrics).contains("cmrwatch_run_tokens{application=\"cmrwatch-streams\"");
       assertThat(metrics).contains("kafka_consumer_fetch_manager_records_lag_max");
       // Prometheus' selector: only the named families.
-      String selected = AppFixture.get(app,
-          "/metrics?name%5B%5D=cmrwatch_events_processed_total&name%5B%5D=cmrwatch_events_duplicate_total").body();
-      assertThat(selected).contains("cmrwatch_events_processed_total{application=\"cmrwatch-streams\"} " + total)
-          .contains("cmrwatch_events_duplicate_total").doesNotContain("cmrwatch_refits_total")
+      String selected =
+          AppFixture.get(
+                  app,
+                  "/metrics?name%5B%5D=cmrwatch_events_processed_total&name%5B%5D=cmrwatch_events_duplicate_total")
+              .body();
+      assertThat(selected)
+          .contains("cmrwatch_events_processed_total{application=\"cmrwatch-streams\"} " + total)
+          .contains("cmrwatch_events_duplicate_total")
+          .doesNotContain("cmrwatch_refits_total")
           .doesNotContain("kafka_consumer");
     }
   }

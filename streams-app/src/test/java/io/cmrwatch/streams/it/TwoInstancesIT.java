@@ -26,8 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two instances with one application id split the partitions; a query to either answers for every key (forwarded
- * to the owner); when one stops, the other takes over and keeps answering.
+ * Two instances with one application id split the partitions; a query to either answers for every
+ * key (forwarded to the owner); when one stops, the other takes over and keeps answering.
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -39,9 +39,13 @@ class TwoInstancesIT {
   void shouldSplitPartitionsAnswerQueriesAnywhereAndTakeOver(KafkaCluster kafka) throws Exception {
     AppConfig a = AppFixture.config(kafka, "pair", dir.resolve("a"), Map.of());
     AppConfig b = a.with(Map.of("cmrwatch.state-dir", dir.resolve("b").toString()));
-    // Several experiments, so that both instances own some (experiment keys spread over the partitions).
-    List<SyntheticExperiment> exps = List.of(new SyntheticGenerator().generate(31),
-        new SyntheticGenerator().generate(32), new SyntheticGenerator().generate(33));
+    // Several experiments, so that both instances own some (experiment keys spread over the
+    // partitions).
+    List<SyntheticExperiment> exps =
+        List.of(
+            new SyntheticGenerator().generate(31),
+            new SyntheticGenerator().generate(32),
+            new SyntheticGenerator().generate(33));
     Set<String> experiments = new TreeSet<>();
     Set<String> runs = new TreeSet<>();
     try (StreamsApp first = StreamsApp.start(a)) {
@@ -49,35 +53,52 @@ class TwoInstancesIT {
       try (KafkaProducer<String, byte[]> producer = AppFixture.producer(kafka)) {
         assertThat(first.awaitRunning(Duration.ofSeconds(90))).isTrue();
         assertThat(second.awaitRunning(Duration.ofSeconds(90))).isTrue();
-        await().atMost(Duration.ofSeconds(60)).until(() -> activeTasks(first) > 0 && activeTasks(second) > 0);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> activeTasks(first) > 0 && activeTasks(second) > 0);
         for (SyntheticExperiment e : exps) {
-          // Run ids repeat across synthetic experiments; prefix them to keep the three apart in /runs/{id}.
-          List<io.cmrwatch.core.event.LossEvent> events = e.events().stream()
-              .map(x -> x.toBuilder().run(e.experiment() + "-" + x.run())
-                  .eventId(e.experiment() + "-" + x.eventId()).build()).toList();
+          // Run ids repeat across synthetic experiments; prefix them to keep the three apart in
+          // /runs/{id}.
+          List<io.cmrwatch.core.event.LossEvent> events =
+              e.events().stream()
+                  .map(
+                      x ->
+                          x.toBuilder()
+                              .run(e.experiment() + "-" + x.run())
+                              .eventId(e.experiment() + "-" + x.eventId())
+                              .build())
+                  .toList();
           AppFixture.send(producer, a.topicNames().lossEvents(), events);
           experiments.add(e.experiment());
           events.forEach(x -> runs.add(x.run()));
         }
         for (StreamsApp app : List.of(first, second)) {
-          await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+          await()
+              .atMost(Duration.ofSeconds(90))
+              .pollInterval(Duration.ofMillis(500))
               .untilAsserted(() -> assertAnswers(app, experiments, runs));
         }
       } finally {
         second.close();
       }
-      // The survivor takes over the partitions of the stopped instance and keeps answering for every key.
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+      // The survivor takes over the partitions of the stopped instance and keeps answering for
+      // every key.
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(500))
           .untilAsserted(() -> assertAnswers(first, experiments, runs));
       assertThat(AppFixture.get(first, "/health").statusCode()).isEqualTo(200);
     }
   }
 
   private static int activeTasks(StreamsApp app) {
-    return app.streams().metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+    return app.streams().metadataForLocalThreads().stream()
+        .mapToInt(t -> t.activeTasks().size())
+        .sum();
   }
 
-  private static void assertAnswers(StreamsApp app, Set<String> experiments, Set<String> runs) throws Exception {
+  private static void assertAnswers(StreamsApp app, Set<String> experiments, Set<String> runs)
+      throws Exception {
     HttpResponse<String> list = AppFixture.get(app, "/experiments");
     assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
     Set<String> listed = new TreeSet<>();

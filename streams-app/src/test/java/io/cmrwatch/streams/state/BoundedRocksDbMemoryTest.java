@@ -22,7 +22,8 @@ class BoundedRocksDbMemoryTest {
       for (Options o : new Options[] {a, b}) {
         assertThat(o.maxWriteBufferNumber()).isEqualTo(2);
         assertThat(o.writeBufferSize()).isEqualTo(2L << 20); // 32 MiB / 16
-        // Charged to the shared budget in small blocks, not an eighth of the write buffer per memtable.
+        // Charged to the shared budget in small blocks, not an eighth of the write buffer per
+        // memtable.
         assertThat(o.arenaBlockSize()).isEqualTo(64L << 10);
         BlockBasedTableConfig t = (BlockBasedTableConfig) o.tableFormatConfig();
         assertThat(t.cacheIndexAndFilterBlocks()).isTrue();

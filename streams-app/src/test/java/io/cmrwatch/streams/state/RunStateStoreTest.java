@@ -21,7 +21,9 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The piecewise run-state store: writes only what changed, reads whole states back, on every path. */
+/**
+ * The piecewise run-state store: writes only what changed, reads whole states back, on every path.
+ */
 class RunStateStoreTest {
 
   private KeyValueStore<String, byte[]> parts;
@@ -30,17 +32,30 @@ class RunStateStoreTest {
   @BeforeEach
   void open() {
     MockProcessorContext<String, String> ctx = new MockProcessorContext<>();
-    // The store under test wraps this in-memory store; logging is off (the mock context has no changelog).
-    parts = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("run-state"), Serdes.String(),
-        Serdes.ByteArray()).withLoggingDisabled().build();
+    // The store under test wraps this in-memory store; logging is off (the mock context has no
+    // changelog).
+    parts =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore("run-state"), Serdes.String(), Serdes.ByteArray())
+            .withLoggingDisabled()
+            .build();
     store = new RunStateStore(parts);
     store.init(ctx.getStateStoreContext(), store);
   }
 
   private static LossEvent event(String run, int i) {
-    return LossEvent.builder().experiment("exp").run(run).ratio(0.25).tokens(1_000_000L * i)
-        .generalLoss(2.0 + 0.001 * i).domainLoss(3.0 - 0.002 * i).baseGeneralLoss(2.0).baseDomainLoss(3.0)
-        .budgetTokens(200_000_000L).eventId(run + "/" + i).build();
+    return LossEvent.builder()
+        .experiment("exp")
+        .run(run)
+        .ratio(0.25)
+        .tokens(1_000_000L * i)
+        .generalLoss(2.0 + 0.001 * i)
+        .domainLoss(3.0 - 0.002 * i)
+        .baseGeneralLoss(2.0)
+        .baseDomainLoss(3.0)
+        .budgetTokens(200_000_000L)
+        .eventId(run + "/" + i)
+        .build();
   }
 
   private static RunState absorb(RunState s, LossEvent e) {
@@ -87,17 +102,22 @@ class RunStateStoreTest {
     store.flushCache();
     Map<String, byte[]> after = snapshot();
     List<String> changed = new ArrayList<>();
-    after.forEach((k, v) -> {
-      if (!Arrays.equals(v, before.get(k))) {
-        changed.add(k);
-      }
-    });
-    assertThat(changed).containsExactlyInAnyOrder("run-1\u0000exp\u0001h",
-        "run-1\u0000exp\u0001b" + RunSummaryCodec.binIndex(61_000_000L));
+    after.forEach(
+        (k, v) -> {
+          if (!Arrays.equals(v, before.get(k))) {
+            changed.add(k);
+          }
+        });
+    assertThat(changed)
+        .containsExactlyInAnyOrder(
+            "run-1\u0000exp\u0001h",
+            "run-1\u0000exp\u0001b" + RunSummaryCodec.binIndex(61_000_000L));
 
-    RunState back = CompletableFuture.supplyAsync(() -> store.get("run-1\u0000exp")).join(); // another thread
+    RunState back =
+        CompletableFuture.supplyAsync(() -> store.get("run-1\u0000exp")).join(); // another thread
     assertThat(back).isNotSameAs(s);
-    assertThat(RunSummaryCodec.encode(back.summary())).isEqualTo(RunSummaryCodec.encode(s.summary()));
+    assertThat(RunSummaryCodec.encode(back.summary()))
+        .isEqualTo(RunSummaryCodec.encode(s.summary()));
     assertThat(back.firing).containsEntry(AlertKind.LOSS_SPIKE, 42L);
     assertThat(back.lastEventWallMs).isEqualTo(61_000_000L);
   }
@@ -119,19 +139,38 @@ class RunStateStoreTest {
     for (String run : List.of("a", "a2", "b")) {
       for (String exp : List.of("exp", "exp2")) {
         RunState s = RunState.of(exp, run);
-        s.summary().absorb(LossEvent.builder().experiment(exp).run(run).ratio(0.5).tokens(1000).generalLoss(1)
-            .domainLoss(1).baseGeneralLoss(1).baseDomainLoss(1).eventId(run + exp).build());
+        s.summary()
+            .absorb(
+                LossEvent.builder()
+                    .experiment(exp)
+                    .run(run)
+                    .ratio(0.5)
+                    .tokens(1000)
+                    .generalLoss(1)
+                    .domainLoss(1)
+                    .baseGeneralLoss(1)
+                    .baseDomainLoss(1)
+                    .eventId(run + exp)
+                    .build());
         store.put(run + "\u0000" + exp, s);
       }
     }
     List<String> all = new ArrayList<>();
-    try (KeyValueIterator<String, RunState> it = store.all()) { // writes the dirty states through first
+    try (KeyValueIterator<String, RunState> it =
+        store.all()) { // writes the dirty states through first
       it.forEachRemaining(kv -> all.add(kv.key + "=" + kv.value.summary().run()));
     }
-    assertThat(all).containsExactly("a\u0000exp=a", "a\u0000exp2=a", "a2\u0000exp=a2", "a2\u0000exp2=a2",
-        "b\u0000exp=b", "b\u0000exp2=b");
+    assertThat(all)
+        .containsExactly(
+            "a\u0000exp=a",
+            "a\u0000exp2=a",
+            "a2\u0000exp=a2",
+            "a2\u0000exp2=a2",
+            "b\u0000exp=b",
+            "b\u0000exp2=b");
     List<String> scanned = new ArrayList<>();
-    try (KeyValueIterator<String, RunState> it = store.prefixScan("a\u0000", new StringSerializer())) {
+    try (KeyValueIterator<String, RunState> it =
+        store.prefixScan("a\u0000", new StringSerializer())) {
       it.forEachRemaining(kv -> scanned.add(kv.key));
     }
     assertThat(scanned).containsExactly("a\u0000exp", "a\u0000exp2");
@@ -153,12 +192,14 @@ class RunStateStoreTest {
     }
     parts.put("old\u0000exp", s.encode()); // as the earlier store wrote it
     RunState read = store.get("old\u0000exp");
-    assertThat(RunSummaryCodec.encode(read.summary())).isEqualTo(RunSummaryCodec.encode(s.summary()));
+    assertThat(RunSummaryCodec.encode(read.summary()))
+        .isEqualTo(RunSummaryCodec.encode(s.summary()));
     store.put("old\u0000exp", read);
     store.flushCache();
     assertThat(partKeys()).doesNotContain("old\u0000exp").contains("old\u0000exp\u0001h");
     RunState again = store.get("old\u0000exp");
-    assertThat(RunSummaryCodec.encode(again.summary())).isEqualTo(RunSummaryCodec.encode(s.summary()));
+    assertThat(RunSummaryCodec.encode(again.summary()))
+        .isEqualTo(RunSummaryCodec.encode(s.summary()));
   }
 
   @Test
@@ -172,8 +213,18 @@ class RunStateStoreTest {
     int before = partKeys().size();
     RunSummary sum = s.summary();
     Long change = sum.ratioChangeTokens();
-    sum.absorb(LossEvent.builder().experiment("exp").run("r").ratio(0.75).tokens(5_000_000L).generalLoss(2)
-        .domainLoss(3).baseGeneralLoss(2).baseDomainLoss(3).eventId("r/x").build());
+    sum.absorb(
+        LossEvent.builder()
+            .experiment("exp")
+            .run("r")
+            .ratio(0.75)
+            .tokens(5_000_000L)
+            .generalLoss(2)
+            .domainLoss(3)
+            .baseGeneralLoss(2)
+            .baseDomainLoss(3)
+            .eventId("r/x")
+            .build());
     assertThat(sum.ratioChangeTokens()).isNotEqualTo(change);
     s.markAllBins();
     store.put("r\u0000exp", s);

@@ -20,12 +20,17 @@ class WriteBehindStoreTest {
   @Test
   void shouldSerialiseEachDirtyObjectOncePerCommit() {
     AtomicInteger serialised = new AtomicInteger();
-    Serde<StringBuilder> values = Serdes.serdeFrom((topic, v) -> {
-      serialised.incrementAndGet();
-      return v.toString().getBytes(UTF_8);
-    }, (topic, b) -> new StringBuilder(new String(b, UTF_8)));
-    WriteBehindStore<String, StringBuilder> store = WriteBehindStore.over(Stores.inMemoryKeyValueStore("s"),
-        Serdes.String(), values).withLoggingDisabled().build();
+    Serde<StringBuilder> values =
+        Serdes.serdeFrom(
+            (topic, v) -> {
+              serialised.incrementAndGet();
+              return v.toString().getBytes(UTF_8);
+            },
+            (topic, b) -> new StringBuilder(new String(b, UTF_8)));
+    WriteBehindStore<String, StringBuilder> store =
+        WriteBehindStore.over(Stores.inMemoryKeyValueStore("s"), Serdes.String(), values)
+            .withLoggingDisabled()
+            .build();
     store.init(new MockProcessorContext<String, String>().getStateStoreContext(), store);
 
     StringBuilder a = new StringBuilder();
@@ -36,15 +41,18 @@ class WriteBehindStoreTest {
     }
     store.put("b", new StringBuilder("x"));
     assertThat(serialised).hasValue(0);
-    assertThat(CompletableFuture.supplyAsync(() -> store.get("a")).join()).isNull(); // not committed yet
+    assertThat(CompletableFuture.supplyAsync(() -> store.get("a")).join())
+        .isNull(); // not committed yet
     store.flushCache();
     assertThat(serialised).hasValue(2);
-    assertThat(CompletableFuture.supplyAsync(() -> store.get("a")).join().toString()).isEqualTo(a.toString());
+    assertThat(CompletableFuture.supplyAsync(() -> store.get("a")).join().toString())
+        .isEqualTo(a.toString());
 
     a.append("!");
     store.put("a", a);
     List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, StringBuilder> it = store.all()) { // the writer's scan sees its dirty object
+    try (KeyValueIterator<String, StringBuilder> it =
+        store.all()) { // the writer's scan sees its dirty object
       it.forEachRemaining(kv -> keys.add(kv.key + "=" + kv.value.length()));
     }
     assertThat(keys).containsExactly("a=101", "b=1");

@@ -24,15 +24,34 @@ class AlertTopologyTest {
   @TempDir Path dir;
 
   Harness harness() {
-    return new Harness(dir, Map.of("cmrwatch.refit.min-interval-ms", "0", "cmrwatch.estimate.min-interval-ms", "0",
-        "cmrwatch.alert.stall-after-ms", "60000", "cmrwatch.alert.stall-check-interval-ms", "1000"));
+    return new Harness(
+        dir,
+        Map.of(
+            "cmrwatch.refit.min-interval-ms",
+            "0",
+            "cmrwatch.estimate.min-interval-ms",
+            "0",
+            "cmrwatch.alert.stall-after-ms",
+            "60000",
+            "cmrwatch.alert.stall-check-interval-ms",
+            "1000"));
   }
 
-  static LossEvent event(String exp, String run, double t, Law general, double extraGeneral, Long budget) {
+  static LossEvent event(
+      String exp, String run, double t, Law general, double extraGeneral, Long budget) {
     long tokens = Math.round(t * UNIT);
-    return LossEvent.builder().experiment(exp).run(run).ratio(0.3).tokens(tokens)
-        .generalLoss(2.3 + general.value(t) + extraGeneral).domainLoss(2.2 + DOMAIN.value(t))
-        .baseGeneralLoss(2.3).baseDomainLoss(2.2).budgetTokens(budget).eventId(run + "/" + tokens).build();
+    return LossEvent.builder()
+        .experiment(exp)
+        .run(run)
+        .ratio(0.3)
+        .tokens(tokens)
+        .generalLoss(2.3 + general.value(t) + extraGeneral)
+        .domainLoss(2.2 + DOMAIN.value(t))
+        .baseGeneralLoss(2.3)
+        .baseDomainLoss(2.2)
+        .budgetTokens(budget)
+        .eventId(run + "/" + tokens)
+        .build();
   }
 
   static List<JsonNode> alertsOf(List<JsonNode> all, String kind) {
@@ -45,7 +64,8 @@ class AlertTopologyTest {
 
   @Test
   void shouldFireObservedForgettingOnceAndResolveItOnce() {
-    // A bump: dGen = 0.1·t^0.5 − 0.05·t^0.8 rises above ε = 0.05 near t = 1.5 and falls below 0.045 by t = 6.
+    // A bump: dGen = 0.1·t^0.5 − 0.05·t^0.8 rises above ε = 0.05 near t = 1.5 and falls below 0.045
+    // by t = 6.
     Law bump = Law.of(LawForm.GENERAL, 0.1, 0.5, -0.05, 0.8, 0);
     try (Harness h = harness()) {
       for (double t = 0.1; t <= 8.0; t += 0.1) {
@@ -53,10 +73,12 @@ class AlertTopologyTest {
       }
       List<JsonNode> observed = alertsOf(Harness.json(h.alerts), "forgetting_observed");
       assertThat(states(observed)).containsExactly("firing", "resolved");
-      assertThat(observed.get(0).get("values").get("generalLossIncrease").asDouble()).isGreaterThan(0.05);
+      assertThat(observed.get(0).get("values").get("generalLossIncrease").asDouble())
+          .isGreaterThan(0.05);
       assertThat(observed.get(0).get("severity").asText()).isEqualTo("critical");
       assertThat(observed.get(0).get("run").asText()).isEqualTo("a");
-      assertThat(observed.get(1).get("values").get("generalLossIncrease").asDouble()).isLessThanOrEqualTo(0.045);
+      assertThat(observed.get(1).get("values").get("generalLossIncrease").asDouble())
+          .isLessThanOrEqualTo(0.045);
     }
   }
 
@@ -80,7 +102,8 @@ class AlertTopologyTest {
 
   @Test
   void shouldFirePredictedForgettingOnceAndResolveWhenTheExperimentsToleranceIsRaised() {
-    // dGen = 0.03·√t keeps rising: 0.3 at the budget (t = 100) while only ~0.04 is observed by t = 2.
+    // dGen = 0.03·√t keeps rising: 0.3 at the budget (t = 100) while only ~0.04 is observed by t =
+    // 2.
     Law rising = Law.of(LawForm.GENERAL, 0.03, 0.5, 0, 0.5, 0);
     try (Harness h = harness()) {
       for (double t = 0.1; t <= 2.0; t += 0.1) {
@@ -88,9 +111,12 @@ class AlertTopologyTest {
       }
       List<JsonNode> first = alertsOf(Harness.json(h.alerts), "forgetting_predicted");
       assertThat(states(first)).containsExactly("firing");
-      assertThat(first.get(0).get("values").get("predictedGeneralLossIncrease").asDouble()).isBetween(0.25, 0.35);
-      // The operator accepts more forgetting for this experiment (compacted settings topic): the next refit resolves.
-      h.experiments.pipeInput("exp-c", "{\"schema\":1,\"epsilon\":0.5}".getBytes(StandardCharsets.UTF_8));
+      assertThat(first.get(0).get("values").get("predictedGeneralLossIncrease").asDouble())
+          .isBetween(0.25, 0.35);
+      // The operator accepts more forgetting for this experiment (compacted settings topic): the
+      // next refit resolves.
+      h.experiments.pipeInput(
+          "exp-c", "{\"schema\":1,\"epsilon\":0.5}".getBytes(StandardCharsets.UTF_8));
       h.send(event("exp-c", "c", 2.1, rising, 0, BUDGET));
       h.send(event("exp-c", "c", 2.2, rising, 0, BUDGET));
       List<JsonNode> later = Harness.json(h.alerts);
@@ -112,13 +138,19 @@ class AlertTopologyTest {
       h.advance(Duration.ofSeconds(120));
       List<JsonNode> stalled = alertsOf(Harness.json(h.alerts), "run_stalled");
       assertThat(states(stalled)).containsExactly("firing");
-      assertThat(stalled.get(0).get("values").get("secondsSinceLastEvent").asDouble()).isBetween(60.0, 62.0);
-      assertThat(h.metrics.scrape()).contains("cmrwatch_run_alert_active{application=\"cmrwatch-streams\","
-          + "experiment=\"exp-d\",kind=\"run_stalled\",run=\"d\"} 1.0");
+      assertThat(stalled.get(0).get("values").get("secondsSinceLastEvent").asDouble())
+          .isBetween(60.0, 62.0);
+      assertThat(h.metrics.scrape())
+          .contains(
+              "cmrwatch_run_alert_active{application=\"cmrwatch-streams\","
+                  + "experiment=\"exp-d\",kind=\"run_stalled\",run=\"d\"} 1.0");
       h.send(event("exp-d", "d", 0.2, flat, 0, null));
-      assertThat(states(alertsOf(Harness.json(h.alerts), "run_stalled"))).containsExactly("resolved");
-      assertThat(h.metrics.scrape()).contains("cmrwatch_alerts_total{application=\"cmrwatch-streams\","
-          + "kind=\"run_stalled\",state=\"resolved\"} 1.0");
+      assertThat(states(alertsOf(Harness.json(h.alerts), "run_stalled")))
+          .containsExactly("resolved");
+      assertThat(h.metrics.scrape())
+          .contains(
+              "cmrwatch_alerts_total{application=\"cmrwatch-streams\","
+                  + "kind=\"run_stalled\",state=\"resolved\"} 1.0");
     }
   }
 }

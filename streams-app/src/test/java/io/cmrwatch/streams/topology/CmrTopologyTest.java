@@ -24,20 +24,29 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The CMR that comes out of the topology is core's CMR of the same events, whatever their order or duplicates. */
+/**
+ * The CMR that comes out of the topology is core's CMR of the same events, whatever their order or
+ * duplicates.
+ */
 class CmrTopologyTest {
 
   /**
-   * Once quiet, an experiment's estimate is recomputed cold from its run summaries, which are exact and
-   * order-independent: the settled CMR is core's offline answer to the last bit (only summation order may differ).
+   * Once quiet, an experiment's estimate is recomputed cold from its run summaries, which are exact
+   * and order-independent: the settled CMR is core's offline answer to the last bit (only summation
+   * order may differ).
    */
   static final double TOLERANCE = 1e-9;
 
   @TempDir Path dir;
 
   static Map<String, String> settings() {
-    return Map.of("cmrwatch.refit.min-interval-ms", "1000", "cmrwatch.refit.max-events", "10",
-        "cmrwatch.estimate.min-interval-ms", "1000");
+    return Map.of(
+        "cmrwatch.refit.min-interval-ms",
+        "1000",
+        "cmrwatch.refit.max-events",
+        "10",
+        "cmrwatch.estimate.min-interval-ms",
+        "1000");
   }
 
   /** What `cmrwatch fit` computes: core's cold analysis of the events' run summaries. */
@@ -54,7 +63,8 @@ class CmrTopologyTest {
       h.send(e);
     }
     h.settle();
-    KeyValueStore<String, ExperimentState> store = h.driver.getKeyValueStore(StoreNames.EXPERIMENT_STATE);
+    KeyValueStore<String, ExperimentState> store =
+        h.driver.getKeyValueStore(StoreNames.EXPERIMENT_STATE);
     return store.get(experiment).latest;
   }
 
@@ -81,14 +91,23 @@ class CmrTopologyTest {
       assertThat(last.get("cmrLaw").get("a4").isNumber()).isTrue();
       assertThat(last.get("analysis").get("runs")).hasSize(exp.runs().size());
       String metrics = h.metrics.scrape();
-      assertThat(metrics).contains("cmrwatch_cmr_estimate{application=\"cmrwatch-streams\",experiment=\""
-          + exp.experiment() + "\"}");
-      assertThat(metrics).contains("cmrwatch_cmr_status{application=\"cmrwatch-streams\",experiment=\""
-          + exp.experiment() + "\",status=\"ok\"} 1.0");
+      assertThat(metrics)
+          .contains(
+              "cmrwatch_cmr_estimate{application=\"cmrwatch-streams\",experiment=\""
+                  + exp.experiment()
+                  + "\"}");
+      assertThat(metrics)
+          .contains(
+              "cmrwatch_cmr_status{application=\"cmrwatch-streams\",experiment=\""
+                  + exp.experiment()
+                  + "\",status=\"ok\"} 1.0");
       assertThat(metrics).contains("cmrwatch_estimate_latency_seconds_count");
       // Every event's delay on arrival is recorded once.
-      assertThat(metrics).contains("cmrwatch_input_delay_seconds_count{application=\"cmrwatch-streams\"} "
-          + exp.events().size() + "\n");
+      assertThat(metrics)
+          .contains(
+              "cmrwatch_input_delay_seconds_count{application=\"cmrwatch-streams\"} "
+                  + exp.events().size()
+                  + "\n");
     }
   }
 
@@ -104,8 +123,10 @@ class CmrTopologyTest {
         // The run at a tenth of the budget at a time, a recompute's interval apart.
         for (int tenth = 1; tenth <= 10; tenth++) {
           double from = (tenth - 1) / 10.0;
-          h.send(exp.eventsUpTo(tenth / 10.0).stream()
-              .filter(e -> e.tokens() > from * exp.budgetTokens()).toList());
+          h.send(
+              exp.eventsUpTo(tenth / 10.0).stream()
+                  .filter(e -> e.tokens() > from * exp.budgetTokens())
+                  .toList());
           h.advance(java.time.Duration.ofMillis(1100));
         }
         List<String> published = new ArrayList<>();
@@ -115,15 +136,20 @@ class CmrTopologyTest {
           }
         }
         h.settle();
-        KeyValueStore<String, ExperimentState> store = h.driver.getKeyValueStore(StoreNames.EXPERIMENT_STATE);
+        KeyValueStore<String, ExperimentState> store =
+            h.driver.getKeyValueStore(StoreNames.EXPERIMENT_STATE);
         CmrEstimate settled = store.get(exp.experiment()).latest;
-        // The cold recompute refits the law whatever the interval: the settled law is core's offline one.
-        assertThat(settled.cmrLaw().parameters()).containsExactly(
-            new double[] {offline.cmrLaw().a4(), offline.cmrLaw().s4(), offline.cmrLaw().b3()}, within(TOLERANCE));
+        // The cold recompute refits the law whatever the interval: the settled law is core's
+        // offline one.
+        assertThat(settled.cmrLaw().parameters())
+            .containsExactly(
+                new double[] {offline.cmrLaw().a4(), offline.cmrLaw().s4(), offline.cmrLaw().b3()},
+                within(TOLERANCE));
         laws.put(interval, published);
       }
     }
-    // Refitted at every recompute, the law moves with the data; within its interval, the first one is carried.
+    // Refitted at every recompute, the law moves with the data; within its interval, the first one
+    // is carried.
     assertThat(laws.get("0")).hasSizeGreaterThan(2);
     assertThat(new java.util.HashSet<>(laws.get("0"))).hasSizeGreaterThan(2);
     assertThat(laws.get("3600000")).hasSizeGreaterThan(2);
@@ -144,8 +170,10 @@ class CmrTopologyTest {
     try (Harness h = new Harness(dir.resolve("shuffled"), settings())) {
       shuffled = streamed(h, messy, exp.experiment());
       String metrics = h.metrics.scrape();
-      assertThat(metrics).contains("cmrwatch_events_duplicate_total{application=\"cmrwatch-streams\"} "
-          + (double) (exp.events().size() / 3));
+      assertThat(metrics)
+          .contains(
+              "cmrwatch_events_duplicate_total{application=\"cmrwatch-streams\"} "
+                  + (double) (exp.events().size() / 3));
     }
     assertThat(ordered.status()).isEqualTo("ok");
     assertThat(shuffled.status()).isEqualTo("ok");
@@ -156,9 +184,9 @@ class CmrTopologyTest {
   }
 
   /**
-   * With a decoded-state budget of one byte every run state, run update and experiment state is evicted as soon as
-   * another is put, and read back from its store when next needed: the streamed CMR, the duplicates found and the
-   * published estimates' count are those of the default budget.
+   * With a decoded-state budget of one byte every run state, run update and experiment state is
+   * evicted as soon as another is put, and read back from its store when next needed: the streamed
+   * CMR, the duplicates found and the published estimates' count are those of the default budget.
    */
   @Test
   void shouldGiveTheSameCmrWhenEveryDecodedStateIsReadBackFromItsStore() {
@@ -180,11 +208,15 @@ class CmrTopologyTest {
       reread = streamed(h, messy, exp.experiment());
       rereadPublished = Harness.json(h.estimates).size();
       String metrics = h.metrics.scrape();
-      assertThat(metrics).contains("cmrwatch_events_duplicate_total{application=\"cmrwatch-streams\"} "
-          + (double) (exp.events().size() / 4));
-      assertThat(metrics).contains("cmrwatch_decoded_cache_limit_bytes{application=\"cmrwatch-streams\"} 1.0");
       assertThat(metrics)
-          .doesNotContain("cmrwatch_decoded_cache_evictions_total{application=\"cmrwatch-streams\"} 0.0");
+          .contains(
+              "cmrwatch_events_duplicate_total{application=\"cmrwatch-streams\"} "
+                  + (double) (exp.events().size() / 4));
+      assertThat(metrics)
+          .contains("cmrwatch_decoded_cache_limit_bytes{application=\"cmrwatch-streams\"} 1.0");
+      assertThat(metrics)
+          .doesNotContain(
+              "cmrwatch_decoded_cache_evictions_total{application=\"cmrwatch-streams\"} 0.0");
     }
     assertThat(reread.status()).isEqualTo("ok");
     assertThat(reread.cmr()).isCloseTo(cached.cmr(), within(TOLERANCE));

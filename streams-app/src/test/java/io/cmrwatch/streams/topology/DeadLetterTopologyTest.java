@@ -19,9 +19,18 @@ class DeadLetterTopologyTest {
   @TempDir Path dir;
 
   static LossEvent good(String run, long tokens) {
-    return LossEvent.builder().experiment("exp").run(run).ratio(0.25).tokens(tokens).generalLoss(2.31)
-        .domainLoss(2.0).baseGeneralLoss(2.3).baseDomainLoss(2.2).budgetTokens(20_000_000_000L)
-        .eventId(run + "/" + tokens).build();
+    return LossEvent.builder()
+        .experiment("exp")
+        .run(run)
+        .ratio(0.25)
+        .tokens(tokens)
+        .generalLoss(2.31)
+        .domainLoss(2.0)
+        .baseGeneralLoss(2.3)
+        .baseDomainLoss(2.2)
+        .budgetTokens(20_000_000_000L)
+        .eventId(run + "/" + tokens)
+        .build();
   }
 
   @Test
@@ -45,36 +54,51 @@ class DeadLetterTopologyTest {
       }
       h.sendRaw("someone-else", valid);
       h.sendRaw("r1", null);
-      h.sendRaw("r1", "{\"schema\":1,\"experiment\":\"exp\",\"run\":\"r1\",\"ratio\":0.25,\"tokens\":5,"
-          + "\"generalLoss\":1e9,\"domainLoss\":2,\"baseGeneralLoss\":2,\"baseDomainLoss\":2,\"eventId\":\"x\"}");
+      h.sendRaw(
+          "r1",
+          "{\"schema\":1,\"experiment\":\"exp\",\"run\":\"r1\",\"ratio\":0.25,\"tokens\":5,"
+              + "\"generalLoss\":1e9,\"domainLoss\":2,\"baseGeneralLoss\":2,\"baseDomainLoss\":2,\"eventId\":\"x\"}");
       // The app keeps going: a valid event after all that is processed.
       h.sendRaw("r1", valid);
 
       List<TestRecord<byte[], byte[]>> dead = h.dlq.readRecordsToList();
-      List<String> reasons = dead.stream().map(r -> DeadLetters.header(r.headers(), DeadLetters.REASON)).toList();
-      assertThat(reasons).containsExactlyElementsOf(
-          concat(bad.keySet(), List.of("key_mismatch", "missing_field", "loss_out_of_range")));
+      List<String> reasons =
+          dead.stream().map(r -> DeadLetters.header(r.headers(), DeadLetters.REASON)).toList();
+      assertThat(reasons)
+          .containsExactlyElementsOf(
+              concat(bad.keySet(), List.of("key_mismatch", "missing_field", "loss_out_of_range")));
       int i = 0;
       for (String body : bad.values()) {
         TestRecord<byte[], byte[]> r = dead.get(i);
-        assertThat(new String(r.value(), StandardCharsets.UTF_8)).as("original bytes").isEqualTo(body);
+        assertThat(new String(r.value(), StandardCharsets.UTF_8))
+            .as("original bytes")
+            .isEqualTo(body);
         assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("r1");
         assertThat(DeadLetters.header(r.headers(), DeadLetters.TOPIC)).isEqualTo("cpt.loss-events");
         assertThat(DeadLetters.header(r.headers(), DeadLetters.PARTITION)).isEqualTo("0");
-        assertThat(DeadLetters.header(r.headers(), DeadLetters.OFFSET)).isEqualTo(Integer.toString(i));
+        assertThat(DeadLetters.header(r.headers(), DeadLetters.OFFSET))
+            .isEqualTo(Integer.toString(i));
         assertThat(DeadLetters.header(r.headers(), DeadLetters.MESSAGE)).isNotBlank();
         i++;
       }
       assertThat(h.runFits.readValuesToList()).hasSize(1);
       String metrics = h.metrics.scrape();
-      assertThat(metrics).contains("cmrwatch_dlq_records_total{application=\"cmrwatch-streams\","
-          + "reason=\"malformed_json\"} 1.0");
-      assertThat(metrics).contains("cmrwatch_dlq_records_total{application=\"cmrwatch-streams\","
-          + "reason=\"key_mismatch\"} 1.0");
-      assertThat(metrics).contains("cmrwatch_events_processed_total{application=\"cmrwatch-streams\"} 1.0");
-      // A reason that has not occurred is exported at 0, so that the first one is an increase the DLQ alert sees.
-      assertThat(metrics).contains("cmrwatch_dlq_records_total{application=\"cmrwatch-streams\","
-          + "reason=\"processing_error\"} 0.0");
+      assertThat(metrics)
+          .contains(
+              "cmrwatch_dlq_records_total{application=\"cmrwatch-streams\","
+                  + "reason=\"malformed_json\"} 1.0");
+      assertThat(metrics)
+          .contains(
+              "cmrwatch_dlq_records_total{application=\"cmrwatch-streams\","
+                  + "reason=\"key_mismatch\"} 1.0");
+      assertThat(metrics)
+          .contains("cmrwatch_events_processed_total{application=\"cmrwatch-streams\"} 1.0");
+      // A reason that has not occurred is exported at 0, so that the first one is an increase the
+      // DLQ alert sees.
+      assertThat(metrics)
+          .contains(
+              "cmrwatch_dlq_records_total{application=\"cmrwatch-streams\","
+                  + "reason=\"processing_error\"} 0.0");
     }
   }
 

@@ -91,7 +91,8 @@ class DecodedCacheTest {
 
   @Test
   void shouldRefuseABudgetThatIsNotPositive() {
-    assertThatThrownBy(() -> new DecodedCache.Budget(0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new DecodedCache.Budget(0))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("positive");
   }
 }

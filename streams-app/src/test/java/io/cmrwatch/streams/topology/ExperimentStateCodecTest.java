@@ -23,10 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Experiment states: the published estimate (with core's analysis) survives a round trip; the latest estimate is
- * stored without the analysis unless it is the published one, which is stored once. The history of published
- * estimates is a store of its own, bounded by {@code cmrwatch.history.size}; a state written by a version that kept
- * the history inside it has its points moved there.
+ * Experiment states: the published estimate (with core's analysis) survives a round trip; the
+ * latest estimate is stored without the analysis unless it is the published one, which is stored
+ * once. The history of published estimates is a store of its own, bounded by {@code
+ * cmrwatch.history.size}; a state written by a version that kept the history inside it has its
+ * points moved there.
  */
 class ExperimentStateCodecTest {
 
@@ -36,22 +37,29 @@ class ExperimentStateCodecTest {
     try (Harness h = new Harness(dir, CmrTopologyTest.settings())) {
       exp.events().forEach(h::send);
       h.settle();
-      KeyValueStore<String, ExperimentState> states = h.driver.getKeyValueStore(StoreNames.EXPERIMENT_STATE);
+      KeyValueStore<String, ExperimentState> states =
+          h.driver.getKeyValueStore(StoreNames.EXPERIMENT_STATE);
       return states.get(exp.experiment());
     }
   }
 
   private static List<HistoryPoint> history(Harness h, String experiment) {
-    KeyValueStore<String, HistoryPoint> store = h.driver.getKeyValueStore(StoreNames.EXPERIMENT_HISTORY);
+    KeyValueStore<String, HistoryPoint> store =
+        h.driver.getKeyValueStore(StoreNames.EXPERIMENT_HISTORY);
     List<HistoryPoint> out = new ArrayList<>();
-    try (KeyValueIterator<String, HistoryPoint> it = store.prefixScan(StoreNames.experimentPrefix(experiment),
-        new org.apache.kafka.common.serialization.StringSerializer())) {
+    try (KeyValueIterator<String, HistoryPoint> it =
+        store.prefixScan(
+            StoreNames.experimentPrefix(experiment),
+            new org.apache.kafka.common.serialization.StringSerializer())) {
       it.forEachRemaining(kv -> out.add(kv.value));
     }
     return out;
   }
 
-  /** Sends the experiment's events in {@code steps} slices, settling after each: one estimate or more per slice. */
+  /**
+   * Sends the experiment's events in {@code steps} slices, settling after each: one estimate or
+   * more per slice.
+   */
   private static void sendInSteps(Harness h, SyntheticExperiment exp, int steps) {
     List<LossEvent> events = exp.events();
     for (int i = 0; i < steps; i++) {
@@ -70,7 +78,8 @@ class ExperimentStateCodecTest {
     s.advised.put("run-a", 0.25);
     s.ratioAbove.put("run-b", 1234L);
 
-    // Latest is the published estimate: written once, read back as the same object. No history inside.
+    // Latest is the published estimate: written once, read back as the same object. No history
+    // inside.
     s.latest = s.published;
     byte[] once = s.encode();
     JsonNode n = Json.MAPPER.readTree(once);
@@ -88,16 +97,31 @@ class ExperimentStateCodecTest {
     assertThat(s.lastLawWallMs).isPositive();
     assertThat(back.lastLawWallMs).isEqualTo(s.lastLawWallMs);
     assertThat(back.encode()).isEqualTo(once);
-    // Written before the law's time was stored: read as never, so that the next recompute refits the law.
+    // Written before the law's time was stored: read as never, so that the next recompute refits
+    // the law.
     ObjectNode earlier = (ObjectNode) Json.MAPPER.readTree(once);
     earlier.remove("lastLawWallMs");
     assertThat(ExperimentState.decode(Json.bytes(earlier)).lastLawWallMs).isZero();
 
     // A newer, unpublished latest: its numbers are kept, its analysis is not.
     CmrEstimate p = s.published;
-    s.latest = new CmrEstimate(p.experiment(), p.status(), p.cmr() + 1e-4, p.cmrLow(), p.cmrHigh(), p.cmrLaw(),
-        p.runs(), p.runsUsed(), p.pointsUsed(), p.budgetTokens(), p.epsilon(), p.lambda(), p.tokenUnit(),
-        Instant.parse("2026-11-28T12:00:00Z"), p.analysis());
+    s.latest =
+        new CmrEstimate(
+            p.experiment(),
+            p.status(),
+            p.cmr() + 1e-4,
+            p.cmrLow(),
+            p.cmrHigh(),
+            p.cmrLaw(),
+            p.runs(),
+            p.runsUsed(),
+            p.pointsUsed(),
+            p.budgetTokens(),
+            p.epsilon(),
+            p.lambda(),
+            p.tokenUnit(),
+            Instant.parse("2026-11-28T12:00:00Z"),
+            p.analysis());
     ExperimentState again = ExperimentState.decode(s.encode());
     assertThat(again.latest.cmr()).isEqualTo(p.cmr() + 1e-4);
     assertThat(again.latest.time()).isEqualTo(Instant.parse("2026-11-28T12:00:00Z"));
@@ -122,23 +146,47 @@ class ExperimentStateCodecTest {
 
     long entries = 128L * (s.ratioAbove.size() + s.advised.size());
 
-    // Read from the store: by the whole state's JSON, which is mostly the published analysis, held as a tree.
+    // Read from the store: by the whole state's JSON, which is mostly the published analysis, held
+    // as a tree.
     long read = ExperimentState.decode(s.encode()).heapBytesEstimate();
-    assertThat(read).isBetween(4096L + ExperimentState.READ_HEAP_PER_BYTE * json + entries,
-        4096L + ExperimentState.READ_HEAP_PER_BYTE * (json + 4096L) + entries);
+    assertThat(read)
+        .isBetween(
+            4096L + ExperimentState.READ_HEAP_PER_BYTE * json + entries,
+            4096L + ExperimentState.READ_HEAP_PER_BYTE * (json + 4096L) + entries);
 
-    // Published here: by its JSON, the analysis held as core's objects; a newer unpublished latest with an analysis of
+    // Published here: by its JSON, the analysis held as core's objects; a newer unpublished latest
+    // with an analysis of
     // its own adds to that; so do entries.
     s.latest = s.published;
     s.publish(s.published, s.published.toBytes());
-    assertThat(s.heapBytesEstimate()).isEqualTo(4096L + ExperimentState.COMPUTED_HEAP_PER_BYTE * json + entries);
+    assertThat(s.heapBytesEstimate())
+        .isEqualTo(4096L + ExperimentState.COMPUTED_HEAP_PER_BYTE * json + entries);
     CmrEstimate p = s.published;
-    s.latest = new CmrEstimate(p.experiment(), p.status(), p.cmr() + 1e-4, p.cmrLow(), p.cmrHigh(), p.cmrLaw(),
-        p.runs(), p.runsUsed(), p.pointsUsed(), p.budgetTokens(), p.epsilon(), p.lambda(), p.tokenUnit(), p.time(),
-        p.analysis());
+    s.latest =
+        new CmrEstimate(
+            p.experiment(),
+            p.status(),
+            p.cmr() + 1e-4,
+            p.cmrLow(),
+            p.cmrHigh(),
+            p.cmrLaw(),
+            p.runs(),
+            p.runsUsed(),
+            p.pointsUsed(),
+            p.budgetTokens(),
+            p.epsilon(),
+            p.lambda(),
+            p.tokenUnit(),
+            p.time(),
+            p.analysis());
     s.advised.put("run-new", 0.25);
-    assertThat(s.heapBytesEstimate()).isEqualTo(4096L + (ExperimentState.COMPUTED_HEAP_PER_BYTE
-        + ExperimentState.LATEST_HEAP_PER_BYTE) * json + entries + 128);
+    assertThat(s.heapBytesEstimate())
+        .isEqualTo(
+            4096L
+                + (ExperimentState.COMPUTED_HEAP_PER_BYTE + ExperimentState.LATEST_HEAP_PER_BYTE)
+                    * json
+                + entries
+                + 128);
   }
 
   @Test
@@ -150,8 +198,10 @@ class ExperimentStateCodecTest {
       sendInSteps(h, exp, 8);
       List<JsonNode> published = Harness.json(h.estimates);
       assertThat(published).hasSizeGreaterThan(3);
-      ExperimentState s = h.driver.<String, ExperimentState>getKeyValueStore(StoreNames.EXPERIMENT_STATE)
-          .get(exp.experiment());
+      ExperimentState s =
+          h.driver
+              .<String, ExperimentState>getKeyValueStore(StoreNames.EXPERIMENT_STATE)
+              .get(exp.experiment());
       assertThat(s.historyNext).isEqualTo(published.size());
       assertThat(s.historyFirst).isEqualTo(published.size() - 3);
 
@@ -179,12 +229,14 @@ class ExperimentStateCodecTest {
     try (Harness h = new Harness(dir, CmrTopologyTest.settings())) {
       old.events().forEach(h::send);
       h.settle();
-      KeyValueStore<String, ExperimentState> states = h.driver.getKeyValueStore(StoreNames.EXPERIMENT_STATE);
+      KeyValueStore<String, ExperimentState> states =
+          h.driver.getKeyValueStore(StoreNames.EXPERIMENT_STATE);
 
       // The earlier layout: the history as an array inside the state, no sequence numbers.
-      List<HistoryPoint> legacy = List.of(
-          new HistoryPoint(Instant.parse("2026-11-01T10:00:00Z"), 0.21, 0.18, 0.24, "ok", 120),
-          new HistoryPoint(Instant.parse("2026-11-01T10:05:00Z"), 0.22, 0.19, 0.25, "ok", 140));
+      List<HistoryPoint> legacy =
+          List.of(
+              new HistoryPoint(Instant.parse("2026-11-01T10:00:00Z"), 0.21, 0.18, 0.24, "ok", 120),
+              new HistoryPoint(Instant.parse("2026-11-01T10:05:00Z"), 0.22, 0.19, 0.25, "ok", 140));
       ObjectNode n = (ObjectNode) Json.MAPPER.readTree(states.get(old.experiment()).encode());
       n.put("experiment", exp.experiment());
       n.putNull("latest");

@@ -1,5 +1,6 @@
 package io.cmrwatch.streams.topology;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.event.LossEventCodec;
 import io.cmrwatch.kafka.topic.TopicNames;
@@ -7,7 +8,6 @@ import io.cmrwatch.streams.StreamsApp;
 import io.cmrwatch.streams.config.AppConfig;
 import io.cmrwatch.streams.json.Json;
 import io.cmrwatch.streams.metrics.StreamsMetrics;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +47,8 @@ final class Harness implements AutoCloseable {
     Map<String, String> all = new HashMap<>();
     all.put("cmrwatch.bootstrap", "unused:9092");
     all.put("cmrwatch.state-dir", stateDir.toString());
-    // TopologyTestDriver drops dead-letter records that a deserialization handler returns under exactly-once (its
+    // TopologyTestDriver drops dead-letter records that a deserialization handler returns under
+    // exactly-once (its
     // mock producer's transaction handling); the embedded-broker ITs cover exactly-once for real.
     all.put("cmrwatch.processing-guarantee", "at_least_once");
     // The mock wall clock races ahead of real time: no real-time budget on recomputes here.
@@ -55,16 +56,29 @@ final class Harness implements AutoCloseable {
     all.putAll(settings);
     cfg = AppConfig.of(all);
     metrics = new StreamsMetrics(cfg.metricsMaxRuns());
-    driver = new TopologyTestDriver(CmrTopology.build(cfg, metrics),
-        StreamsApp.streamsProperties(cfg, metrics, null), START);
+    driver =
+        new TopologyTestDriver(
+            CmrTopology.build(cfg, metrics),
+            StreamsApp.streamsProperties(cfg, metrics, null),
+            START);
     TopicNames n = cfg.topicNames();
-    events = driver.createInputTopic(n.lossEvents(), new StringSerializer(), new ByteArraySerializer());
-    experiments = driver.createInputTopic(n.experiments(), new StringSerializer(), new ByteArraySerializer());
-    runFits = driver.createOutputTopic(n.runFits(), new StringDeserializer(), new StringDeserializer());
-    estimates = driver.createOutputTopic(n.cmrEstimates(), new StringDeserializer(), new StringDeserializer());
-    alerts = driver.createOutputTopic(n.alerts(), new StringDeserializer(), new StringDeserializer());
-    advice = driver.createOutputTopic(n.ratioAdvice(), new StringDeserializer(), new StringDeserializer());
-    dlq = driver.createOutputTopic(n.lossEventsDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    events =
+        driver.createInputTopic(n.lossEvents(), new StringSerializer(), new ByteArraySerializer());
+    experiments =
+        driver.createInputTopic(n.experiments(), new StringSerializer(), new ByteArraySerializer());
+    runFits =
+        driver.createOutputTopic(n.runFits(), new StringDeserializer(), new StringDeserializer());
+    estimates =
+        driver.createOutputTopic(
+            n.cmrEstimates(), new StringDeserializer(), new StringDeserializer());
+    alerts =
+        driver.createOutputTopic(n.alerts(), new StringDeserializer(), new StringDeserializer());
+    advice =
+        driver.createOutputTopic(
+            n.ratioAdvice(), new StringDeserializer(), new StringDeserializer());
+    dlq =
+        driver.createOutputTopic(
+            n.lossEventsDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   void send(LossEvent e) {
@@ -83,11 +97,16 @@ final class Harness implements AutoCloseable {
     driver.advanceWallClockTime(d);
   }
 
-  /** Advances the wall clock in punctuation-sized steps until nothing is pending (refits and estimates flushed). */
+  /**
+   * Advances the wall clock in punctuation-sized steps until nothing is pending (refits and
+   * estimates flushed).
+   */
   void settle() {
     for (int i = 0; i < 20; i++) {
-      driver.advanceWallClockTime(Duration.ofMillis(Math.max(cfg.refitMinInterval().toMillis(),
-          cfg.estimateMinInterval().toMillis()) + cfg.punctuateInterval().toMillis()));
+      driver.advanceWallClockTime(
+          Duration.ofMillis(
+              Math.max(cfg.refitMinInterval().toMillis(), cfg.estimateMinInterval().toMillis())
+                  + cfg.punctuateInterval().toMillis()));
     }
   }
 

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The refit budget on a simulated clock: refits take almost all of a thread whose input is fresh (in bursts), only
- * max-busy once events wait, a constant producer clock offset is not mistaken for a backlog, and a thread that gets
- * no events counts as fresh.
+ * The refit budget on a simulated clock: refits take almost all of a thread whose input is fresh
+ * (in bursts), only max-busy once events wait, a constant producer clock offset is not mistaken for
+ * a backlog, and a thread that gets no events counts as fresh.
  */
 class RefitBudgetTest {
 
@@ -36,7 +36,10 @@ class RefitBudgetTest {
     wallMs += ms;
   }
 
-  /** Events arriving {@code delayMs} after their record timestamps, one per ms, while refits run when allowed. */
+  /**
+   * Events arriving {@code delayMs} after their record timestamps, one per ms, while refits run
+   * when allowed.
+   */
   private double refitShare(RefitBudget b, long delayMs, long offsetMs, int ms) {
     long refit = 0;
     for (int i = 0; i < ms; i++) {
@@ -97,7 +100,8 @@ class RefitBudgetTest {
     advanceMs(2_000); // no event since
     assertThat(b.fresh()).isTrue();
 
-    assertThat(new RefitBudget(0.25, 0, RefitBudget.Level.RUN).fresh()).isFalse(); // 0: always max-busy
+    assertThat(new RefitBudget(0.25, 0, RefitBudget.Level.RUN).fresh())
+        .isFalse(); // 0: always max-busy
     RefitBudget unlimited = new RefitBudget(1, 100, RefitBudget.Level.RUN);
     unlimited.spend(10_000_000_000L);
     assertThat(unlimited.available()).isTrue();

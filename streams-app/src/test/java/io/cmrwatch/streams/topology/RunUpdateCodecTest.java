@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Run updates: a header and the summary as an analysis reads it, received bytes stored unchanged, the two earlier
- * layouts read.
+ * Run updates: a header and the summary as an analysis reads it, received bytes stored unchanged,
+ * the two earlier layouts read.
  */
 class RunUpdateCodecTest {
 
@@ -48,13 +48,17 @@ class RunUpdateCodecTest {
     assertThat(back.ratio()).isEqualTo(s.fit.ratio());
     assertThat(back.latestRatio()).isEqualTo(0.75);
     assertThat(back.oldestEventTimestamp()).isEqualTo(1234L);
-    // The summary as an analysis reads it, without the fingerprints that only the run step's deduplication needs.
+    // The summary as an analysis reads it, without the fingerprints that only the run step's
+    // deduplication needs.
     assertThat(back.summary().analysisOnly()).isTrue();
-    assertThat(RunSummaryCodec.encode(back.summary())).isEqualTo(RunSummaryCodec.encodeForAnalysis(s.summary()));
+    assertThat(RunSummaryCodec.encode(back.summary()))
+        .isEqualTo(RunSummaryCodec.encodeForAnalysis(s.summary()));
     assertThat(back.summary().contentHash()).isEqualTo(s.summary().contentHash());
     assertThat(back.encode()).isSameAs(bytes); // stored as received
-    // The fit is not shipped (the experiment step never read it): the update is the summary and a small header.
-    assertThat(bytes.length).isLessThan(RunSummaryCodec.encodeForAnalysis(s.summary()).length + 64)
+    // The fit is not shipped (the experiment step never read it): the update is the summary and a
+    // small header.
+    assertThat(bytes.length)
+        .isLessThan(RunSummaryCodec.encodeForAnalysis(s.summary()).length + 64)
         .isLessThan(RunSummaryCodec.encode(s.summary()).length);
 
     // Version 2: header, then the fit's JSON (skipped), then the summary.
@@ -76,8 +80,10 @@ class RunUpdateCodecTest {
     assertThat(second.latestRatio()).isEqualTo(0.25);
     assertThat(second.oldestEventTimestamp()).isEqualTo(77L);
     assertThat(RunSummaryCodec.encode(second.summary())).isEqualTo(sum2);
-    assertThat(second.encode()[0]).isEqualTo((byte) 3); // rewritten in the current layout, without fingerprints
-    assertThat(RunUpdate.decode(second.encode()).summary().contentHash()).isEqualTo(s.summary().contentHash());
+    assertThat(second.encode()[0])
+        .isEqualTo((byte) 3); // rewritten in the current layout, without fingerprints
+    assertThat(RunUpdate.decode(second.encode()).summary().contentHash())
+        .isEqualTo(s.summary().contentHash());
 
     // Version 1: fit JSON, summary, latest ratio, timestamp.
     ByteArrayOutputStream v1 = new ByteArrayOutputStream();
@@ -94,7 +100,8 @@ class RunUpdateCodecTest {
     assertThat(old.run()).isEqualTo(s.summary().run());
     assertThat(old.latestRatio()).isEqualTo(0.5);
     assertThat(old.oldestEventTimestamp()).isEqualTo(99L);
-    assertThat(RunUpdate.decode(old.encode()).latestRatio()).isEqualTo(0.5); // rewritten in the current layout
+    assertThat(RunUpdate.decode(old.encode()).latestRatio())
+        .isEqualTo(0.5); // rewritten in the current layout
 
     byte[] unknown = bytes.clone();
     unknown[0] = 7;

@@ -7,9 +7,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Oldest first across a thread's tasks: a queue may take an item only if it has waited at least half as long as the
- * oldest item another queue of the thread reported, or became due within the band of it; reports are per thread and
- * level, withdrawn on close, and ignored once stale.
+ * Oldest first across a thread's tasks: a queue may take an item only if it has waited at least
+ * half as long as the oldest item another queue of the thread reported, or became due within the
+ * band of it; reports are per thread and level, withdrawn on close, and ignored once stale.
  */
 class TurnsTest {
 

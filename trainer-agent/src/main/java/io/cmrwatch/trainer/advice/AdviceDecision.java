@@ -13,7 +13,12 @@ import java.util.Locale;
  * @param reason why it was refused, or a note when applied
  */
 public record AdviceDecision(
-    RatioAdvice advice, long tokens, boolean applied, double fromRatio, double toRatio, String reason) {
+    RatioAdvice advice,
+    long tokens,
+    boolean applied,
+    double fromRatio,
+    double toRatio,
+    String reason) {
 
   static AdviceDecision refused(RatioAdvice advice, long tokens, double current, String reason) {
     return new AdviceDecision(advice, tokens, false, current, current, reason);
@@ -31,10 +36,19 @@ public record AdviceDecision(
   public String describe() {
     return applied
         ? String.format(
-            Locale.ROOT, "ratio %.4f -> %.4f at %d tokens (%s; advice: %s)", fromRatio, toRatio, tokens, reason,
+            Locale.ROOT,
+            "ratio %.4f -> %.4f at %d tokens (%s; advice: %s)",
+            fromRatio,
+            toRatio,
+            tokens,
+            reason,
             advice.reason())
         : String.format(
-            Locale.ROOT, "advice %.4f refused at %d tokens: %s (ratio stays %.4f)", advice.advisedRatio(), tokens,
-            reason, fromRatio);
+            Locale.ROOT,
+            "advice %.4f refused at %d tokens: %s (ratio stays %.4f)",
+            advice.advisedRatio(),
+            tokens,
+            reason,
+            fromRatio);
   }
 }

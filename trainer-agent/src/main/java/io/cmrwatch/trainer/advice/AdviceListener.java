@@ -21,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the ratio-advice topic on a thread of its own and queues the messages keyed by one run; the training loop
- * drains the queue between steps, so that decisions happen at well-defined token counts. Reads every partition from
- * given offsets (a resumed run's checkpoint) or from the beginning, without a consumer group.
+ * Reads the ratio-advice topic on a thread of its own and queues the messages keyed by one run; the
+ * training loop drains the queue between steps, so that decisions happen at well-defined token
+ * counts. Reads every partition from given offsets (a resumed run's checkpoint) or from the
+ * beginning, without a consumer group.
  */
 public final class AdviceListener implements AutoCloseable {
 
@@ -42,7 +43,8 @@ public final class AdviceListener implements AutoCloseable {
   private volatile boolean running = true;
 
   /** A listener for {@code run}'s advice on {@code topic}; call {@link #start()}. */
-  public AdviceListener(String bootstrap, String topic, String run, Map<Integer, Long> startOffsets) {
+  public AdviceListener(
+      String bootstrap, String topic, String run, Map<Integer, Long> startOffsets) {
     this.topic = topic;
     this.run = run;
     this.startOffsets = new HashMap<>(startOffsets);
@@ -62,8 +64,8 @@ public final class AdviceListener implements AutoCloseable {
   }
 
   /**
-   * Waits until every message on the topic when reading began has been queued (or the topic does not exist yet);
-   * returns false on timeout.
+   * Waits until every message on the topic when reading began has been queued (or the topic does
+   * not exist yet); returns false on timeout.
    */
   public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
     return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -102,17 +104,26 @@ public final class AdviceListener implements AutoCloseable {
           try {
             queue.add(new Item(r.partition(), r.offset(), RatioAdvice.parse(r.value())));
           } catch (IllegalArgumentException bad) {
-            LOG.warn("ignoring advice record {}-{}@{}: {}", topic, r.partition(), r.offset(), bad.getMessage());
+            LOG.warn(
+                "ignoring advice record {}-{}@{}: {}",
+                topic,
+                r.partition(),
+                r.offset(),
+                bad.getMessage());
           }
         }
-        if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> position(e.getKey()) >= e.getValue())) {
+        if (caughtUp.getCount() > 0
+            && end.entrySet().stream().allMatch(e -> position(e.getKey()) >= e.getValue())) {
           caughtUp.countDown();
         }
       }
     } catch (WakeupException e) {
       // close() woke us up.
     } catch (RuntimeException e) {
-      LOG.error("advice listener for run {} stopped: {} (the run goes on without advice)", run, e.toString());
+      LOG.error(
+          "advice listener for run {} stopped: {} (the run goes on without advice)",
+          run,
+          e.toString());
     } finally {
       caughtUp.countDown();
       consumer.close(Duration.ofSeconds(5));
@@ -124,7 +135,8 @@ public final class AdviceListener implements AutoCloseable {
   }
 
   private List<TopicPartition> waitForTopic() {
-    // A topic that does not exist yet holds no advice: the agent need not wait for it, but keeps looking.
+    // A topic that does not exist yet holds no advice: the agent need not wait for it, but keeps
+    // looking.
     boolean first = true;
     while (running) {
       List<PartitionInfo> infos;

@@ -3,16 +3,18 @@ package io.cmrwatch.trainer.advice;
 import java.util.Locale;
 
 /**
- * How an agent treats ratio advice. {@code off}: ignore it; {@code log}: log it, change nothing; {@code apply}: change
- * the ratio, but only within the first {@code applyWithin} share of the budget, at most once per
- * {@code minTokensBetweenChanges} tokens, and by at most {@code maxStep} per change.
+ * How an agent treats ratio advice. {@code off}: ignore it; {@code log}: log it, change nothing;
+ * {@code apply}: change the ratio, but only within the first {@code applyWithin} share of the
+ * budget, at most once per {@code minTokensBetweenChanges} tokens, and by at most {@code maxStep}
+ * per change.
  *
  * @param mode off, log or apply
  * @param applyWithin share of the token budget (0..1] within which advice may be applied
  * @param minTokensBetweenChanges least distance in tokens between two changes
  * @param maxStep largest change of the ratio in one go (absolute)
  */
-public record AdvicePolicy(Mode mode, double applyWithin, long minTokensBetweenChanges, double maxStep) {
+public record AdvicePolicy(
+    Mode mode, double applyWithin, long minTokensBetweenChanges, double maxStep) {
 
   /** What to do with advice. */
   public enum Mode {
@@ -37,7 +39,8 @@ public record AdvicePolicy(Mode mode, double applyWithin, long minTokensBetweenC
       throw new IllegalArgumentException("--advice-window must be in (0, 1], got " + applyWithin);
     }
     if (minTokensBetweenChanges < 0) {
-      throw new IllegalArgumentException("--advice-min-gap-tokens must be >= 0, got " + minTokensBetweenChanges);
+      throw new IllegalArgumentException(
+          "--advice-min-gap-tokens must be >= 0, got " + minTokensBetweenChanges);
     }
     if (!(maxStep > 0 && maxStep <= 1)) {
       throw new IllegalArgumentException("--advice-max-step must be in (0, 1], got " + maxStep);
@@ -45,11 +48,17 @@ public record AdvicePolicy(Mode mode, double applyWithin, long minTokensBetweenC
   }
 
   /**
-   * Decides what to do with one message at {@code tokens} CPT tokens of a run with budget {@code budget}, current
-   * ratio {@code current}, and last change at {@code lastChangeTokens} (negative when there was none).
+   * Decides what to do with one message at {@code tokens} CPT tokens of a run with budget {@code
+   * budget}, current ratio {@code current}, and last change at {@code lastChangeTokens} (negative
+   * when there was none).
    */
   public AdviceDecision decide(
-      RatioAdvice advice, String run, double current, long tokens, long budget, long lastChangeTokens) {
+      RatioAdvice advice,
+      String run,
+      double current,
+      long tokens,
+      long budget,
+      long lastChangeTokens) {
     if (!run.equals(advice.run())) {
       return AdviceDecision.refused(advice, tokens, current, "advice is for run " + advice.run());
     }
@@ -57,19 +66,27 @@ public record AdvicePolicy(Mode mode, double applyWithin, long minTokensBetweenC
       case OFF:
         return AdviceDecision.refused(advice, tokens, current, "advice policy is off");
       case LOG:
-        return AdviceDecision.refused(advice, tokens, current, "advice policy is log (advisory only)");
+        return AdviceDecision.refused(
+            advice, tokens, current, "advice policy is log (advisory only)");
       default:
         break;
     }
     if (tokens > applyWithin * budget) {
       return AdviceDecision.refused(
-          advice, tokens, current,
+          advice,
+          tokens,
+          current,
           String.format(Locale.ROOT, "past the first %.0f%% of the budget", applyWithin * 100));
     }
     if (lastChangeTokens >= 0 && tokens - lastChangeTokens < minTokensBetweenChanges) {
       return AdviceDecision.refused(
-          advice, tokens, current,
-          "last change was " + (tokens - lastChangeTokens) + " tokens ago, fewer than " + minTokensBetweenChanges);
+          advice,
+          tokens,
+          current,
+          "last change was "
+              + (tokens - lastChangeTokens)
+              + " tokens ago, fewer than "
+              + minTokensBetweenChanges);
     }
     double wanted = Math.max(MIN_RATIO, Math.min(1.0, advice.advisedRatio()));
     // Bounded step: move at most maxStep towards the advised ratio.

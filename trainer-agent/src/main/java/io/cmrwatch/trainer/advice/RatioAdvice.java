@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
 /**
- * A ratio-advice message from {@code cpt.ratio-advice} (key: run id), as the streams app publishes it. Fields this
- * build does not know are ignored, so that the producer can add some without breaking agents.
+ * A ratio-advice message from {@code cpt.ratio-advice} (key: run id), as the streams app publishes
+ * it. Fields this build does not know are ignored, so that the producer can add some without
+ * breaking agents.
  *
  * @param schema message schema version (1)
  * @param experiment experiment id
@@ -34,7 +35,9 @@ public record RatioAdvice(
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-  /** Parses one message; a message that is not advice fails with {@link IllegalArgumentException}. */
+  /**
+   * Parses one message; a message that is not advice fails with {@link IllegalArgumentException}.
+   */
   public static RatioAdvice parse(byte[] json) {
     RatioAdvice advice;
     try {
@@ -44,7 +47,9 @@ public record RatioAdvice(
     }
     if (advice.run == null || !(advice.advisedRatio > 0 && advice.advisedRatio <= 1)) {
       throw new IllegalArgumentException(
-          "ratio advice needs a run and an advisedRatio in (0, 1]; got run=" + advice.run + " advisedRatio="
+          "ratio advice needs a run and an advisedRatio in (0, 1]; got run="
+              + advice.run
+              + " advisedRatio="
               + advice.advisedRatio);
     }
     return advice;

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The training-loop state a CPT checkpoint holds besides the model: where the run is, its base losses, the mixer's
- * counters, the advice consumed, and every evaluation so far. Written atomically as {@code state.json} beside the
- * model directory it names.
+ * The training-loop state a CPT checkpoint holds besides the model: where the run is, its base
+ * losses, the mixer's counters, the advice consumed, and every evaluation so far. Written
+ * atomically as {@code state.json} beside the model directory it names.
  *
  * @param experiment experiment id
  * @param run run id
@@ -50,6 +50,7 @@ public record CheckpointState(
 
   /** File name of the state inside a checkpoint directory. */
   public static final String FILE = "state.json";
+
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -63,7 +64,11 @@ public record CheckpointState(
       return JSON.readValue(file.toFile(), CheckpointState.class);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "checkpoint state " + file + " is unreadable (" + e.getMessage() + "); delete the directory to start over",
+          "checkpoint state "
+              + file
+              + " is unreadable ("
+              + e.getMessage()
+              + "); delete the directory to start over",
           e);
     }
   }
@@ -74,7 +79,11 @@ public record CheckpointState(
       Files.createDirectories(dir);
       Path tmp = dir.resolve(FILE + ".tmp");
       JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), this);
-      Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve(FILE),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint state to " + dir, e);
     }

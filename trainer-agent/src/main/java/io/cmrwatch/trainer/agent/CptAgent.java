@@ -28,10 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One continual-pre-training run: continues a base model on a general/domain mix at ratio R, evaluates both
- * validation losses at T = 0 and every {@code evalEvery} tokens, publishes each evaluation as a loss event, applies
- * ratio advice under its policy, and checkpoints so that an interrupted run resumes without publishing anything
- * twice. {@link #run(CptOptions)} returns what happened.
+ * One continual-pre-training run: continues a base model on a general/domain mix at ratio R,
+ * evaluates both validation losses at T = 0 and every {@code evalEvery} tokens, publishes each
+ * evaluation as a loss event, applies ratio advice under its policy, and checkpoints so that an
+ * interrupted run resumes without publishing anything twice. {@link #run(CptOptions)} returns what
+ * happened.
  */
 public final class CptAgent {
 
@@ -46,7 +47,9 @@ public final class CptAgent {
     this.metrics = metrics;
   }
 
-  /** Runs (or resumes) the run; interrupting the thread aborts it between steps, as a kill would. */
+  /**
+   * Runs (or resumes) the run; interrupting the thread aborts it between steps, as a kill would.
+   */
   public CptResult run(CptOptions o) throws InterruptedException {
     o.validate();
     long started = System.nanoTime();
@@ -55,8 +58,17 @@ public final class CptAgent {
     CheckpointState saved = o.checkpointDir == null ? null : CheckpointState.read(o.checkpointDir);
     if (saved != null && !(saved.experiment().equals(o.experiment) && saved.run().equals(o.run))) {
       throw new IllegalArgumentException(
-          "checkpoint directory " + o.checkpointDir + " holds run " + saved.experiment() + "/" + saved.run()
-              + ", not " + o.experiment + "/" + o.run + "; pass another --checkpoint-dir");
+          "checkpoint directory "
+              + o.checkpointDir
+              + " holds run "
+              + saved.experiment()
+              + "/"
+              + saved.run()
+              + ", not "
+              + o.experiment
+              + "/"
+              + o.run
+              + "; pass another --checkpoint-dir");
     }
     Device device = Devices.select(o.device);
     metrics.device(device.toString(), Devices.engine());
@@ -66,12 +78,20 @@ public final class CptAgent {
             saved == null
                 ? LanguageModelTrainer.load(o.base, o.batchSize, device, (int) o.seed, false)
                 : LanguageModelTrainer.load(
-                    o.checkpointDir.resolve(saved.modelDir()), o.batchSize, device, (int) o.seed, true);
-        EventPublisher publisher = o.bootstrap == null ? null : new EventPublisher(o.bootstrap, topics.lossEvents());
+                    o.checkpointDir.resolve(saved.modelDir()),
+                    o.batchSize,
+                    device,
+                    (int) o.seed,
+                    true);
+        EventPublisher publisher =
+            o.bootstrap == null ? null : new EventPublisher(o.bootstrap, topics.lossEvents());
         AdviceListener advice =
             listen
                 ? new AdviceListener(
-                        o.bootstrap, topics.ratioAdvice(), o.run, saved == null ? Map.of() : saved.adviceOffsets())
+                        o.bootstrap,
+                        topics.ratioAdvice(),
+                        o.run,
+                        saved == null ? Map.of() : saved.adviceOffsets())
                     .start()
                 : null) {
       return new Loop(o, lm, general, domain, publisher, advice, saved, device, started).run();
@@ -108,8 +128,16 @@ public final class CptAgent {
     private int evalsSinceCheckpoint;
     private float lastLearningRate;
 
-    Loop(CptOptions o, LanguageModelTrainer lm, Corpus general, Corpus domain, EventPublisher publisher,
-        AdviceListener advice, CheckpointState saved, Device device, long started) {
+    Loop(
+        CptOptions o,
+        LanguageModelTrainer lm,
+        Corpus general,
+        Corpus domain,
+        EventPublisher publisher,
+        AdviceListener advice,
+        CheckpointState saved,
+        Device device,
+        long started) {
       this.o = o;
       this.lm = lm;
       this.publisher = publisher;
@@ -139,18 +167,31 @@ public final class CptAgent {
 
     CptResult run() throws InterruptedException {
       if (resumedFrom >= 0) {
-        LOG.info("run {}/{}: resuming from checkpoint at {} tokens (step {}, ratio {})", o.experiment, o.run,
-            tokens, step, mixer.ratio());
+        LOG.info(
+            "run {}/{}: resuming from checkpoint at {} tokens (step {}, ratio {})",
+            o.experiment,
+            o.run,
+            tokens,
+            step,
+            mixer.ratio());
         if (publisher != null) {
           onTopic = publisher.publishedEventIds(o.run);
-          // An evaluation checkpointed but not acknowledged before the stop is published now; the others are there.
+          // An evaluation checkpointed but not acknowledged before the stop is published now; the
+          // others are there.
           for (Evaluation e : evaluations) {
             publish(e);
           }
         }
       } else {
-        LOG.info("run {}/{}: CPT from {} at ratio {} for {} tokens on {} ({} parameters)", o.experiment, o.run,
-            o.base, o.ratio, o.budgetTokens, device, lm.parameterCount());
+        LOG.info(
+            "run {}/{}: CPT from {} at ratio {} for {} tokens on {} ({} parameters)",
+            o.experiment,
+            o.run,
+            o.base,
+            o.ratio,
+            o.budgetTokens,
+            device,
+            lm.parameterCount());
         Evaluation base = evaluate();
         baseGeneral = base.generalLoss();
         baseDomain = base.domainLoss();
@@ -159,7 +200,8 @@ public final class CptAgent {
         checkpoint();
       }
       if (advice != null && !advice.awaitCaughtUp(ADVICE_CATCH_UP)) {
-        LOG.warn("advice topic not read to its end within {} s; advice will be applied as it arrives",
+        LOG.warn(
+            "advice topic not read to its end within {} s; advice will be applied as it arrives",
             ADVICE_CATCH_UP.toSeconds());
       }
       applyAdvice();
@@ -169,12 +211,17 @@ public final class CptAgent {
       while (tokens < o.budgetTokens && (o.maxSteps == 0 || stepsThisRun < o.maxSteps)) {
         if (Thread.currentThread().isInterrupted()) {
           progress.finish();
-          LOG.warn("run {}/{} interrupted at {} tokens; restart it to resume from the last checkpoint", o.experiment,
-              o.run, tokens);
-          throw new InterruptedException("CPT run " + o.run + " interrupted at " + tokens + " tokens");
+          LOG.warn(
+              "run {}/{} interrupted at {} tokens; restart it to resume from the last checkpoint",
+              o.experiment,
+              o.run,
+              tokens);
+          throw new InterruptedException(
+              "CPT run " + o.run + " interrupted at " + tokens + " tokens");
         }
         // Linear warm-up, then constant: lr(s) = lr · min(1, (s + 1) / warmup).
-        lastLearningRate = o.learningRate * Math.min(1f, (step + 1) / (float) Math.max(1, o.warmupSteps));
+        lastLearningRate =
+            o.learningRate * Math.min(1f, (step + 1) / (float) Math.max(1, o.warmupSteps));
         byte[][] batch = mixer.nextBatch(step, o.batchSize, context + 1);
         lm.step(batch, lastLearningRate);
         long n = (long) o.batchSize * context;
@@ -202,9 +249,22 @@ public final class CptAgent {
       double seconds = (System.nanoTime() - started) / 1e9;
       double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
       return new CptResult(
-          o.experiment, o.run, device.toString(), mixer.ratio(), mixer.actualShare(), tokens, step,
-          tokens >= o.budgetTokens, resumedFrom, List.copyOf(evaluations), List.copyOf(decisions), published,
-          skipped, failed, loopSeconds > 0 ? tokensThisRun / loopSeconds : 0, seconds);
+          o.experiment,
+          o.run,
+          device.toString(),
+          mixer.ratio(),
+          mixer.actualShare(),
+          tokens,
+          step,
+          tokens >= o.budgetTokens,
+          resumedFrom,
+          List.copyOf(evaluations),
+          List.copyOf(decisions),
+          published,
+          skipped,
+          failed,
+          loopSeconds > 0 ? tokensThisRun / loopSeconds : 0,
+          seconds);
     }
 
     private Evaluation evaluate() {
@@ -219,8 +279,13 @@ public final class CptAgent {
       if (!o.quiet) {
         progress.update(tokens, e.generalLoss(), e.domainLoss());
       } else {
-        LOG.info("run {} at {} tokens: general {} domain {} ratio {}", o.run, e.tokens(),
-            String.format("%.4f", e.generalLoss()), String.format("%.4f", e.domainLoss()), e.ratio());
+        LOG.info(
+            "run {} at {} tokens: general {} domain {} ratio {}",
+            o.run,
+            e.tokens(),
+            String.format("%.4f", e.generalLoss()),
+            String.format("%.4f", e.domainLoss()),
+            e.ratio());
       }
       publish(e);
     }
@@ -266,7 +331,8 @@ public final class CptAgent {
       }
       for (AdviceListener.Item item : advice.drain()) {
         AdviceDecision d =
-            o.advicePolicy.decide(item.advice(), o.run, mixer.ratio(), tokens, o.budgetTokens, lastChange);
+            o.advicePolicy.decide(
+                item.advice(), o.run, mixer.ratio(), tokens, o.budgetTokens, lastChange);
         decisions.add(d);
         adviceOffsets.put(item.partition(), item.offset() + 1);
         if (d.applied()) {
@@ -290,14 +356,29 @@ public final class CptAgent {
       Path dir = o.checkpointDir.resolve(name);
       lm.save(dir);
       new CheckpointState(
-              o.experiment, o.run, o.base.toString(), name, tokens, step, mixer.ratio(), mixer.domainTokens(),
-              mixer.totalTokens(), nextEval, baseGeneral, baseDomain, lastChange, Map.copyOf(adviceOffsets),
+              o.experiment,
+              o.run,
+              o.base.toString(),
+              name,
+              tokens,
+              step,
+              mixer.ratio(),
+              mixer.domainTokens(),
+              mixer.totalTokens(),
+              nextEval,
+              baseGeneral,
+              baseDomain,
+              lastChange,
+              Map.copyOf(adviceOffsets),
               List.copyOf(evaluations))
           .write(o.checkpointDir);
       // Older model directories are no longer referenced by state.json.
       try (Stream<Path> old = Files.list(o.checkpointDir)) {
-        old.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("model-")
-                && !p.getFileName().toString().equals(name))
+        old.filter(
+                p ->
+                    Files.isDirectory(p)
+                        && p.getFileName().toString().startsWith("model-")
+                        && !p.getFileName().toString().equals(name))
             .forEach(CptAgent::deleteTree);
       } catch (IOException e) {
         LOG.warn("could not prune old checkpoints in {}: {}", o.checkpointDir, e.toString());
@@ -307,13 +388,15 @@ public final class CptAgent {
 
   private static void deleteTree(Path dir) {
     try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException | UncheckedIOException e) {
       LOG.warn("could not delete old checkpoint {}: {}", dir, e.toString());
     }

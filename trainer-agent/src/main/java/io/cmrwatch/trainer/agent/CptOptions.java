@@ -5,8 +5,8 @@ import io.cmrwatch.trainer.data.CorpusSource;
 import java.nio.file.Path;
 
 /**
- * Everything one continual-pre-training run needs. Fluent setters; {@link #validate()} checks the combination and
- * says what to fix.
+ * Everything one continual-pre-training run needs. Fluent setters; {@link #validate()} checks the
+ * combination and says what to fix.
  */
 public final class CptOptions {
 
@@ -74,7 +74,10 @@ public final class CptOptions {
     return this;
   }
 
-  /** Kafka bootstrap servers; null trains without publishing (the result still holds every evaluation). */
+  /**
+   * Kafka bootstrap servers; null trains without publishing (the result still holds every
+   * evaluation).
+   */
   public CptOptions bootstrap(String v) {
     bootstrap = v;
     return this;
@@ -105,7 +108,10 @@ public final class CptOptions {
     return this;
   }
 
-  /** Where to keep checkpoints; a run whose directory holds one resumes from it. Null: no checkpoints. */
+  /**
+   * Where to keep checkpoints; a run whose directory holds one resumes from it. Null: no
+   * checkpoints.
+   */
   public CptOptions checkpointDir(Path v) {
     checkpointDir = v;
     return this;
@@ -162,7 +168,10 @@ public final class CptOptions {
     return ratio;
   }
 
-  /** A copy for another run of a sweep: same everything, another ratio, run id and checkpoint directory. */
+  /**
+   * A copy for another run of a sweep: same everything, another ratio, run id and checkpoint
+   * directory.
+   */
   public CptOptions forSweep(double r, String runId, Path checkpoints) {
     CptOptions o = copy();
     o.ratio = r;
@@ -202,7 +211,8 @@ public final class CptOptions {
   /** Checks the options; throws {@link IllegalArgumentException} naming the option to fix. */
   public CptOptions validate() {
     if (base == null) {
-      throw new IllegalArgumentException("--base is required: a checkpoint made by `cmrwatch train pretrain`");
+      throw new IllegalArgumentException(
+          "--base is required: a checkpoint made by `cmrwatch train pretrain`");
     }
     if (!(ratio > 0 && ratio <= 1)) {
       throw new IllegalArgumentException("--ratio must be a domain share in (0, 1], got " + ratio);
@@ -214,14 +224,20 @@ public final class CptOptions {
       throw new IllegalArgumentException("--eval-every must be > 0 tokens, got " + evalEvery);
     }
     if (experiment == null || experiment.isBlank() || run == null || run.isBlank()) {
-      throw new IllegalArgumentException("--experiment and --run are required (ids without white space)");
+      throw new IllegalArgumentException(
+          "--experiment and --run are required (ids without white space)");
     }
-    if (batchSize < 1 || learningRate <= 0 || warmupSteps < 0 || checkpointEvery < 1 || maxSteps < 0) {
+    if (batchSize < 1
+        || learningRate <= 0
+        || warmupSteps < 0
+        || checkpointEvery < 1
+        || maxSteps < 0) {
       throw new IllegalArgumentException(
           "--batch-size >= 1, --lr > 0, --warmup-steps >= 0, --checkpoint-every >= 1, --max-steps >= 0 required");
     }
     if (validationSequences < 1) {
-      throw new IllegalArgumentException("--validation-sequences must be >= 1, got " + validationSequences);
+      throw new IllegalArgumentException(
+          "--validation-sequences must be >= 1, got " + validationSequences);
     }
     return this;
   }

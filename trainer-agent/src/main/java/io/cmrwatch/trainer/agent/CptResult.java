@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What a CPT run did: its evaluations (T = 0 first), the advice decisions, and how much it trained and published.
+ * What a CPT run did: its evaluations (T = 0 first), the advice decisions, and how much it trained
+ * and published.
  *
  * @param experiment experiment id
  * @param run run id
@@ -64,22 +65,49 @@ public record CptResult(
         String.format(
             Locale.ROOT,
             "run %s/%s on %s: %s, %,d tokens in %,d steps (%.0f tok/s, %.1f s), ratio %.4f (actual %.4f)%n",
-            experiment, run, device, complete ? "complete" : "stopped early", tokens, steps, tokensPerSecond,
-            seconds, finalRatio, actualShare));
+            experiment,
+            run,
+            device,
+            complete ? "complete" : "stopped early",
+            tokens,
+            steps,
+            tokensPerSecond,
+            seconds,
+            finalRatio,
+            actualShare));
     if (resumedFromTokens >= 0) {
-      s.append(String.format(Locale.ROOT, "resumed from a checkpoint at %,d tokens%n", resumedFromTokens));
+      s.append(
+          String.format(
+              Locale.ROOT, "resumed from a checkpoint at %,d tokens%n", resumedFromTokens));
     }
     s.append(
         String.format(
-            Locale.ROOT, "events: %d published, %d already on the topic, %d failed%n", eventsPublished, eventsSkipped,
+            Locale.ROOT,
+            "events: %d published, %d already on the topic, %d failed%n",
+            eventsPublished,
+            eventsSkipped,
             eventsFailed));
-    s.append(String.format(Locale.ROOT, "%12s %8s %8s %10s %10s %9s%n", "tokens", "step", "ratio", "general",
-        "domain", "dGen"));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "%12s %8s %8s %10s %10s %9s%n",
+            "tokens",
+            "step",
+            "ratio",
+            "general",
+            "domain",
+            "dGen"));
     for (Evaluation e : evaluations) {
       s.append(
           String.format(
-              Locale.ROOT, "%,12d %8d %8.4f %10.4f %10.4f %+9.4f%n", e.tokens(), e.step(), e.ratio(),
-              e.generalLoss(), e.domainLoss(), e.generalLoss() - baseGeneralLoss()));
+              Locale.ROOT,
+              "%,12d %8d %8.4f %10.4f %10.4f %+9.4f%n",
+              e.tokens(),
+              e.step(),
+              e.ratio(),
+              e.generalLoss(),
+              e.domainLoss(),
+              e.generalLoss() - baseGeneralLoss()));
     }
     for (AdviceDecision d : decisions) {
       s.append("advice: ").append(d.describe()).append(System.lineSeparator());

@@ -10,5 +10,10 @@ package io.cmrwatch.trainer.agent;
  * @param domainLoss domain validation loss (nats per byte)
  * @param learningRate learning rate of the last step
  */
-public record Evaluation(long tokens, long step, double ratio, double generalLoss, double domainLoss,
+public record Evaluation(
+    long tokens,
+    long step,
+    double ratio,
+    double generalLoss,
+    double domainLoss,
     double learningRate) {}

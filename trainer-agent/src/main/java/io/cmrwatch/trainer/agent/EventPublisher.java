@@ -27,9 +27,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes a run's loss events to the loss-event topic, keyed by run id, with an idempotent producer and acks=all;
- * each send waits for its acknowledgement (evaluations are rare), so that a checkpoint written afterwards never runs
- * ahead of the topic. Also reads back which evaluations of a run the topic already holds, for a resumed run.
+ * Publishes a run's loss events to the loss-event topic, keyed by run id, with an idempotent
+ * producer and acks=all; each send waits for its acknowledgement (evaluations are rare), so that a
+ * checkpoint written afterwards never runs ahead of the topic. Also reads back which evaluations of
+ * a run the topic already holds, for a resumed run.
  */
 public final class EventPublisher implements AutoCloseable {
 
@@ -54,22 +55,34 @@ public final class EventPublisher implements AutoCloseable {
     producer = new KafkaProducer<>(p, new StringSerializer(), new LossEventSerde().serializer());
   }
 
-  /** Sends one event and waits for the broker's acknowledgement; throws with a next step when it cannot. */
+  /**
+   * Sends one event and waits for the broker's acknowledgement; throws with a next step when it
+   * cannot.
+   */
   public void publish(LossEvent event) throws InterruptedException {
     try {
-      producer.send(new ProducerRecord<>(topic, event.run(), event)).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      producer
+          .send(new ProducerRecord<>(topic, event.run(), event))
+          .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new PublishException(
-          "could not publish " + event.eventId() + " to " + topic + " at " + bootstrap + ": " + cause
+          "could not publish "
+              + event.eventId()
+              + " to "
+              + topic
+              + " at "
+              + bootstrap
+              + ": "
+              + cause
               + " — is a broker running there? start one with `cmrwatch broker` or pass --bootstrap",
           cause);
     }
   }
 
   /**
-   * Event ids of {@code run}'s evaluations already on the topic. Reads the one partition the run's key maps to, from
-   * the beginning to its current end.
+   * Event ids of {@code run}'s evaluations already on the topic. Reads the one partition the run's
+   * key maps to, from the beginning to its current end.
    */
   public Set<String> publishedEventIds(String run) {
     Set<String> ids = new HashSet<>();
@@ -92,7 +105,8 @@ public final class EventPublisher implements AutoCloseable {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (consumer.position(tp) < end.get(tp)) {
         if (System.nanoTime() > deadline) {
-          throw new PublishException("timed out reading " + tp + " to find the run's published evaluations", null);
+          throw new PublishException(
+              "timed out reading " + tp + " to find the run's published evaluations", null);
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           if (run.equals(r.key()) && r.value() != null) {

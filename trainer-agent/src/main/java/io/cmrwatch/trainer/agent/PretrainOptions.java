@@ -5,7 +5,8 @@ import io.cmrwatch.trainer.model.ModelConfig;
 import java.nio.file.Path;
 
 /**
- * Settings of a pre-training run: the general corpus, the token count, the model shape and the optimizer.
+ * Settings of a pre-training run: the general corpus, the token count, the model shape and the
+ * optimizer.
  *
  * @param corpus the general corpus
  * @param tokens tokens to train on
@@ -41,7 +42,11 @@ public record PretrainOptions(
     if (tokens <= 0) {
       throw new IllegalArgumentException("--tokens must be > 0, got " + tokens);
     }
-    if (batchSize < 1 || learningRate <= 0 || warmupSteps < 0 || maxSteps < 0 || validationSequences < 1) {
+    if (batchSize < 1
+        || learningRate <= 0
+        || warmupSteps < 0
+        || maxSteps < 0
+        || validationSequences < 1) {
       throw new IllegalArgumentException(
           "--batch-size >= 1, --lr > 0, --warmup-steps >= 0, --max-steps >= 0, --validation-sequences >= 1 required");
     }

@@ -39,7 +39,19 @@ public record PretrainResult(
         "pre-trained %,d-parameter model (width %d, %d layers, %d heads, context %d) on %s%n"
             + "%,d tokens in %,d steps, %.0f tok/s, %.1f s; training loss %.4f -> %.4f; general validation loss %.4f%n"
             + "checkpoint: %s%n",
-        parameters, model.width(), model.layers(), model.heads(), model.context(), device, tokens, steps,
-        tokensPerSecond, seconds, firstLoss, lastLoss, validationLoss, out.toAbsolutePath());
+        parameters,
+        model.width(),
+        model.layers(),
+        model.heads(),
+        model.context(),
+        device,
+        tokens,
+        steps,
+        tokensPerSecond,
+        seconds,
+        firstLoss,
+        lastLoss,
+        validationLoss,
+        out.toAbsolutePath());
   }
 }

@@ -7,7 +7,9 @@ import io.cmrwatch.trainer.model.Devices;
 import io.cmrwatch.trainer.model.LanguageModelTrainer;
 import java.util.SplittableRandom;
 
-/** Pre-trains the base model on the general corpus and saves it as the checkpoint CPT starts from. */
+/**
+ * Pre-trains the base model on the general corpus and saves it as the checkpoint CPT starts from.
+ */
 public final class Pretrainer {
 
   private static final String PHASE = "pretrain";
@@ -29,7 +31,8 @@ public final class Pretrainer {
     long totalSteps = Math.max(1, (o.tokens() + perStep - 1) / perStep);
     long steps = o.maxSteps() > 0 ? Math.min(totalSteps, o.maxSteps()) : totalSteps;
     ProgressBar progress = new ProgressBar(System.err, "pretrain", steps * perStep, o.quiet());
-    try (LanguageModelTrainer lm = LanguageModelTrainer.create(o.model(), o.batchSize(), device, (int) o.seed())) {
+    try (LanguageModelTrainer lm =
+        LanguageModelTrainer.create(o.model(), o.batchSize(), device, (int) o.seed())) {
       double first = Double.NaN;
       double recent = 0;
       int recentCount = 0;
@@ -63,12 +66,24 @@ public final class Pretrainer {
       double validation = lm.evaluate(corpus.validation(o.validationSequences(), context + 1));
       lm.save(o.out());
       return new PretrainResult(
-          o.out(), o.model(), lm.parameterCount(), device.toString(), steps * perStep, steps, first,
-          recent / recentCount, validation, steps * perStep / loopSeconds, seconds);
+          o.out(),
+          o.model(),
+          lm.parameterCount(),
+          device.toString(),
+          steps * perStep,
+          steps,
+          first,
+          recent / recentCount,
+          validation,
+          steps * perStep / loopSeconds,
+          seconds);
     }
   }
 
-  /** Linear warm-up, then cosine decay to a tenth: lr(s) = lr·min(1,(s+1)/w) · (0.1 + 0.9·(1 + cos(π·s/S))/2). */
+  /**
+   * Linear warm-up, then cosine decay to a tenth: lr(s) = lr·min(1,(s+1)/w) · (0.1 + 0.9·(1 +
+   * cos(π·s/S))/2).
+   */
   static float learningRate(PretrainOptions o, long step, long totalSteps) {
     double warm = Math.min(1.0, (step + 1) / (double) Math.max(1, o.warmupSteps()));
     double cosine = 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * step / Math.max(1, totalSteps)));

@@ -4,8 +4,9 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A one-line terminal progress bar for long training work: tokens done of the total, throughput, the latest losses
- * and the time left. Redraws at most a few times a second; in quiet mode it prints nothing.
+ * A one-line terminal progress bar for long training work: tokens done of the total, throughput,
+ * the latest losses and the time left. Redraws at most a few times a second; in quiet mode it
+ * prints nothing.
  */
 public final class ProgressBar {
 
@@ -57,7 +58,15 @@ public final class ProgressBar {
         String.format(
             Locale.ROOT,
             "\r%s [%s] %5.1f%% %s/%s tok  %,.0f tok/s  gen %s  dom %s  ETA %s ",
-            label, bar, done * 100, human(tokens), human(total), rate, loss(general), loss(domain), time(eta)));
+            label,
+            bar,
+            done * 100,
+            human(tokens),
+            human(total),
+            rate,
+            loss(general),
+            loss(domain),
+            time(eta)));
     out.flush();
   }
 

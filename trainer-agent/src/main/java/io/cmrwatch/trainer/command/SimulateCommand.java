@@ -9,39 +9,61 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code cmrwatch simulate}: publishes synthetic loss events from known laws and prints each experiment's true CMR. */
+/**
+ * {@code cmrwatch simulate}: publishes synthetic loss events from known laws and prints each
+ * experiment's true CMR.
+ */
 @Command(
     name = "simulate",
     mixinStandardHelpOptions = true,
-    description = "Publish loss events drawn from known laws with noise (for load tests and demos); prints each "
-        + "experiment's true CMR.")
+    description =
+        "Publish loss events drawn from known laws with noise (for load tests and demos); prints each "
+            + "experiment's true CMR.")
 public final class SimulateCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SimulateCommand.class);
 
-  @Option(names = "--experiments", defaultValue = "1", description = "Experiments (${DEFAULT-VALUE}).")
+  @Option(
+      names = "--experiments",
+      defaultValue = "1",
+      description = "Experiments (${DEFAULT-VALUE}).")
   int experiments;
 
-  @Option(names = "--runs-per-experiment", defaultValue = "6", description = "Ratios per experiment, 2-12 "
-      + "(${DEFAULT-VALUE}).")
+  @Option(
+      names = "--runs-per-experiment",
+      defaultValue = "6",
+      description = "Ratios per experiment, 2-12 " + "(${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--evals-per-run", defaultValue = "40",
-      description = "Evaluations per run after T = 0 (${DEFAULT-VALUE}; the generator draws 40-80).")
+  @Option(
+      names = "--evals-per-run",
+      defaultValue = "40",
+      description =
+          "Evaluations per run after T = 0 (${DEFAULT-VALUE}; the generator draws 40-80).")
   int evals;
 
-  @Option(names = "--rate", defaultValue = "50", description = "Events per second, 0 = unthrottled "
-      + "(${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      defaultValue = "50",
+      description = "Events per second, 0 = unthrottled " + "(${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the first experiment (${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of the first experiment (${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092",
+  @Option(
+      names = "--bootstrap",
+      defaultValue = "127.0.0.1:9092",
       description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
   String bootstrap;
 
-  @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every topic name (default none).")
+  @Option(
+      names = "--topic-prefix",
+      defaultValue = "",
+      description = "Prefix of every topic name (default none).")
   String topicPrefix;
 
   @Override
@@ -55,13 +77,22 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     Map<String, Double> truth = new java.util.LinkedHashMap<>();
     int total = Simulator.events(options, truth).size();
-    truth.forEach((x, cmr) -> System.out.printf(Locale.ROOT, "experiment %s: true CMR %.4f%n", x, cmr));
-    System.out.printf(Locale.ROOT, "publishing %d events at %s to %s ...%n", total,
-        rate > 0 ? rate + " events/s" : "full speed", bootstrap);
+    truth.forEach(
+        (x, cmr) -> System.out.printf(Locale.ROOT, "experiment %s: true CMR %.4f%n", x, cmr));
+    System.out.printf(
+        Locale.ROOT,
+        "publishing %d events at %s to %s ...%n",
+        total,
+        rate > 0 ? rate + " events/s" : "full speed",
+        bootstrap);
     try {
       Simulator.Result result = new Simulator().run(options);
-      System.out.printf(Locale.ROOT, "published %d events (%d failed) in %.1f s%n", result.published(),
-          result.failed(), result.seconds());
+      System.out.printf(
+          Locale.ROOT,
+          "published %d events (%d failed) in %.1f s%n",
+          result.published(),
+          result.failed(),
+          result.seconds());
       return result.failed() == 0 ? 0 : 1;
     } catch (IllegalStateException e) {
       LOG.error("{}", e.getMessage());

@@ -4,7 +4,10 @@ import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads token counts as whole numbers, in scientific notation ({@code 2e6}) or with a k/M/G suffix ({@code 500k}). */
+/**
+ * Reads token counts as whole numbers, in scientific notation ({@code 2e6}) or with a k/M/G suffix
+ * ({@code 500k}).
+ */
 public final class TokenCount implements ITypeConverter<Long> {
 
   @Override
@@ -25,7 +28,8 @@ public final class TokenCount implements ITypeConverter<Long> {
     try {
       n = Double.parseDouble(v) * factor;
     } catch (NumberFormatException e) {
-      throw new TypeConversionException("'" + value + "' is not a token count (examples: 200000, 2e5, 200k, 1.5M)");
+      throw new TypeConversionException(
+          "'" + value + "' is not a token count (examples: 200000, 2e5, 200k, 1.5M)");
     }
     if (!(n >= 0) || n > Long.MAX_VALUE || n != Math.rint(n)) {
       throw new TypeConversionException("'" + value + "' is not a whole, non-negative token count");

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A body of text as bytes: a training part from which windows are sampled, and a fixed held-out validation part that
- * training never reads.
+ * A body of text as bytes: a training part from which windows are sampled, and a fixed held-out
+ * validation part that training never reads.
  */
 public final class Corpus {
 
@@ -37,8 +37,8 @@ public final class Corpus {
   }
 
   /**
-   * A training window of {@code length} bytes at a position drawn from {@code random}. Fails with a clear message
-   * when the corpus is shorter than one window.
+   * A training window of {@code length} bytes at a position drawn from {@code random}. Fails with a
+   * clear message when the corpus is shorter than one window.
    */
   public byte[] sample(SplittableRandom random, int length) {
     requireBytes(training.length, length, "training");
@@ -49,8 +49,8 @@ public final class Corpus {
   }
 
   /**
-   * The fixed validation set: up to {@code count} consecutive, non-overlapping windows of {@code length} bytes from
-   * the held-out part. The same corpus gives the same windows every time.
+   * The fixed validation set: up to {@code count} consecutive, non-overlapping windows of {@code
+   * length} bytes from the held-out part. The same corpus gives the same windows every time.
    */
   public List<byte[]> validation(int count, int length) {
     requireBytes(heldOut.length, length, "held-out");
@@ -66,7 +66,14 @@ public final class Corpus {
   private void requireBytes(int have, int need, String part) {
     if (have < need) {
       throw new IllegalArgumentException(
-          "corpus " + name + " has only " + have + " " + part + " bytes, fewer than one window of " + need
+          "corpus "
+              + name
+              + " has only "
+              + have
+              + " "
+              + part
+              + " bytes, fewer than one window of "
+              + need
               + "; give it more text or use a smaller --context");
     }
   }

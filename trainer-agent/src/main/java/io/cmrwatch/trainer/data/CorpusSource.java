@@ -16,22 +16,27 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Where a corpus comes from: {@code builtin:general}, {@code builtin:domain}, or a list of files and directories of
- * UTF-8 text ({@code .jsonl}/{@code .ndjson} files are read as one JSON object per line, taking its text field).
+ * Where a corpus comes from: {@code builtin:general}, {@code builtin:domain}, or a list of files
+ * and directories of UTF-8 text ({@code .jsonl}/{@code .ndjson} files are read as one JSON object
+ * per line, taking its text field).
  *
  * @param spec the source as given on the command line
  * @param textField JSON field that holds the text in JSONL files
  * @param heldOutFraction share of the bytes kept out of training for validation (files only)
  * @param syntheticBytes training bytes to generate for a built-in source
  */
-public record CorpusSource(String spec, String textField, double heldOutFraction, int syntheticBytes) {
+public record CorpusSource(
+    String spec, String textField, double heldOutFraction, int syntheticBytes) {
 
   /** Prefix of built-in generated corpora. */
   public static final String BUILTIN = "builtin:";
+
   private static final int SYNTHETIC_HELD_OUT_BYTES = 64 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A source with the usual settings: field {@code text}, 5 % held out, 4 MiB of generated text. */
+  /**
+   * A source with the usual settings: field {@code text}, 5 % held out, 4 MiB of generated text.
+   */
   public static CorpusSource of(String spec) {
     return new CorpusSource(spec, "text", 0.05, 4 << 20);
   }
@@ -49,14 +54,17 @@ public record CorpusSource(String spec, String textField, double heldOutFraction
       }
       SyntheticText text = new SyntheticText(kind);
       // Training and held-out text come from different streams of the same language.
-      return new Corpus(spec, text.generate(1, syntheticBytes), text.generate(2, SYNTHETIC_HELD_OUT_BYTES));
+      return new Corpus(
+          spec, text.generate(1, syntheticBytes), text.generate(2, SYNTHETIC_HELD_OUT_BYTES));
     }
     List<Path> files = new ArrayList<>();
     for (String part : spec.split(",")) {
       Path p = Path.of(part.trim());
       if (!Files.exists(p)) {
         throw new IllegalArgumentException(
-            "corpus path " + p + " does not exist (give files or directories of UTF-8 text or JSONL, or "
+            "corpus path "
+                + p
+                + " does not exist (give files or directories of UTF-8 text or JSONL, or "
                 + "builtin:general / builtin:domain)");
       }
       try (Stream<Path> walk = Files.walk(p)) {
@@ -74,7 +82,11 @@ public record CorpusSource(String spec, String textField, double heldOutFraction
     byte[] bytes = all.toByteArray();
     if (bytes.length < 1024) {
       throw new IllegalArgumentException(
-          "corpus " + spec + " holds only " + bytes.length + " bytes of text; give at least a few KiB");
+          "corpus "
+              + spec
+              + " holds only "
+              + bytes.length
+              + " bytes of text; give at least a few KiB");
     }
     int heldOut = (int) Math.max(256, Math.round(bytes.length * heldOutFraction));
     byte[] train = new byte[bytes.length - heldOut];
@@ -107,12 +119,18 @@ public record CorpusSource(String spec, String textField, double heldOutFraction
       try {
         node = JSON.readTree(line);
       } catch (IOException e) {
-        throw new IllegalArgumentException(file + " line " + (i + 1) + " is not JSON: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            file + " line " + (i + 1) + " is not JSON: " + e.getMessage(), e);
       }
       JsonNode field = node.get(textField);
       if (field == null || !field.isTextual()) {
         throw new IllegalArgumentException(
-            file + " line " + (i + 1) + " has no text field \"" + textField + "\" (choose it with --text-field)");
+            file
+                + " line "
+                + (i + 1)
+                + " has no text field \""
+                + textField
+                + "\" (choose it with --text-field)");
       }
       out.append(field.asText()).append('\n');
     }
@@ -128,7 +146,8 @@ public record CorpusSource(String spec, String textField, double heldOutFraction
           .decode(java.nio.ByteBuffer.wrap(raw))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(file + " is not UTF-8 text; convert it or leave it out of the corpus", e);
+      throw new IllegalArgumentException(
+          file + " is not UTF-8 text; convert it or leave it out of the corpus", e);
     }
   }
 }

@@ -4,10 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * Deterministic generators of two text distributions over one shared byte vocabulary (lower-case letters, digits,
- * space and punctuation): a "general" one and a "domain" one. Both draw words from their own lexicon and join them
- * with their own word-to-word transitions, but the lexicons are spelled with different letter statistics, so a model
- * that adapts to the domain unlearns part of the general text: training on the domain makes general loss rise.
+ * Deterministic generators of two text distributions over one shared byte vocabulary (lower-case
+ * letters, digits, space and punctuation): a "general" one and a "domain" one. Both draw words from
+ * their own lexicon and join them with their own word-to-word transitions, but the lexicons are
+ * spelled with different letter statistics, so a model that adapts to the domain unlearns part of
+ * the general text: training on the domain makes general loss rise.
  */
 public final class SyntheticText {
 
@@ -26,10 +27,14 @@ public final class SyntheticText {
   private final int[][] successors;
   private final double[] zipf;
 
-  /** A generator of {@code kind}; the lexicon depends only on the kind, so every instance writes the same language. */
+  /**
+   * A generator of {@code kind}; the lexicon depends only on the kind, so every instance writes the
+   * same language.
+   */
   public SyntheticText(Kind kind) {
     this.kind = kind;
-    SplittableRandom lexiconRandom = new SplittableRandom(kind == Kind.GENERAL ? 0x6E6E_7261_6C00L : 0x646F_6D61_696EL);
+    SplittableRandom lexiconRandom =
+        new SplittableRandom(kind == Kind.GENERAL ? 0x6E6E_7261_6C00L : 0x646F_6D61_696EL);
     words = new String[LEXICON];
     for (int i = 0; i < LEXICON; i++) {
       words[i] = word(lexiconRandom, i);
@@ -52,7 +57,10 @@ public final class SyntheticText {
     }
   }
 
-  /** {@code bytes} bytes of text from the stream seeded by {@code seed}; equal arguments give equal text. */
+  /**
+   * {@code bytes} bytes of text from the stream seeded by {@code seed}; equal arguments give equal
+   * text.
+   */
   public byte[] generate(long seed, int bytes) {
     SplittableRandom random = new SplittableRandom(seed ^ (kind == Kind.GENERAL ? 0x1L : 0x2L));
     StringBuilder text = new StringBuilder(bytes + 64);
@@ -100,7 +108,8 @@ public final class SyntheticText {
   }
 
   private String word(SplittableRandom random, int rank) {
-    // Frequent words are short. General words alternate consonants and vowels with English letter frequencies;
+    // Frequent words are short. General words alternate consonants and vowels with English letter
+    // frequencies;
     // domain words use the same letters with the frequency order reversed and consonant clusters.
     int length = 2 + Math.min(7, rank / 60) + random.nextInt(3);
     StringBuilder w = new StringBuilder(length);

@@ -9,9 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The trainer's own Prometheus metrics, in a registry of their own, optionally served on {@code /metrics} by the
- * Prometheus Java client's HTTP exporter. Names follow Prometheus conventions ({@code cmrwatch_trainer_} prefix, base
- * units, {@code _total} on counters).
+ * The trainer's own Prometheus metrics, in a registry of their own, optionally served on {@code
+ * /metrics} by the Prometheus Java client's HTTP exporter. Names follow Prometheus conventions
+ * ({@code cmrwatch_trainer_} prefix, base units, {@code _total} on counters).
  */
 public final class TrainerMetrics implements AutoCloseable {
 
@@ -26,7 +26,10 @@ public final class TrainerMetrics implements AutoCloseable {
   private final Counter adviceRefused;
   private HTTPServer server;
 
-  /** Metrics for one run (labels {@code experiment} and {@code run}: one agent trains a handful of runs). */
+  /**
+   * Metrics for one run (labels {@code experiment} and {@code run}: one agent trains a handful of
+   * runs).
+   */
   public TrainerMetrics() {
     tokens =
         Counter.builder()
@@ -49,7 +52,8 @@ public final class TrainerMetrics implements AutoCloseable {
     ratio =
         Gauge.builder()
             .name("cmrwatch_trainer_domain_ratio")
-            .help("Domain share of the training mix: the target R and the actual share of tokens so far.")
+            .help(
+                "Domain share of the training mix: the target R and the actual share of tokens so far.")
             .labelNames("run", "kind")
             .register(registry);
     device =
@@ -78,14 +82,23 @@ public final class TrainerMetrics implements AutoCloseable {
             .register(registry);
   }
 
-  /** Serves {@code /metrics} on {@code host:port} (port 0 picks a free port); returns the bound port. */
+  /**
+   * Serves {@code /metrics} on {@code host:port} (port 0 picks a free port); returns the bound
+   * port.
+   */
   public int serve(String host, int port) {
     try {
       server = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
       return server.getPort();
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot serve metrics on " + host + ":" + port + " (" + e.getMessage() + "); pick another --metrics-port",
+          "cannot serve metrics on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + "); pick another --metrics-port",
           e);
     }
   }

@@ -4,10 +4,11 @@ import io.cmrwatch.trainer.data.Corpus;
 import java.util.SplittableRandom;
 
 /**
- * Fills training batches from a general and a domain corpus at domain share R, counting tokens: each sequence goes
- * to the corpus that keeps the actual domain share D / (D + G) closest to R, so the share tracks R (and any new R)
- * within one sequence. Windows are drawn from a random stream keyed by (seed, step, slot), so that a run resumed
- * from its counters sees exactly the batches it would have seen.
+ * Fills training batches from a general and a domain corpus at domain share R, counting tokens:
+ * each sequence goes to the corpus that keeps the actual domain share D / (D + G) closest to R, so
+ * the share tracks R (and any new R) within one sequence. Windows are drawn from a random stream
+ * keyed by (seed, step, slot), so that a run resumed from its counters sees exactly the batches it
+ * would have seen.
  */
 public final class Mixer {
 
@@ -61,16 +62,18 @@ public final class Mixer {
   }
 
   /**
-   * The batch for optimizer step {@code step}: {@code batchSize} windows of {@code length} bytes. Each window counts
-   * {@code length − 1} tokens (the predicted positions).
+   * The batch for optimizer step {@code step}: {@code batchSize} windows of {@code length} bytes.
+   * Each window counts {@code length − 1} tokens (the predicted positions).
    */
   public synchronized byte[][] nextBatch(long step, int batchSize, int length) {
     byte[][] batch = new byte[batchSize][];
     long tokens = length - 1;
     for (int slot = 0; slot < batchSize; slot++) {
-      // Error if this window is domain: (D + n) − R·(N + n); if general: D − R·(N + n). Take the smaller.
+      // Error if this window is domain: (D + n) − R·(N + n); if general: D − R·(N + n). Take the
+      // smaller.
       double target = ratio * (totalTokens + tokens);
-      boolean toDomain = Math.abs(domainTokens + tokens - target) <= Math.abs(domainTokens - target);
+      boolean toDomain =
+          Math.abs(domainTokens + tokens - target) <= Math.abs(domainTokens - target);
       SplittableRandom random = new SplittableRandom(mix(seed, step, slot));
       if (toDomain) {
         batch[slot] = domain.sample(random, length);

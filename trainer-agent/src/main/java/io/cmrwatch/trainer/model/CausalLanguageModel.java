@@ -22,9 +22,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A byte-level decoder-only transformer language model: token and learned position embeddings, a stack of
- * pre-LayerNorm {@link DecoderBlock}s under an explicit causal mask, a final LayerNorm and a projection to 256 byte
- * logits. Input: byte ids B×T (int32); output: logits B×T×256 where position t sees only bytes 0..t.
+ * A byte-level decoder-only transformer language model: token and learned position embeddings, a
+ * stack of pre-LayerNorm {@link DecoderBlock}s under an explicit causal mask, a final LayerNorm and
+ * a projection to 256 byte logits. Input: byte ids B×T (int32); output: logits B×T×256 where
+ * position t sees only bytes 0..t.
  */
 public final class CausalLanguageModel extends AbstractBlock {
 
@@ -39,7 +40,10 @@ public final class CausalLanguageModel extends AbstractBlock {
   private final Linear head;
   private final Map<Long, NDArray> masks = new ConcurrentHashMap<>();
 
-  /** A model of the given shape; parameters are created when the trainer (or {@link #initialize}) initialises it. */
+  /**
+   * A model of the given shape; parameters are created when the trainer (or {@link #initialize})
+   * initialises it.
+   */
   public CausalLanguageModel(ModelConfig config) {
     super(VERSION);
     this.config = config;
@@ -61,10 +65,15 @@ public final class CausalLanguageModel extends AbstractBlock {
                 .optInitializer(new NormalInitializer(0.02f))
                 .build());
     for (int i = 0; i < config.layers(); i++) {
-      blocks.add(addChildBlock("block" + i, new DecoderBlock(config.width(), config.heads(), config.ffnMultiplier())));
+      blocks.add(
+          addChildBlock(
+              "block" + i,
+              new DecoderBlock(config.width(), config.heads(), config.ffnMultiplier())));
     }
     finalNorm = addChildBlock("finalNorm", LayerNorm.builder().axis(2).build());
-    head = addChildBlock("head", Linear.builder().setUnits(ModelConfig.VOCABULARY).optBias(true).build());
+    head =
+        addChildBlock(
+            "head", Linear.builder().setUnits(ModelConfig.VOCABULARY).optBias(true).build());
   }
 
   /** The shape this model was built with. */
@@ -79,14 +88,23 @@ public final class CausalLanguageModel extends AbstractBlock {
     long length = ids.getShape().get(1);
     if (length > config.context()) {
       throw new IllegalArgumentException(
-          "sequence of " + length + " bytes is longer than the model's context " + config.context());
+          "sequence of "
+              + length
+              + " bytes is longer than the model's context "
+              + config.context());
     }
     NDArray tokens = store.getValue(tokenEmbedding, ids.getDevice(), training);
     NDArray positions = store.getValue(positionEmbedding, ids.getDevice(), training);
-    // x[b, t] = E_tok[id[b, t]] + E_pos[t]; the position rows broadcast over the batch. A shorter sequence uses the
-    // first rows, sliced into the batch's manager so that no per-call array is owned by the parameters' manager.
+    // x[b, t] = E_tok[id[b, t]] + E_pos[t]; the position rows broadcast over the batch. A shorter
+    // sequence uses the
+    // first rows, sliced into the batch's manager so that no per-call array is owned by the
+    // parameters' manager.
     NDArray x = Embedding.embedding(ids, tokens, SparseFormat.DENSE).head();
-    x = x.add(length == config.context() ? positions : positions.get(ids.getManager(), new NDIndex(":" + length)));
+    x =
+        x.add(
+            length == config.context()
+                ? positions
+                : positions.get(ids.getManager(), new NDIndex(":" + length)));
     NDArray mask = causalMask(tokens.getManager(), length);
     for (DecoderBlock block : blocks) {
       x = block.forward(store, new NDList(x, mask), training, params).head();
@@ -96,9 +114,10 @@ public final class CausalLanguageModel extends AbstractBlock {
   }
 
   /**
-   * The additive causal attention mask for sequences of {@code length}, T×T: 0 where query i may attend to key j
-   * (j ≤ i) and −∞ where not, so that softmax gives later keys a weight of exactly 0. Made once per length and owned by
-   * the parameters' manager (it lives as long as the model); it needs no gradient.
+   * The additive causal attention mask for sequences of {@code length}, T×T: 0 where query i may
+   * attend to key j (j ≤ i) and −∞ where not, so that softmax gives later keys a weight of exactly
+   * 0. Made once per length and owned by the parameters' manager (it lives as long as the model);
+   * it needs no gradient.
    */
   NDArray causalMask(NDManager owner, long length) {
     return masks.computeIfAbsent(
@@ -112,7 +131,8 @@ public final class CausalLanguageModel extends AbstractBlock {
             }
           }
           NDArray mask = owner.create(additive, new Shape(t, t));
-          // Made during some forward pass, but kept for the model's life: never closed by that pass's scope.
+          // Made during some forward pass, but kept for the model's life: never closed by that
+          // pass's scope.
           NDScope.unregister(mask);
           return mask;
         });

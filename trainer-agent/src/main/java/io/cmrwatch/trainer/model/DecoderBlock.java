@@ -14,14 +14,15 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * One pre-LayerNorm transformer decoder block built from DJL parts: {@code x + Attn(LN(x), mask)} then
- * {@code x + FFN(LN(x))}, with multi-head scaled dot-product self-attention under an additive causal mask. DJL's own
- * {@code TransformerEncoderBlock} normalises with BatchNorm, which mixes positions across the batch in training mode
- * and so leaks future tokens; this block never does.
+ * One pre-LayerNorm transformer decoder block built from DJL parts: {@code x + Attn(LN(x), mask)}
+ * then {@code x + FFN(LN(x))}, with multi-head scaled dot-product self-attention under an additive
+ * causal mask. DJL's own {@code TransformerEncoderBlock} normalises with BatchNorm, which mixes
+ * positions across the batch in training mode and so leaks future tokens; this block never does.
  */
 public final class DecoderBlock extends AbstractBlock {
 
-  // 2: one fused query/key/value projection instead of DJL's ScaledDotProductAttentionBlock (version 1 checkpoints
+  // 2: one fused query/key/value projection instead of DJL's ScaledDotProductAttentionBlock
+  // (version 1 checkpoints
   // do not load into this block).
   private static final byte VERSION = 2;
 
@@ -45,19 +46,25 @@ public final class DecoderBlock extends AbstractBlock {
     this.scale = (float) (1 / Math.sqrt((double) width / heads));
     // axis 2 of B×T×E: normalise each position's features on their own.
     attentionNorm = addChildBlock("attentionNorm", LayerNorm.builder().axis(2).build());
-    // Queries, keys and values of all heads in one projection E -> 3E: one matrix product (and one in each direction
+    // Queries, keys and values of all heads in one projection E -> 3E: one matrix product (and one
+    // in each direction
     // of the backward pass) instead of three. Same parameters as three E -> E projections, stacked.
-    queryKeyValue = addChildBlock("queryKeyValue", Linear.builder().setUnits(3L * width).optBias(true).build());
-    attentionOutput = addChildBlock("attentionOutput", Linear.builder().setUnits(width).optBias(true).build());
+    queryKeyValue =
+        addChildBlock("queryKeyValue", Linear.builder().setUnits(3L * width).optBias(true).build());
+    attentionOutput =
+        addChildBlock("attentionOutput", Linear.builder().setUnits(width).optBias(true).build());
     feedForwardNorm = addChildBlock("feedForwardNorm", LayerNorm.builder().axis(2).build());
     feedForwardIn =
-        addChildBlock("feedForwardIn", Linear.builder().setUnits((long) width * ffnMultiplier).optBias(true).build());
-    feedForwardOut = addChildBlock("feedForwardOut", Linear.builder().setUnits(width).optBias(true).build());
+        addChildBlock(
+            "feedForwardIn",
+            Linear.builder().setUnits((long) width * ffnMultiplier).optBias(true).build());
+    feedForwardOut =
+        addChildBlock("feedForwardOut", Linear.builder().setUnits(width).optBias(true).build());
   }
 
   /**
-   * Inputs: hidden states B×T×E and the additive attention mask T×T (0 where query i may attend to key j, −∞ where
-   * not), owned by a manager that lives as long as the model. Output: B×T×E.
+   * Inputs: hidden states B×T×E and the additive attention mask T×T (0 where query i may attend to
+   * key j, −∞ where not), owned by a manager that lives as long as the model. Output: B×T×E.
    */
   @Override
   protected NDList forwardInternal(
@@ -69,7 +76,8 @@ public final class DecoderBlock extends AbstractBlock {
     long length = shape.get(1);
     long headWidth = width / heads;
     NDArray normed = attentionNorm.forward(store, new NDList(x), training, params).head();
-    // B×T×3E -> B×T×3N×H -> B×3N×T×H, split along the head axis into queries, keys and values of N heads each.
+    // B×T×3E -> B×T×3N×H -> B×3N×T×H, split along the head axis into queries, keys and values of N
+    // heads each.
     NDList qkv =
         queryKeyValue
             .forward(store, new NDList(normed), training, params)
@@ -77,20 +85,25 @@ public final class DecoderBlock extends AbstractBlock {
             .reshape(batch, length, 3L * heads, headWidth)
             .transpose(0, 2, 1, 3)
             .split(3, 1);
-    // softmax(q·kᵀ / sqrt(H) + mask)·v per head; the scale is applied to q (B×N×T×H), which is smaller than the scores
+    // softmax(q·kᵀ / sqrt(H) + mask)·v per head; the scale is applied to q (B×N×T×H), which is
+    // smaller than the scores
     // (B×N×T×T).
     NDArray scores = qkv.get(0).mul(scale(mask)).matMul(qkv.get(1).transpose(0, 1, 3, 2)).add(mask);
-    NDArray attended = scores.softmax(3).matMul(qkv.get(2)).transpose(0, 2, 1, 3).reshape(batch, length, width);
-    NDArray h = x.add(attentionOutput.forward(store, new NDList(attended), training, params).head());
+    NDArray attended =
+        scores.softmax(3).matMul(qkv.get(2)).transpose(0, 2, 1, 3).reshape(batch, length, width);
+    NDArray h =
+        x.add(attentionOutput.forward(store, new NDList(attended), training, params).head());
     NDArray normed2 = feedForwardNorm.forward(store, new NDList(h), training, params).head();
-    NDArray hidden = Activation.gelu(feedForwardIn.forward(store, new NDList(normed2), training, params).head());
-    return new NDList(h.add(feedForwardOut.forward(store, new NDList(hidden), training, params).head()));
+    NDArray hidden =
+        Activation.gelu(feedForwardIn.forward(store, new NDList(normed2), training, params).head());
+    return new NDList(
+        h.add(feedForwardOut.forward(store, new NDList(hidden), training, params).head()));
   }
 
   /**
-   * The scale 1/sqrt(H) as a scalar array owned like the mask (by the model). Not {@code mul(float)}: DJL makes that
-   * scalar from a Java buffer and frees it right after the product, yet autograd keeps it for the backward pass, which
-   * would then read freed memory.
+   * The scale 1/sqrt(H) as a scalar array owned like the mask (by the model). Not {@code
+   * mul(float)}: DJL makes that scalar from a Java buffer and frees it right after the product, yet
+   * autograd keeps it for the backward pass, which would then read freed memory.
    */
   private NDArray scale(NDArray mask) {
     NDArray s = scaleArray;
@@ -120,6 +133,7 @@ public final class DecoderBlock extends AbstractBlock {
     attentionOutput.initialize(manager, dataType, hidden);
     feedForwardNorm.initialize(manager, dataType, hidden);
     feedForwardIn.initialize(manager, dataType, hidden);
-    feedForwardOut.initialize(manager, dataType, feedForwardIn.getOutputShapes(new Shape[] {hidden}));
+    feedForwardOut.initialize(
+        manager, dataType, feedForwardIn.getOutputShapes(new Shape[] {hidden}));
   }
 }

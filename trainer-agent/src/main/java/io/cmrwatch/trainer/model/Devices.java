@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Chooses the device and prepares DJL's PyTorch engine before it loads: the native cache directory (the natives
- * unpack to about 430 MB) and the number of CPU threads.
+ * Chooses the device and prepares DJL's PyTorch engine before it loads: the native cache directory
+ * (the natives unpack to about 430 MB) and the number of CPU threads.
  */
 public final class Devices {
 
@@ -17,10 +17,11 @@ public final class Devices {
   private Devices() {}
 
   /**
-   * Sets DJL's cache directory and PyTorch's thread counts. Takes effect only before the engine is first used, so the
-   * commands call it first thing.
+   * Sets DJL's cache directory and PyTorch's thread counts. Takes effect only before the engine is
+   * first used, so the commands call it first thing.
    *
-   * @param cacheDir where DJL unpacks the natives, or null to keep {@code $DJL_CACHE_DIR} or {@code ~/.djl.ai}
+   * @param cacheDir where DJL unpacks the natives, or null to keep {@code $DJL_CACHE_DIR} or {@code
+   *     ~/.djl.ai}
    * @param threads intra-op threads, or null for PyTorch's default
    */
   public static void configure(Path cacheDir, Integer threads) {

@@ -32,14 +32,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Owns one language model and its DJL trainer: takes optimizer steps on byte batches, measures validation loss, and
- * saves or restores parameters and optimizer state. Close it to free the native memory (model, trainer, optimizer
- * state); every per-step array lives in a sub-manager closed at the end of the step.
+ * Owns one language model and its DJL trainer: takes optimizer steps on byte batches, measures
+ * validation loss, and saves or restores parameters and optimizer state. Close it to free the
+ * native memory (model, trainer, optimizer state); every per-step array lives in a sub-manager
+ * closed at the end of the step.
  */
 public final class LanguageModelTrainer implements AutoCloseable {
 
   /** File holding the model shape inside a checkpoint directory. */
   public static final String CONFIG_FILE = "model.json";
+
   private static final String PARAMS_FILE = "model.params";
   private static final String OPTIMIZER_FILE = "optimizer.ndlist";
   private static final String OPTIMIZER_INDEX_FILE = "optimizer.json";
@@ -69,13 +71,19 @@ public final class LanguageModelTrainer implements AutoCloseable {
           throw new UncheckedIOException("cannot read model parameters " + parameters, e);
         } catch (MalformedModelException e) {
           throw new IllegalArgumentException(
-              "model parameters " + parameters + " do not match the model shape in " + CONFIG_FILE
-                  + " or were written by an older model version (" + e.getMessage()
-                  + "); pre-train a new base with `cmrwatch train pretrain`", e);
+              "model parameters "
+                  + parameters
+                  + " do not match the model shape in "
+                  + CONFIG_FILE
+                  + " or were written by an older model version ("
+                  + e.getMessage()
+                  + "); pre-train a new base with `cmrwatch train pretrain`",
+              e);
         }
       }
       optimizer = new StatefulAdam(1e-3f);
-      // Mean cross-entropy over every position of every sequence: logits on the last axis, byte ids as labels.
+      // Mean cross-entropy over every position of every sequence: logits on the last axis, byte ids
+      // as labels.
       Loss loss = new NextByteLoss();
       DefaultTrainingConfig trainingConfig =
           new DefaultTrainingConfig(loss).optOptimizer(optimizer).optDevices(new Device[] {device});
@@ -97,19 +105,31 @@ public final class LanguageModelTrainer implements AutoCloseable {
     }
   }
 
-  /** A freshly initialised model; the engine's random seed is set first so that initialisation is repeatable. */
-  public static LanguageModelTrainer create(ModelConfig config, int batchSize, Device device, int seed) {
+  /**
+   * A freshly initialised model; the engine's random seed is set first so that initialisation is
+   * repeatable.
+   */
+  public static LanguageModelTrainer create(
+      ModelConfig config, int batchSize, Device device, int seed) {
     Engine.getInstance().setRandomSeed(seed);
     return new LanguageModelTrainer(config, batchSize, device, null);
   }
 
-  /** A model restored from a checkpoint directory (written by {@link #save}); optimizer state too if present. */
-  public static LanguageModelTrainer load(Path dir, int batchSize, Device device, int seed, boolean withOptimizer) {
+  /**
+   * A model restored from a checkpoint directory (written by {@link #save}); optimizer state too if
+   * present.
+   */
+  public static LanguageModelTrainer load(
+      Path dir, int batchSize, Device device, int seed, boolean withOptimizer) {
     ModelConfig config = readConfig(dir);
     Path params = dir.resolve(PARAMS_FILE);
     if (!Files.isRegularFile(params)) {
       throw new IllegalArgumentException(
-          "no model parameters in " + dir + " (expected " + PARAMS_FILE + "; make one with `cmrwatch train pretrain`)");
+          "no model parameters in "
+              + dir
+              + " (expected "
+              + PARAMS_FILE
+              + "; make one with `cmrwatch train pretrain`)");
     }
     Engine.getInstance().setRandomSeed(seed);
     LanguageModelTrainer lm = new LanguageModelTrainer(config, batchSize, device, params);
@@ -124,7 +144,10 @@ public final class LanguageModelTrainer implements AutoCloseable {
     Path file = dir.resolve(CONFIG_FILE);
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(
-          "not a model checkpoint: " + dir + " has no " + CONFIG_FILE
+          "not a model checkpoint: "
+              + dir
+              + " has no "
+              + CONFIG_FILE
               + " (make one with `cmrwatch train pretrain --out DIR`)");
     }
     try {
@@ -159,8 +182,8 @@ public final class LanguageModelTrainer implements AutoCloseable {
   }
 
   /**
-   * One optimizer step on a batch of byte sequences, each {@code context + 1} bytes long (inputs are bytes 0..T−1,
-   * labels bytes 1..T). Returns the batch's mean training loss.
+   * One optimizer step on a batch of byte sequences, each {@code context + 1} bytes long (inputs
+   * are bytes 0..T−1, labels bytes 1..T). Returns the batch's mean training loss.
    */
   public float step(byte[][] sequences, float learningRate) {
     optimizer.setLearningRate(learningRate);
@@ -169,9 +192,12 @@ public final class LanguageModelTrainer implements AutoCloseable {
       float value;
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NDArray loss;
-        // Every array the forward pass makes is released before the backward pass, as eager PyTorch does once the
-        // last reference goes: autograd holds what it needs, and frees each saved activation as soon as its part of
-        // the backward pass is done, so gradients reuse that memory while it is still in cache instead of piling up
+        // Every array the forward pass makes is released before the backward pass, as eager PyTorch
+        // does once the
+        // last reference goes: autograd holds what it needs, and frees each saved activation as
+        // soon as its part of
+        // the backward pass is done, so gradients reuse that memory while it is still in cache
+        // instead of piling up
         // on top of a step's worth of activations.
         try (NDScope forward = new NDScope()) {
           NDList logits = trainer.forward(xy[0]);
@@ -187,9 +213,9 @@ public final class LanguageModelTrainer implements AutoCloseable {
   }
 
   /**
-   * One Adam update of every parameter from its gradient. What {@code Trainer.step()} does on one device, without its
-   * parameter server's copy of each gradient (made only to sum gradients across devices; this model lives on one).
-   * The update also zeroes the gradient for the next step.
+   * One Adam update of every parameter from its gradient. What {@code Trainer.step()} does on one
+   * device, without its parameter server's copy of each gradient (made only to sum gradients across
+   * devices; this model lives on one). The update also zeroes the gradient for the next step.
    */
   private void update() {
     for (Parameter p : trainable) {
@@ -222,7 +248,10 @@ public final class LanguageModelTrainer implements AutoCloseable {
     try (NDManager batch = trainer.getManager().newSubManager()) {
       NDArray x = ids(batch, inputs, 0, inputs[0].length);
       NDArray out =
-          model.getBlock().forward(new ai.djl.training.ParameterStore(batch, false), new NDList(x), training).head();
+          model
+              .getBlock()
+              .forward(new ai.djl.training.ParameterStore(batch, false), new NDList(x), training)
+              .head();
       float[] flat = out.toFloatArray();
       int b = inputs.length;
       int t = inputs[0].length;
@@ -265,7 +294,8 @@ public final class LanguageModelTrainer implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       JSON.writeValue(dir.resolve(CONFIG_FILE).toFile(), config);
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARAMS_FILE)))) {
+      try (OutputStream out =
+          new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARAMS_FILE)))) {
         model.getBlock().saveParameters(new DataOutputStream(out));
       }
       Map<String, Integer> index = new LinkedHashMap<>();
@@ -278,7 +308,8 @@ public final class LanguageModelTrainer implements AutoCloseable {
           moments.add(s.variance());
         }
       }
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER_FILE)))) {
+      try (OutputStream out =
+          new BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER_FILE)))) {
         moments.encode(out);
       }
       JSON.writeValue(dir.resolve(OPTIMIZER_INDEX_FILE).toFile(), index);
@@ -304,7 +335,8 @@ public final class LanguageModelTrainer implements AutoCloseable {
       }
       List<String> names = new ArrayList<>(counts.keySet());
       if (moments.size() != 2 * names.size()) {
-        throw new IllegalArgumentException("optimizer state in " + dir + " is incomplete; delete the checkpoint");
+        throw new IllegalArgumentException(
+            "optimizer state in " + dir + " is incomplete; delete the checkpoint");
       }
       for (int i = 0; i < names.size(); i++) {
         Parameter p = byName.get(names.get(i));
@@ -313,7 +345,11 @@ public final class LanguageModelTrainer implements AutoCloseable {
               "optimizer state in " + dir + " names an unknown parameter " + names.get(i));
         }
         optimizer.restore(
-            p.getId(), p.getArray(), moments.get(2 * i), moments.get(2 * i + 1), counts.get(names.get(i)));
+            p.getId(),
+            p.getArray(),
+            moments.get(2 * i),
+            moments.get(2 * i + 1),
+            counts.get(names.get(i)));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read optimizer state from " + dir, e);

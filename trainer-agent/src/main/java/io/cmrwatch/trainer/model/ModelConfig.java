@@ -1,7 +1,8 @@
 package io.cmrwatch.trainer.model;
 
 /**
- * Shape of the byte-level decoder-only language model: vocabulary of 256 bytes, width, depth, heads and context.
+ * Shape of the byte-level decoder-only language model: vocabulary of 256 bytes, width, depth, heads
+ * and context.
  *
  * @param width embedding width d (divisible by {@code heads})
  * @param layers number of pre-LayerNorm decoder blocks
@@ -18,13 +19,26 @@ public record ModelConfig(int width, int layers, int heads, int context, int ffn
     if (width < 8 || layers < 1 || heads < 1 || context < 2 || ffnMultiplier < 1) {
       throw new IllegalArgumentException(
           "model shape out of range: width >= 8, layers >= 1, heads >= 1, context >= 2, ffn multiplier >= 1; got "
-              + "width=" + width + " layers=" + layers + " heads=" + heads + " context=" + context
-              + " ffn=" + ffnMultiplier);
+              + "width="
+              + width
+              + " layers="
+              + layers
+              + " heads="
+              + heads
+              + " context="
+              + context
+              + " ffn="
+              + ffnMultiplier);
     }
     if (width % heads != 0) {
       throw new IllegalArgumentException(
-          "width " + width + " must be divisible by the number of heads " + heads + " (choose e.g. heads=" + gcd(
-              width, 4) + ")");
+          "width "
+              + width
+              + " must be divisible by the number of heads "
+              + heads
+              + " (choose e.g. heads="
+              + gcd(width, 4)
+              + ")");
     }
   }
 

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
 
 /**
- * Mean next-byte cross-entropy in nats: {@code L = −mean_{b,t} log softmax(logits[b, t])[label[b, t]]}. Logits are
- * B×T×256, labels B×T byte ids (int64).
+ * Mean next-byte cross-entropy in nats: {@code L = −mean_{b,t} log softmax(logits[b, t])[label[b,
+ * t]]}. Logits are B×T×256, labels B×T byte ids (int64).
  */
 public final class NextByteLoss extends Loss {
 

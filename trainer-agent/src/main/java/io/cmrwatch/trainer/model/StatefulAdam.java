@@ -7,9 +7,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Adam whose moment estimates and step counts can be saved and restored, so that a resumed run continues with the
- * optimizer state it stopped with. The update is DJL's fused Adam kernel (the same one {@code Optimizer.adam()} uses);
- * only the bookkeeping differs. The learning rate is set by the training loop before each step.
+ * Adam whose moment estimates and step counts can be saved and restored, so that a resumed run
+ * continues with the optimizer state it stopped with. The update is DJL's fused Adam kernel (the
+ * same one {@code Optimizer.adam()} uses); only the bookkeeping differs. The learning rate is set
+ * by the training loop before each step.
  */
 public final class StatefulAdam extends Optimizer {
 
@@ -42,7 +43,8 @@ public final class StatefulAdam extends Optimizer {
   public void update(String parameterId, NDArray weight, NDArray grad) {
     int t = counts.merge(parameterId, 1, Integer::sum);
     // Bias-corrected step size: lr_t = lr · sqrt(1 − β2^t) / (1 − β1^t).
-    float corrected = (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, t)) / (1 - Math.pow(BETA1, t)));
+    float corrected =
+        (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, t)) / (1 - Math.pow(BETA1, t)));
     NDArray mean = means.computeIfAbsent(parameterId, k -> weight.zerosLike());
     NDArray variance = variances.computeIfAbsent(parameterId, k -> weight.zerosLike());
     weight
@@ -62,7 +64,10 @@ public final class StatefulAdam extends Optimizer {
             false);
   }
 
-  /** State of one parameter: first and second moments and the number of updates so far, or null when untouched. */
+  /**
+   * State of one parameter: first and second moments and the number of updates so far, or null when
+   * untouched.
+   */
   State state(String parameterId) {
     NDArray m = means.get(parameterId);
     if (m == null) {

@@ -21,9 +21,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes loss events drawn from known laws with noise (core's {@link SyntheticGenerator}) for load tests and
- * demos: N experiments of K runs, E evaluations per run after T = 0, interleaved as if the runs trained side by side,
- * at a set rate. Returns each experiment's true CMR, so that an estimate can be compared with the truth.
+ * Publishes loss events drawn from known laws with noise (core's {@link SyntheticGenerator}) for
+ * load tests and demos: N experiments of K runs, E evaluations per run after T = 0, interleaved as
+ * if the runs trained side by side, at a set rate. Returns each experiment's true CMR, so that an
+ * estimate can be compared with the truth.
  */
 public final class Simulator {
 
@@ -38,20 +39,28 @@ public final class Simulator {
    * @param bootstrap Kafka bootstrap servers
    * @param topicPrefix topic-name prefix
    */
-  public record Options(int experiments, int runsPerExperiment, int evalsPerRun, double rate, long seed,
-      String bootstrap, String topicPrefix) {
+  public record Options(
+      int experiments,
+      int runsPerExperiment,
+      int evalsPerRun,
+      double rate,
+      long seed,
+      String bootstrap,
+      String topicPrefix) {
     public Options {
       if (experiments < 1) {
         throw new IllegalArgumentException("--experiments must be >= 1, got " + experiments);
       }
       if (runsPerExperiment < 2 || runsPerExperiment > 12) {
-        throw new IllegalArgumentException("--runs-per-experiment must be 2..12, got " + runsPerExperiment);
+        throw new IllegalArgumentException(
+            "--runs-per-experiment must be 2..12, got " + runsPerExperiment);
       }
       if (evalsPerRun < 1) {
         throw new IllegalArgumentException("--evals-per-run must be >= 1, got " + evalsPerRun);
       }
       if (!(rate >= 0)) {
-        throw new IllegalArgumentException("--rate must be >= 0 events per second (0 = unthrottled), got " + rate);
+        throw new IllegalArgumentException(
+            "--rate must be >= 0 events per second (0 = unthrottled), got " + rate);
       }
     }
   }
@@ -66,7 +75,10 @@ public final class Simulator {
    */
   public record Result(Map<String, Double> trueCmr, int published, int failed, double seconds) {}
 
-  /** The events of the simulation, in publishing order (no Kafka); run ids are made unique across experiments. */
+  /**
+   * The events of the simulation, in publishing order (no Kafka); run ids are made unique across
+   * experiments.
+   */
   public static List<LossEvent> events(Options o, Map<String, Double> trueCmr) {
     SyntheticGenerator generator = new SyntheticGenerator(o.runsPerExperiment(), 0.05, 1000.0);
     List<LossEvent> all = new ArrayList<>();
@@ -79,15 +91,17 @@ public final class Simulator {
       }
       for (List<LossEvent> run : byRun.values()) {
         for (LossEvent e : thin(run, o.evalsPerRun())) {
-          // Run ids such as r100 repeat across experiments; the run id is the Kafka key, so make it unique.
+          // Run ids such as r100 repeat across experiments; the run id is the Kafka key, so make it
+          // unique.
           String runId = x.experiment() + "-" + e.run();
           all.add(e.toBuilder().run(runId).eventId(x.experiment() + "-" + e.eventId()).build());
         }
       }
     }
     // Interleave as live runs would report: by progress through the budget.
-    all.sort(Comparator.comparingDouble((LossEvent e) -> (double) e.tokens() / e.budgetTokens())
-        .thenComparing(LossEvent::run));
+    all.sort(
+        Comparator.comparingDouble((LossEvent e) -> (double) e.tokens() / e.budgetTokens())
+            .thenComparing(LossEvent::run));
     return all;
   }
 
@@ -133,23 +147,34 @@ public final class Simulator {
           }
         }
         LossEvent e = events.get(i);
-        producer.send(new ProducerRecord<>(topic, e.run(), e), (meta, error) -> {
-          if (error == null) {
-            published.incrementAndGet();
-          } else {
-            failed.incrementAndGet();
-            firstError.compareAndSet(null, error);
-          }
-        });
+        producer.send(
+            new ProducerRecord<>(topic, e.run(), e),
+            (meta, error) -> {
+              if (error == null) {
+                published.incrementAndGet();
+              } else {
+                failed.incrementAndGet();
+                firstError.compareAndSet(null, error);
+              }
+            });
       }
       producer.flush();
     }
     if (firstError.get() != null && published.get() == 0) {
       throw new IllegalStateException(
-          "no event reached " + topic + " at " + o.bootstrap() + " (" + firstError.get()
-              + ") — start a broker with `cmrwatch broker` or pass --bootstrap", firstError.get());
+          "no event reached "
+              + topic
+              + " at "
+              + o.bootstrap()
+              + " ("
+              + firstError.get()
+              + ") — start a broker with `cmrwatch broker` or pass --bootstrap",
+          firstError.get());
     }
-    return new Result(truth, published.get(), failed.get(), Duration.ofNanos(System.nanoTime() - start).toMillis()
-        / 1000.0);
+    return new Result(
+        truth,
+        published.get(),
+        failed.get(),
+        Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0);
   }
 }

@@ -11,9 +11,10 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Measures training throughput of the agent's model for {@code bench/trainer-speed.sh}: a number of warm-up steps,
- * then timed optimizer steps on random byte batches; prints one JSON line with tokens per second and the process's
- * peak resident memory. The same measurement is made of the PyTorch twin in {@code bench/trainer/torch_twin.py}.
+ * Measures training throughput of the agent's model for {@code bench/trainer-speed.sh}: a number of
+ * warm-up steps, then timed optimizer steps on random byte batches; prints one JSON line with
+ * tokens per second and the process's peak resident memory. The same measurement is made of the
+ * PyTorch twin in {@code bench/trainer/torch_twin.py}.
  *
  * <p>Arguments: width layers heads context batch warmupSteps steps threads.
  */
@@ -23,7 +24,8 @@ public final class TrainingSpeed {
 
   public static void main(String[] args) throws IOException {
     if (args.length != 8) {
-      System.err.println("usage: TrainingSpeed WIDTH LAYERS HEADS CONTEXT BATCH WARMUP STEPS THREADS");
+      System.err.println(
+          "usage: TrainingSpeed WIDTH LAYERS HEADS CONTEXT BATCH WARMUP STEPS THREADS");
       System.exit(2);
     }
     int[] a = new int[8];
@@ -47,7 +49,8 @@ public final class TrainingSpeed {
         lm.step(batches[s % batches.length], 1e-3f);
       }
       com.sun.management.OperatingSystemMXBean os =
-          (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+          (com.sun.management.OperatingSystemMXBean)
+              java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       long cpuStart = os.getProcessCpuTime();
       long start = System.nanoTime();
       float loss = 0;
@@ -57,12 +60,18 @@ public final class TrainingSpeed {
       double seconds = (System.nanoTime() - start) / 1e9;
       double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
       double tokens = (double) a[6] * batch * config.context();
-      // Tokens per CPU second (the whole process's CPU time, JIT and GC included) is far less sensitive to other
+      // Tokens per CPU second (the whole process's CPU time, JIT and GC included) is far less
+      // sensitive to other
       // load on the machine than tokens per wall-clock second.
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "{\"impl\":\"djl\",\"tokensPerSecond\":%.1f,\"tokensPerCpuSecond\":%.1f,\"peakRssMiB\":%.1f,"
               + "\"parameters\":%d,\"lastLoss\":%.4f}%n",
-          tokens / seconds, tokens / cpuSeconds, peakRssMiB(), lm.parameterCount(), loss);
+          tokens / seconds,
+          tokens / cpuSeconds,
+          peakRssMiB(),
+          lm.parameterCount(),
+          loss);
     }
   }
 

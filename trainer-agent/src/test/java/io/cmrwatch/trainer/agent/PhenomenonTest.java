@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The forgetting phenomenon CMR is about, on a real (small) model: from one base, CPT with a high domain share raises
- * general loss more and lowers domain loss more than CPT with a low share.
+ * The forgetting phenomenon CMR is about, on a real (small) model: from one base, CPT with a high
+ * domain share raises general loss more and lowers domain loss more than CPT with a low share.
  */
 class PhenomenonTest {
 
@@ -28,8 +28,20 @@ class PhenomenonTest {
     Path base = dir.resolve("base");
     PretrainResult pre =
         new Pretrainer(metrics)
-            .run(new PretrainOptions(CorpusSource.of("builtin:general"), Long.getLong("pt.tokens", 60_000), base,
-                MODEL, BATCH, 3e-3f, 20, 1, 0, 32, "cpu", true));
+            .run(
+                new PretrainOptions(
+                    CorpusSource.of("builtin:general"),
+                    Long.getLong("pt.tokens", 60_000),
+                    base,
+                    MODEL,
+                    BATCH,
+                    3e-3f,
+                    20,
+                    1,
+                    0,
+                    32,
+                    "cpu",
+                    true));
     System.out.print(pre.describe());
     long budget = Long.getLong("cpt.tokens", 20_000);
     CptResult low = cpt(metrics, base, 0.1, "low", budget);
@@ -48,21 +60,23 @@ class PhenomenonTest {
     assertThat(domHigh).as("domain-loss change at R=0.9 vs R=0.1").isLessThan(domLow - 0.02);
   }
 
-  private static CptResult cpt(TrainerMetrics metrics, Path base, double ratio, String run, long budget)
+  private static CptResult cpt(
+      TrainerMetrics metrics, Path base, double ratio, String run, long budget)
       throws InterruptedException {
     return new CptAgent(metrics)
-        .run(new CptOptions()
-            .base(base)
-            .ratio(ratio)
-            .budgetTokens(budget)
-            .evalEvery(budget / 5)
-            .experiment("phenomenon")
-            .run(run)
-            .batchSize(BATCH)
-            .learningRate(Float.parseFloat(System.getProperty("cpt.lr", "2e-3")))
-            .validationSequences(32)
-            .advicePolicy(new AdvicePolicy(AdvicePolicy.Mode.OFF, 1, 0, 0.1))
-            .device("cpu")
-            .quiet(true));
+        .run(
+            new CptOptions()
+                .base(base)
+                .ratio(ratio)
+                .budgetTokens(budget)
+                .evalEvery(budget / 5)
+                .experiment("phenomenon")
+                .run(run)
+                .batchSize(BATCH)
+                .learningRate(Float.parseFloat(System.getProperty("cpt.lr", "2e-3")))
+                .validationSequences(32)
+                .advicePolicy(new AdvicePolicy(AdvicePolicy.Mode.OFF, 1, 0, 0.1))
+                .device("cpu")
+                .quiet(true));
   }
 }

@@ -37,7 +37,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent against a real broker: its events, its advice handling, and resuming without duplicates. */
+/**
+ * The agent against a real broker: its events, its advice handling, and resuming without
+ * duplicates.
+ */
 @ExtendWith(KafkaExtension.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class TrainerAgentIT {
@@ -55,12 +58,24 @@ class TrainerAgentIT {
     base = dir.resolve("base");
     pretrained =
         new Pretrainer(new TrainerMetrics())
-            .run(new PretrainOptions(CorpusSource.of("builtin:general"), 60 * TOKENS_PER_STEP, base, TINY, BATCH,
-                3e-3f, 5, 1, 0, 16, "cpu", true));
+            .run(
+                new PretrainOptions(
+                    CorpusSource.of("builtin:general"),
+                    60 * TOKENS_PER_STEP,
+                    base,
+                    TINY,
+                    BATCH,
+                    3e-3f,
+                    5,
+                    1,
+                    0,
+                    16,
+                    "cpu",
+                    true));
   }
 
-  private static CptOptions options(KafkaCluster kafka, String prefix, String run, double ratio, long budget,
-      long evalEvery) {
+  private static CptOptions options(
+      KafkaCluster kafka, String prefix, String run, double ratio, long budget, long evalEvery) {
     return new CptOptions()
         .base(base)
         .ratio(ratio)
@@ -78,50 +93,73 @@ class TrainerAgentIT {
   }
 
   private static List<LossEvent> events(KafkaCluster kafka, String prefix) {
-    return kafka.readAll(TopicNames.withPrefix(prefix).lossEvents(), new StringDeserializer(),
-            new LossEventSerde().deserializer(), IsolationLevel.READ_COMMITTED)
-        .stream().map(ConsumerRecord::value).toList();
+    return kafka
+        .readAll(
+            TopicNames.withPrefix(prefix).lossEvents(),
+            new StringDeserializer(),
+            new LossEventSerde().deserializer(),
+            IsolationLevel.READ_COMMITTED)
+        .stream()
+        .map(ConsumerRecord::value)
+        .toList();
   }
 
   @Test
   void shouldTrainAndPublishBaseLossesTokensAndRatio(KafkaCluster kafka) throws Exception {
-    assertThat(pretrained.lastLoss()).as("pre-training loss falls").isLessThan(pretrained.firstLoss() - 1.0);
+    assertThat(pretrained.lastLoss())
+        .as("pre-training loss falls")
+        .isLessThan(pretrained.firstLoss() - 1.0);
     String prefix = kafka.uniqueTopic("smoke") + ".";
     kafka.createTopics(3, TopicNames.withPrefix(prefix).lossEvents());
     try (TrainerMetrics metrics = new TrainerMetrics()) {
       int port = metrics.serve("127.0.0.1", 0);
       CptResult result =
-          new CptAgent(metrics).run(options(kafka, prefix, "smoke", 0.3, 10 * TOKENS_PER_STEP, 4 * TOKENS_PER_STEP));
+          new CptAgent(metrics)
+              .run(options(kafka, prefix, "smoke", 0.3, 10 * TOKENS_PER_STEP, 4 * TOKENS_PER_STEP));
       System.out.print(result.describe());
 
       List<LossEvent> events = events(kafka, prefix);
-      assertThat(events).extracting(LossEvent::tokens)
+      assertThat(events)
+          .extracting(LossEvent::tokens)
           .containsExactly(0L, 4 * TOKENS_PER_STEP, 8 * TOKENS_PER_STEP, 10 * TOKENS_PER_STEP);
-      assertThat(events).extracting(LossEvent::eventId)
-          .containsExactly("smoke/0", "smoke/" + 4 * TOKENS_PER_STEP, "smoke/" + 8 * TOKENS_PER_STEP,
+      assertThat(events)
+          .extracting(LossEvent::eventId)
+          .containsExactly(
+              "smoke/0",
+              "smoke/" + 4 * TOKENS_PER_STEP,
+              "smoke/" + 8 * TOKENS_PER_STEP,
               "smoke/" + 10 * TOKENS_PER_STEP);
-      assertThat(events).allSatisfy(e -> {
-        assertThat(e.run()).isEqualTo("smoke");
-        assertThat(e.experiment()).isEqualTo("it");
-        assertThat(e.ratio()).isEqualTo(0.3);
-        assertThat(e.budgetTokens()).isEqualTo(10 * TOKENS_PER_STEP);
-        assertThat(e.baseGeneralLoss()).isEqualTo(result.baseGeneralLoss());
-        assertThat(e.baseDomainLoss()).isEqualTo(result.baseDomainLoss());
-      });
-      // T = 0 is the base model itself: its losses are the base losses, and its general loss is what pre-training
+      assertThat(events)
+          .allSatisfy(
+              e -> {
+                assertThat(e.run()).isEqualTo("smoke");
+                assertThat(e.experiment()).isEqualTo("it");
+                assertThat(e.ratio()).isEqualTo(0.3);
+                assertThat(e.budgetTokens()).isEqualTo(10 * TOKENS_PER_STEP);
+                assertThat(e.baseGeneralLoss()).isEqualTo(result.baseGeneralLoss());
+                assertThat(e.baseDomainLoss()).isEqualTo(result.baseDomainLoss());
+              });
+      // T = 0 is the base model itself: its losses are the base losses, and its general loss is
+      // what pre-training
       // measured on the same held-out text.
       assertThat(events.get(0).generalLoss()).isEqualTo(events.get(0).baseGeneralLoss());
-      assertThat(events.get(0).generalLoss()).isCloseTo(pretrained.validationLoss(),
-          org.assertj.core.data.Offset.offset(1e-3));
-      assertThat(events.get(3).domainLoss()).as("CPT learns the domain").isLessThan(events.get(0).domainLoss());
+      assertThat(events.get(0).generalLoss())
+          .isCloseTo(pretrained.validationLoss(), org.assertj.core.data.Offset.offset(1e-3));
+      assertThat(events.get(3).domainLoss())
+          .as("CPT learns the domain")
+          .isLessThan(events.get(0).domainLoss());
       assertThat(result.eventsPublished()).isEqualTo(4);
 
-      String text = HttpClient.newHttpClient()
-          .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-              HttpResponse.BodyHandlers.ofString())
-          .body();
+      String text =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       assertThat(text)
-          .contains("cmrwatch_trainer_tokens_total{phase=\"cpt\",run=\"smoke\"} " + 10 * TOKENS_PER_STEP)
+          .contains(
+              "cmrwatch_trainer_tokens_total{phase=\"cpt\",run=\"smoke\"} " + 10 * TOKENS_PER_STEP)
           .contains("cmrwatch_trainer_events_total{outcome=\"published\",run=\"smoke\"} 4")
           .contains("cmrwatch_trainer_domain_ratio{kind=\"target\",run=\"smoke\"} 0.3")
           .contains("cmrwatch_trainer_device_info{")
@@ -130,35 +168,59 @@ class TrainerAgentIT {
   }
 
   @Test
-  void shouldApplyAdviceWhenThePolicyAllowsAndRefuseItOtherwise(KafkaCluster kafka) throws Exception {
+  void shouldApplyAdviceWhenThePolicyAllowsAndRefuseItOtherwise(KafkaCluster kafka)
+      throws Exception {
     String prefix = kafka.uniqueTopic("advice") + ".";
     TopicNames topics = TopicNames.withPrefix(prefix);
     kafka.createTopics(1, topics.lossEvents(), topics.ratioAdvice());
-    try (KafkaProducer<String, byte[]> producer = kafka.producer(new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        kafka.producer(new StringSerializer(), new ByteArraySerializer())) {
       for (String run : List.of("apply", "log")) {
         // Unknown fields must not break the agent: the advisor may add some.
-        producer.send(new ProducerRecord<>(topics.ratioAdvice(), run, ("{\"schema\":1,\"experiment\":\"it\",\"run\":\""
-            + run + "\",\"currentRatio\":0.2,\"advisedRatio\":0.6,\"reason\":\"below the CMR\",\"cmr\":0.6,"
-            + "\"cmrLow\":0.5,\"cmrHigh\":0.7,\"futureField\":{\"x\":1}}").getBytes())).get();
-        producer.send(new ProducerRecord<>(topics.ratioAdvice(), run,
-            new RatioAdvice(1, "it", run, 0.4, 0.8, "still below", null, null, null).toJson())).get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topics.ratioAdvice(),
+                    run,
+                    ("{\"schema\":1,\"experiment\":\"it\",\"run\":\""
+                            + run
+                            + "\",\"currentRatio\":0.2,\"advisedRatio\":0.6,\"reason\":\"below the CMR\",\"cmr\":0.6,"
+                            + "\"cmrLow\":0.5,\"cmrHigh\":0.7,\"futureField\":{\"x\":1}}")
+                        .getBytes()))
+            .get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topics.ratioAdvice(),
+                    run,
+                    new RatioAdvice(1, "it", run, 0.4, 0.8, "still below", null, null, null)
+                        .toJson()))
+            .get();
       }
     }
     long budget = 8 * TOKENS_PER_STEP;
-    CptResult applied = new CptAgent(new TrainerMetrics()).run(options(kafka, prefix, "apply", 0.2, budget,
-            4 * TOKENS_PER_STEP)
-        .advicePolicy(new AdvicePolicy(AdvicePolicy.Mode.APPLY, 0.5, 4 * TOKENS_PER_STEP, 0.2)));
+    CptResult applied =
+        new CptAgent(new TrainerMetrics())
+            .run(
+                options(kafka, prefix, "apply", 0.2, budget, 4 * TOKENS_PER_STEP)
+                    .advicePolicy(
+                        new AdvicePolicy(AdvicePolicy.Mode.APPLY, 0.5, 4 * TOKENS_PER_STEP, 0.2)));
     System.out.print(applied.describe());
-    assertThat(applied.decisions()).extracting(AdviceDecision::applied).containsExactly(true, false);
-    assertThat(applied.decisions().get(0).toRatio()).as("bounded step 0.2 -> 0.4").isCloseTo(0.4,
-        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(applied.decisions())
+        .extracting(AdviceDecision::applied)
+        .containsExactly(true, false);
+    assertThat(applied.decisions().get(0).toRatio())
+        .as("bounded step 0.2 -> 0.4")
+        .isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(applied.decisions().get(1).reason()).contains("fewer than");
     assertThat(applied.finalRatio()).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(applied.actualShare()).isCloseTo(0.4, org.assertj.core.data.Offset.offset(0.07));
 
-    CptResult logged = new CptAgent(new TrainerMetrics()).run(options(kafka, prefix, "log", 0.2, budget,
-            4 * TOKENS_PER_STEP)
-        .advicePolicy(new AdvicePolicy(AdvicePolicy.Mode.LOG, 0.5, 0, 0.2)));
+    CptResult logged =
+        new CptAgent(new TrainerMetrics())
+            .run(
+                options(kafka, prefix, "log", 0.2, budget, 4 * TOKENS_PER_STEP)
+                    .advicePolicy(new AdvicePolicy(AdvicePolicy.Mode.LOG, 0.5, 0, 0.2)));
     assertThat(logged.decisions()).hasSize(2).noneMatch(AdviceDecision::applied);
     assertThat(logged.decisions().get(0).reason()).contains("log");
     assertThat(logged.finalRatio()).isEqualTo(0.2);
@@ -172,13 +234,14 @@ class TrainerAgentIT {
   }
 
   @Test
-  void shouldResumeAfterAnAbortAndPublishEachEvaluationOnce(KafkaCluster kafka, @TempDir Path checkpoints)
-      throws Exception {
+  void shouldResumeAfterAnAbortAndPublishEachEvaluationOnce(
+      KafkaCluster kafka, @TempDir Path checkpoints) throws Exception {
     String prefix = kafka.uniqueTopic("resume") + ".";
     kafka.createTopics(3, TopicNames.withPrefix(prefix).lossEvents());
     long every = 4 * TOKENS_PER_STEP;
     long budget = 100 * TOKENS_PER_STEP;
-    CptOptions options = options(kafka, prefix, "resume", 0.5, budget, every).checkpointDir(checkpoints);
+    CptOptions options =
+        options(kafka, prefix, "resume", 0.5, budget, every).checkpointDir(checkpoints);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       Future<CptResult> first = pool.submit(() -> new CptAgent(new TrainerMetrics()).run(options));
@@ -217,7 +280,8 @@ class TrainerAgentIT {
     expected.add(budget);
     assertThat(events).extracting(LossEvent::eventId).doesNotHaveDuplicates();
     assertThat(events).extracting(LossEvent::tokens).containsExactlyInAnyOrderElementsOf(expected);
-    assertThat(resumed.evaluations()).extracting(Evaluation::tokens).containsExactlyElementsOf(expected);
+    assertThat(resumed.evaluations())
+        .extracting(Evaluation::tokens)
+        .containsExactlyElementsOf(expected);
   }
-
 }

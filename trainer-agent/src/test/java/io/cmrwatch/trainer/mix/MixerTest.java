@@ -43,7 +43,8 @@ class MixerTest {
     for (int step = 10; step < 30; step++) {
       mixer.nextBatch(step, 8, 33);
     }
-    // 80 windows at 1/4, then 160 pulled towards 3/4 overall: the actual share reaches the new target.
+    // 80 windows at 1/4, then 160 pulled towards 3/4 overall: the actual share reaches the new
+    // target.
     assertThat(mixer.actualShare()).isCloseTo(0.75, within(1.0 / 240));
   }
 

@@ -18,7 +18,8 @@ class CausalLanguageModelTest {
   @Test
   void shouldKeepEarlierLogitsWhenALaterByteChangesInTrainingAndInference() {
     try (LanguageModelTrainer lm = LanguageModelTrainer.create(TINY, 2, Device.cpu(), 7)) {
-      // One training step first, so that the check runs on a model whose weights are not the initial ones.
+      // One training step first, so that the check runs on a model whose weights are not the
+      // initial ones.
       lm.step(randomSequences(2, TINY.context() + 1, 1), 1e-2f);
       byte[][] a = randomSequences(2, TINY.context(), 2);
       byte[][] b = new byte[][] {a[0].clone(), a[1].clone()};
@@ -30,10 +31,14 @@ class CausalLanguageModelTest {
         float[][][] lb = lm.logits(b, training);
         for (int seq = 0; seq < 2; seq++) {
           for (int t = 0; t < changed; t++) {
-            assertThat(lb[seq][t]).as("position %d, training=%s", t, training).containsExactly(la[seq][t]);
+            assertThat(lb[seq][t])
+                .as("position %d, training=%s", t, training)
+                .containsExactly(la[seq][t]);
           }
           // The change must be visible from its own position on, or the check above proves nothing.
-          assertThat(lb[seq][changed]).as("changed position, training=%s", training).isNotEqualTo(la[seq][changed]);
+          assertThat(lb[seq][changed])
+              .as("changed position, training=%s", training)
+              .isNotEqualTo(la[seq][changed]);
         }
       }
     }
@@ -48,13 +53,15 @@ class CausalLanguageModelTest {
       byte[][] prefix = new byte[][] {Arrays.copyOf(full[0], k), Arrays.copyOf(full[1], k)};
       for (boolean training : new boolean[] {true, false}) {
         float[][][] lf = lm.logits(full, training);
-        // A shorter sequence takes the first rows of the position table and its own mask; position t must see the
+        // A shorter sequence takes the first rows of the position table and its own mask; position
+        // t must see the
         // same bytes 0..t as in the full sequence, so its logits agree up to rounding.
         float[][][] lp = lm.logits(prefix, training);
         for (int seq = 0; seq < 2; seq++) {
           for (int t = 0; t < k; t++) {
             for (int v = 0; v < ModelConfig.VOCABULARY; v++) {
-              assertThat(lp[seq][t][v]).as("seq %d position %d byte %d, training=%s", seq, t, v, training)
+              assertThat(lp[seq][t][v])
+                  .as("seq %d position %d byte %d, training=%s", seq, t, v, training)
                   .isCloseTo(lf[seq][t][v], org.assertj.core.data.Offset.offset(1e-4f));
             }
           }
@@ -89,11 +96,14 @@ class CausalLanguageModelTest {
       // A further step from the saved state, to compare with the same step after a restore.
       lm.step(randomSequences(4, TINY.context() + 1, 99), 3e-3f);
       double continued = lm.evaluate(validation);
-      try (LanguageModelTrainer restored = LanguageModelTrainer.load(dir, 4, Device.cpu(), 3, true)) {
+      try (LanguageModelTrainer restored =
+          LanguageModelTrainer.load(dir, 4, Device.cpu(), 3, true)) {
         assertThat(restored.config()).isEqualTo(TINY);
-        assertThat(restored.evaluate(validation)).isCloseTo(before, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(restored.evaluate(validation))
+            .isCloseTo(before, org.assertj.core.data.Offset.offset(1e-6));
         restored.step(randomSequences(4, TINY.context() + 1, 99), 3e-3f);
-        assertThat(restored.evaluate(validation)).isCloseTo(continued, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(restored.evaluate(validation))
+            .isCloseTo(continued, org.assertj.core.data.Offset.offset(1e-5));
       }
     }
   }

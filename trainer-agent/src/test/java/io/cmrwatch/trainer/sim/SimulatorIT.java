@@ -36,7 +36,10 @@ class SimulatorIT {
     // 2 experiments × 3 runs × (T = 0 + 5 evaluations).
     assertThat(result.published()).isEqualTo(36);
     List<ConsumerRecord<String, LossEvent>> records =
-        kafka.readAll(topic, new StringDeserializer(), new LossEventSerde().deserializer(),
+        kafka.readAll(
+            topic,
+            new StringDeserializer(),
+            new LossEventSerde().deserializer(),
             IsolationLevel.READ_COMMITTED);
     assertThat(records).hasSize(36).allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().run()));
     Map<String, Long> perRun =
@@ -51,7 +54,8 @@ class SimulatorIT {
     kafka.createTopics(1, TopicNames.withPrefix(prefix).lossEvents());
     // 1 experiment × 2 runs × (1 + 4) = 10 events at 20/s: event 9 is due after 0.45 s.
     Simulator.Result result =
-        new Simulator().run(new Simulator.Options(1, 2, 4, 20, 3, kafka.bootstrapServers(), prefix));
+        new Simulator()
+            .run(new Simulator.Options(1, 2, 4, 20, 3, kafka.bootstrapServers(), prefix));
     assertThat(result.published()).isEqualTo(10);
     assertThat(result.seconds()).isGreaterThanOrEqualTo(0.44);
   }
