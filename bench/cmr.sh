@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The CMR method's figures for the README: accuracy and interval coverage on N seeded synthetic experiments (default
+# The CMR method's figures for docs/benchmarks.md: accuracy and interval coverage on N seeded synthetic experiments (default
 # 100) with 25/50/75/100 % of the budget observed, then JMH speed of a 6-run experiment's CMR (cold, warm with one
 # run changed, warm unchanged). Prints the load average: the speed figures grow with the machine's load.
 #   bench/cmr.sh            # N=100

@@ -15,7 +15,7 @@
   };
 
   // ---------------------------------------------------------------------------------------------------------------
-  // The laws (DESIGN.md "The method"), with T in the run's token unit:
+  // The laws (docs/method.md), with T in the run's token unit:
   //   dDom(T) = a1·T^s1 + b1
   //   dGen(T) = a2·T^s2 + a3·T^s3 + b2
   function generalLaw(g, t) {

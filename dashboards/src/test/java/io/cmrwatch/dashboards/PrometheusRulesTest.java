@@ -7,12 +7,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,8 +18,6 @@ import org.junit.jupiter.api.Test;
 class PrometheusRulesTest {
 
   private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
-  private static final Pattern HEADING =
-      Pattern.compile("^#{1,6}\\s+(.+?)\\s*#*\\s*$", Pattern.MULTILINE);
 
   @Test
   void shouldPassPromtoolCheckRulesForEveryRuleFile() {
@@ -75,19 +70,19 @@ class PrometheusRulesTest {
           .isNotBlank();
       assertThat(a.annotations().get("runbook_url"))
           .as("runbook_url of %s", a.alert())
-          .startsWith("README.md#runbook-");
+          .startsWith("docs/operations.md#runbook-");
     }
   }
 
   @Test
-  void shouldPointEveryRunbookUrlAtAReadmeHeading() {
-    Set<String> anchors = readmeAnchors();
+  void shouldPointEveryRunbookUrlAtAHeadingOfTheOperationsGuide() {
+    Set<String> anchors = Markdown.anchors(RepoFiles.readString(RepoFiles.operationsDoc()));
     Set<String> urls = new HashSet<>();
     for (RuleSet.Rule a : RuleSet.load().alerts()) {
       String url = a.annotations().get("runbook_url");
       String anchor = url.substring(url.indexOf('#') + 1);
       assertThat(anchors)
-          .as("README.md heading for %s (runbook_url %s)", a.alert(), url)
+          .as("docs/operations.md heading for %s (runbook_url %s)", a.alert(), url)
           .contains(anchor);
       assertThat(urls.add(url))
           .as("runbook_url of %s is shared with another alert", a.alert())
@@ -134,19 +129,5 @@ class PrometheusRulesTest {
                 assertThat(refs.recorded())
                     .as("recording rule for %s (used by %s)", name, where)
                     .contains(name));
-  }
-
-  /**
-   * The anchors GitHub makes of README.md's headings: lower case, punctuation dropped, spaces to
-   * hyphens.
-   */
-  static Set<String> readmeAnchors() {
-    Set<String> anchors = new HashSet<>();
-    Matcher m = HEADING.matcher(RepoFiles.readString(RepoFiles.readme()));
-    while (m.find()) {
-      String text = m.group(1).replaceAll("`", "").toLowerCase(Locale.ROOT);
-      anchors.add(text.replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-'));
-    }
-    return anchors;
   }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -51,6 +52,19 @@ final class RepoFiles {
 
   static Path readme() {
     return root().resolve("README.md");
+  }
+
+  /** The operations guide, which holds the alerts' runbooks. */
+  static Path operationsDoc() {
+    return root().resolve("docs/operations.md");
+  }
+
+  /** README.md and every Markdown file under docs/. */
+  static List<Path> docFiles() {
+    List<Path> files = new ArrayList<>();
+    files.add(readme());
+    files.addAll(list(root().resolve("docs"), ".md"));
+    return files;
   }
 
   /** Every alert and recording rule file (what prometheus.yml loads). */

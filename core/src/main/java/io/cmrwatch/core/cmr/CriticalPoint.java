@@ -4,8 +4,8 @@ import io.cmrwatch.core.law.Law;
 import io.cmrwatch.core.law.LawForm;
 
 /**
- * The critical token point T0 of one run (DESIGN.md "The method"): the last crossing from positive
- * to non-positive of the objective's slope
+ * The critical token point T0 of one run (docs/method.md, "The critical token point T0"): the last
+ * crossing from positive to non-positive of the objective's slope
  *
  * <pre>
  *   F(T)     = Ldom(T) + λ·(Lgen(T) − Lgen(0) − ε)

@@ -24,10 +24,10 @@ import org.hipparchus.distribution.continuous.TDistribution;
  * The entry point of the method: from the run summaries of one experiment (and optionally its
  * previous estimate, for warm starts) to an {@link ExperimentEstimate} — every run's laws, T0 and
  * feasibility, the CMR at the budget with its 90 % interval, and the CMR law over budgets.
- * Thread-safe; cheap to call after every event when given the previous estimate (see the README's
- * figures): a warm analysis refits a run from its previous laws, and does not refit at all a run
- * whose summary and settings are unchanged since this analyzer last fitted it (a bounded in-memory
- * memo; a cold analysis ignores it).
+ * Thread-safe; cheap to call after every event when given the previous estimate (see
+ * docs/benchmarks.md, "CMR speed"): a warm analysis refits a run from its previous laws, and does
+ * not refit at all a run whose summary and settings are unchanged since this analyzer last fitted
+ * it (a bounded in-memory memo; a cold analysis ignores it).
  *
  * <p>Uncertainty (delta method): each run's laws carry the fitter's parameter covariance; T0's
  * variance follows from the implicit-function theorem ({@link CriticalPoint#gradient}) and
@@ -112,7 +112,7 @@ public final class ExperimentAnalyzer {
    * CMR law of {@code previous} is carried over instead of refitted, when {@code previous} is an
    * {@code ok} estimate for the same budget, ε, λ and token unit (otherwise it is fitted as usual).
    * For a caller that refreshes the CMR often and the law now and then: the law's grid of budgets
-   * is about nine tenths of a warm analysis (see the README).
+   * is about nine tenths of a warm analysis (see docs/benchmarks.md, "CMR speed").
    */
   public ExperimentEstimate analyze(
       String experiment,

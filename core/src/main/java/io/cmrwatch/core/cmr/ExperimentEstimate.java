@@ -8,7 +8,7 @@ import java.util.Map;
  * The CMR estimate of one experiment (schema {@value #SCHEMA}): the CMR at the budget with its 90 %
  * interval, the CMR law over budgets, the curves across ratios it was read from, and every run's
  * result. This is the value published to {@code cpt.cmr-estimates} and printed by {@code cmrwatch
- * fit}; its JSON shape is documented in the README.
+ * fit}; its JSON shape is documented in docs/method.md.
  *
  * @param schema shape version, {@value #SCHEMA}
  * @param experiment experiment id
@@ -104,7 +104,7 @@ public record ExperimentEstimate(
       Double rmse) {}
 
   /**
-   * The curves across ratios at the budget (see the README's "Method").
+   * The curves across ratios at the budget (docs/method.md, "Across ratios").
    *
    * @param method {@code ratio_law} (α·R^s + β fitted across runs) or {@code linear}
    *     (piecewise-linear fallback)

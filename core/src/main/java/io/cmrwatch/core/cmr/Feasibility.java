@@ -3,8 +3,8 @@ package io.cmrwatch.core.cmr;
 import io.cmrwatch.core.law.Law;
 
 /**
- * The feasibility test of one ratio at a budget, from its two laws (DESIGN.md "The method"): a
- * ratio is <b>tolerable</b> when dGen(T_max) ≤ ε and <b>feasible</b> when it is tolerable and its
+ * The feasibility test of one ratio at a budget, from its two laws (docs/method.md, "Feasibility"):
+ * a ratio is <b>tolerable</b> when dGen(T_max) ≤ ε and <b>feasible</b> when it is tolerable and its
  * critical point T0 ≤ T_max. Everything is in token units.
  */
 public final class Feasibility {

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * One evaluation of a continual-pre-training run: general and domain validation loss at {@code
  * tokens} CPT tokens, with the base model's losses before CPT. The shared contract of every module
- * (DESIGN.md, "Loss event").
+ * (README.md, "The loss event").
  *
  * <p>Instances are valid by construction: use {@link #builder()} or {@link
  * LossEventCodec#decode(byte[])}, both of which reject what the design calls malformed or

@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON codec for {@link LossEvent}, the shared wire format (DESIGN.md). Decoding is strict about
- * what matters (types, ranges, required fields) and lenient about what does not (unknown extra
- * fields are ignored, so producers may add their own). Thread-safe.
+ * JSON codec for {@link LossEvent}, the shared wire format (README.md, "The loss event"). Decoding
+ * is strict about what matters (types, ranges, required fields) and lenient about what does not
+ * (unknown extra fields are ignored, so producers may add their own). Thread-safe.
  */
 public final class LossEventCodec {
 

@@ -37,7 +37,7 @@ public record FitOptions(
   public enum Engine {
     /**
      * This package's allocation-light Levenberg–Marquardt for k ≤ 5 parameters (the default; see
-     * README).
+     * docs/fitting.md).
      */
     BUILT_IN,
     /**

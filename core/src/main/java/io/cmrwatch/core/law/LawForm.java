@@ -3,9 +3,9 @@ package io.cmrwatch.core.law;
 import java.util.List;
 
 /**
- * The four law forms of the CMR scaling law (Gu et al. 2024; DESIGN.md "The method"). Each is a sum
- * of power terms plus a constant, evaluated at x &gt; 0 (tokens in the configured token unit, or a
- * ratio in (0, 1]).
+ * The four law forms of the CMR scaling law (Gu et al. 2024; docs/method.md, "Notation"). Each is a
+ * sum of power terms plus a constant, evaluated at x &gt; 0 (tokens in the configured token unit,
+ * or a ratio in (0, 1]).
  *
  * <ul>
  *   <li>{@link #DOMAIN}: dDom(T) = a1·T^s1 + b1

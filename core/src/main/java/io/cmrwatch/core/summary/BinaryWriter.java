@@ -7,8 +7,8 @@ import java.util.Arrays;
  * Writes the same bytes as {@link java.io.DataOutputStream} over a {@link
  * java.io.ByteArrayOutputStream} (big-endian numbers, modified UTF-8 strings), plus unsigned LEB128
  * var-ints, into one growing array: no per-byte locking or stream layers. Summaries are encoded at
- * every commit of every changed run, so this is on the streams app's hot path (see the README's
- * streams benchmark).
+ * every commit of every changed run, so this is on the streams app's hot path (see docs/streams.md,
+ * "Performance").
  */
 final class BinaryWriter {
 

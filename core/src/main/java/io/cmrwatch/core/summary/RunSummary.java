@@ -33,7 +33,7 @@ import java.util.TreeMap;
  *       event is assumed to carry the same losses.
  *   <li><b>Bounded.</b> At most {@link TokenBins#MAX_INDEX} + 1 bins, each of fixed size plus at
  *       most {@value #FINGERPRINTS_PER_BIN} fingerprints, whatever the number of events (sizes in
- *       the README).
+ *       docs/method.md, "Run summary").
  *   <li><b>Ratio changes.</b> The run's ratio is the ratio of its earliest event (smallest key).
  *       Data at a different ratio, and everything at or after the first token bin where a different
  *       ratio appears, is kept out of the constant-ratio bins; the run is flagged ({@link

@@ -48,7 +48,7 @@ public final class TokenFile {
       throw new IllegalArgumentException(
           "token file "
               + file
-              + " does not exist — create it with one bearer token per line (see README, Ingest)");
+              + " does not exist — create it with one bearer token per line (see docs/ingest.md, Token file)");
     }
     return parse(lines, file.toString());
   }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The names of every cmrwatch topic under one configurable prefix (DESIGN.md: "names may gain a
- * configurable prefix"). Immutable; build with {@link #withPrefix(String)}.
+ * The names of every cmrwatch topic under one configurable prefix (README.md, "Topics": every name
+ * can take a prefix). Immutable; build with {@link #withPrefix(String)}.
  *
  * @param prefix the prefix, possibly empty, prepended verbatim to every base name
  */
@@ -46,7 +46,7 @@ public record TopicNames(String prefix) {
     }
   }
 
-  /** The names with no prefix: the defaults of DESIGN.md. */
+  /** The names with no prefix: the defaults listed in README.md, "Topics". */
   public static TopicNames defaults() {
     return new TopicNames("");
   }

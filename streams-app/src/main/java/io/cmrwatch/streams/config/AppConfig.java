@@ -352,7 +352,7 @@ public final class AppConfig {
             + "? (Kafka Streams settings go under "
             + ConfigKey.KAFKA_PASSTHROUGH_PREFIX
             + ")"
-        : "not a setting of the streams app; see the README's config table (Kafka Streams settings go under "
+        : "not a setting of the streams app; see the config table in docs/operations.md (Kafka Streams settings go under "
             + ConfigKey.KAFKA_PASSTHROUGH_PREFIX
             + ")";
   }

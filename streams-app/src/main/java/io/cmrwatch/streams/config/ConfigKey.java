@@ -3,8 +3,8 @@ package io.cmrwatch.streams.config;
 import java.util.Locale;
 
 /**
- * Every {@code cmrwatch.*} setting of the streams app, with its default and its reason. The
- * README's table of config keys is this enum. A key with a {@code null} default is required.
+ * Every {@code cmrwatch.*} setting of the streams app, with its default and its reason. The table
+ * of config keys in docs/operations.md is this enum. A key with a {@code null} default is required.
  */
 public enum ConfigKey {
   BOOTSTRAP(

@@ -62,7 +62,7 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     // the 16 MB for
     // memtables. With 64 KB blocks the benchmark's stream thread took its input within p99 0.5-0.6
     // s instead of
-    // 1.4-2.0 s, and did 45 % more refits (README, Performance).
+    // 1.4-2.0 s, and did 45 % more refits (docs/streams.md, "Performance").
     options.setArenaBlockSize(64L << 10);
     options.setTableFormatConfig(table);
   }

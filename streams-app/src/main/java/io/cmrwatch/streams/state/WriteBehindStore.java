@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Why not Kafka's own record cache: it serialises the value on every put. A run's state (its
  * bounded curve summary and latest fit) is a few KB and changes with every event; serialising it
- * per event was the largest cost of the per-run step (see the README's streams benchmark).
+ * per event was the largest cost of the per-run step (see docs/streams.md, "Performance").
  *
  * <p>The objects are owned by the stream thread that writes them. Reads from that thread see its
  * writes; reads from any other thread (interactive queries) see the underlying store, i.e. the

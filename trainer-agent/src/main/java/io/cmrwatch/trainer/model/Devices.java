@@ -50,7 +50,7 @@ public final class Devices {
       case "gpu":
         if (Engine.getInstance().getGpuCount() == 0) {
           throw new IllegalArgumentException(
-              "--device gpu, but DJL sees no GPU; put CUDA natives on the class path (see README, Trainer agent) "
+              "--device gpu, but DJL sees no GPU; put CUDA natives on the class path (see docs/trainer.md, GPU) "
                   + "or use --device cpu");
         }
         return Device.gpu();
