@@ -1,5 +1,6 @@
 package io.cmrwatch.core.fit;
 
+import io.cmrwatch.core.law.LawForm;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,6 +54,40 @@ record Box(String name, int terms, double[] lower, double[] upper, boolean order
       d += e * e;
     }
     return d;
+  }
+
+  /**
+   * The physical boxes of {@code form}, or the one box of the options' bounds when they give some.
+   * Coefficients are bounded by {@code coef} (a multiple of the data's y scale).
+   */
+  static List<Box> of(LawForm form, double coef, FitOptions o) {
+    if (o.lower() != null) {
+      // The two exponents of the general law stay at least GAP apart whatever the box: equal
+      // exponents make the two terms collinear, and the fit then wanders off to huge cancelling
+      // coefficients.
+      return List.of(
+          new Box("override", form.terms(), o.lower(), o.upper(), form == LawForm.GENERAL));
+    }
+    switch (form) {
+      case DOMAIN:
+        // Domain loss falls as domain tokens accumulate: a1 < 0 with 0 < s1 ≤ 1, or a1 > 0 with
+        // s1 < 0.
+        return oneTerm("falling", coef, 1.0);
+      case RATIO:
+        // A loss at fixed T can fall (domain) or rise (general) with the ratio.
+        return oneTerm("any", coef, S_MAX);
+      case CMR:
+        // A larger budget never shrinks the feasible set, so the CMR law rises: a4·s4 > 0.
+        return oneTerm("rising", coef, S_MAX);
+      case GENERAL:
+      default:
+        return new ArrayList<>(bump(coef));
+    }
+  }
+
+  /** The boxes of the general law as one monotone term (either way), the bump's alternative. */
+  static List<Box> monotone(double coef) {
+    return oneTerm("any", coef, 2.0);
   }
 
   /**

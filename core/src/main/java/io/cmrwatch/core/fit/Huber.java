@@ -37,6 +37,30 @@ public final class Huber {
   }
 
   /**
+   * w·ρ_δ(r): one point's term of the summed loss, with the products in the order the optimiser has
+   * always summed them (so its fits stay bit for bit the same).
+   */
+  static double weightedLoss(double r, double w, double delta) {
+    double a = Math.abs(r);
+    return a <= delta ? w * 0.5 * r * r : w * delta * (a - 0.5 * delta);
+  }
+
+  /** w·ψ_δ(r): one point's weight in the loss gradient, Σ w_i·ψ_δ(r_i)·∇r_i. */
+  static double weightedInfluence(double r, double w, double delta) {
+    return Math.abs(r) <= delta ? w * r : w * Math.copySign(delta, r);
+  }
+
+  /**
+   * One point's Gauss–Newton curvature weight: w·ρ''_δ(r) = w inside δ. Beyond δ the loss is linear
+   * (ρ'' = 0); there a trace of the iteratively-reweighted weight, {@code outside}·w·δ/|r|, keeps
+   * the curvature matrix positive definite when most points are outliers.
+   */
+  static double curvature(double r, double w, double delta, double outside) {
+    double a = Math.abs(r);
+    return a <= delta ? w : w * outside * delta / a;
+  }
+
+  /**
    * The pseudo-residual φ with φ²/2 = ρ_δ: φ(r) = r for |r| ≤ δ, sign(r)·sqrt(2δ|r| − δ²)
    * otherwise. φ is C¹ (φ' = 1 at |r| = δ), so an ordinary least-squares optimiser run on φ
    * minimises the summed Huber loss exactly.

@@ -18,7 +18,16 @@ package io.cmrwatch.core.fit;
  */
 final class LevenbergMarquardt {
 
-  private final RobustFitter.Data d;
+  /** Curvature beyond δ in a step's Gauss–Newton matrix, relative to the IRLS weight w·δ/|r|. */
+  private static final double OUTSIDE_CURVATURE = 0.01;
+
+  /**
+   * The same for the Newton steps on the linear coefficients: exact Newton on the
+   * piecewise-quadratic loss, with only a trace of curvature beyond δ for definiteness.
+   */
+  private static final double NEWTON_OUTSIDE_CURVATURE = 1e-6;
+
+  private final FitPoints d;
   private final Box box;
   private final int k;
   private final double[][] a;
@@ -32,7 +41,7 @@ final class LevenbergMarquardt {
   private final boolean[] inlier;
   private int evaluations;
 
-  private LevenbergMarquardt(RobustFitter.Data d, Box box) {
+  private LevenbergMarquardt(FitPoints d, Box box) {
     this.d = d;
     this.box = box;
     this.k = box.parameterCount();
@@ -57,8 +66,7 @@ final class LevenbergMarquardt {
    * small for a warm start that is already near the minimum (Gauss–Newton steps at once), larger
    * for a grid start.
    */
-  static Outcome minimize(
-      RobustFitter.Data d, Box box, double[] start, FitOptions o, double initialMu) {
+  static Outcome minimize(FitPoints d, Box box, double[] start, FitOptions o, double initialMu) {
     return new LevenbergMarquardt(d, box).run(start, o, initialMu);
   }
 
@@ -373,27 +381,17 @@ final class LevenbergMarquardt {
         double x0 = col0[i];
         double x1 = col1[i];
         double r = c0 * x0 + c1 * x1 + cb - y[i];
-        double ar = Math.abs(r);
         double w = wts[i];
-        boolean inside = ar <= delta;
+        boolean inside = Math.abs(r) <= delta;
         if (inside != inlier[i]) {
           inlier[i] = inside;
           changed = true;
         }
-        double psi;
-        double om;
-        if (inside) {
-          cost += w * 0.5 * r * r;
-          psi = w * r;
-          om = w;
-        } else {
-          cost += w * delta * (ar - 0.5 * delta);
-          psi = w * Math.copySign(delta, r);
-          // Exact Newton on the piecewise-quadratic loss (ρ'' = 0 beyond δ), with a trace of
-          // curvature for
-          // definiteness.
-          om = w * 1e-6 * delta / ar;
-        }
+        // Exact Newton on the piecewise-quadratic loss (ρ'' = 0 beyond δ), with a trace of
+        // curvature for definiteness.
+        cost += Huber.weightedLoss(r, w, delta);
+        double psi = Huber.weightedInfluence(r, w, delta);
+        double om = Huber.curvature(r, w, delta, NEWTON_OUTSIDE_CURVATURE);
         g0 += psi * x0;
         g1 += psi * x1;
         gb += psi;
@@ -556,19 +554,10 @@ final class LevenbergMarquardt {
       double j1 = a2 * j0 * lnx;
       double j3 = a3 * j2 * lnx;
       double r = a2 * j0 + a3 * j2 + b - y[i];
-      double ar = Math.abs(r);
       double w = wts[i];
-      double psi;
-      double c;
-      if (ar <= delta) {
-        cost += w * 0.5 * r * r;
-        psi = w * r;
-        c = w;
-      } else {
-        cost += w * delta * (ar - 0.5 * delta);
-        psi = w * Math.copySign(delta, r);
-        c = w * 0.01 * delta / ar;
-      }
+      cost += Huber.weightedLoss(r, w, delta);
+      double psi = Huber.weightedInfluence(r, w, delta);
+      double c = Huber.curvature(r, w, delta, OUTSIDE_CURVATURE);
       g0 += psi * j0;
       g1 += psi * j1;
       g2 += psi * j2;
@@ -620,8 +609,7 @@ final class LevenbergMarquardt {
       for (int t = 0; t < terms; t++) {
         f += c[t] * cols[t][i];
       }
-      double ar = Math.abs(f - d.y[i]);
-      s += d.w[i] * (ar <= delta ? 0.5 * ar * ar : delta * (ar - 0.5 * delta));
+      s += d.w[i] * Huber.loss(f - d.y[i], delta);
     }
     return s;
   }
@@ -646,10 +634,11 @@ final class LevenbergMarquardt {
 
   /**
    * Loss Σ w_i·ρ_δ(r_i) at p, its gradient g = Σ w_i·ψ_δ(r_i)·∇f_i and the Gauss–Newton curvature A
-   * = Σ w_i·c_i·∇f_i·∇f_iᵀ with c_i = ρ''_δ(r_i) = 1 inside δ. Outside δ the Huber loss is linear
-   * (ρ'' = 0); a small c_i = 0.01·δ/|r_i| (a hundredth of the iteratively-reweighted weight) keeps
-   * A positive definite when most points are outliers, without slowing the final, Newton-like
-   * convergence. ∂f/∂a = x^s, ∂f/∂s = a·x^s·ln x, ∂f/∂b = 1.
+   * = Σ c_i·∇f_i·∇f_iᵀ with c_i = {@link Huber#curvature} (w_i inside δ; beyond it a hundredth of
+   * the iteratively-reweighted weight, {@link #OUTSIDE_CURVATURE}, keeps A positive definite when
+   * most points are outliers, without slowing the final, Newton-like convergence). ∂f/∂a = x^s,
+   * ∂f/∂s = a·x^s·ln x, ∂f/∂b = 1. One pass over the points, the exponentials from the column
+   * cache; the two-term law has its own unrolled pass ({@link #evaluateTwoTerms}).
    */
   private double evaluate(double[] p, double[][] am, double[] gv) {
     evaluations++;
@@ -667,7 +656,7 @@ final class LevenbergMarquardt {
     double[] rw = row;
     for (int i = 0; i < d.m; i++) {
       double lnx = d.lnx[i];
-      double f = p[last];
+      double f = 0;
       for (int t = 0; t < last; t += 2) {
         double xs = cols[t / 2][i];
         f += p[t] * xs;
@@ -675,20 +664,11 @@ final class LevenbergMarquardt {
         rw[t + 1] = p[t] * xs * lnx;
       }
       rw[last] = 1.0;
-      double r = f - d.y[i];
-      double ar = Math.abs(r);
+      double r = f + p[last] - d.y[i];
       double w = d.w[i];
-      double psi;
-      double c;
-      if (ar <= delta) {
-        cost += w * 0.5 * r * r;
-        psi = w * r;
-        c = w;
-      } else {
-        cost += w * delta * (ar - 0.5 * delta);
-        psi = w * Math.copySign(delta, r);
-        c = w * 0.01 * delta / ar;
-      }
+      cost += Huber.weightedLoss(r, w, delta);
+      double psi = Huber.weightedInfluence(r, w, delta);
+      double c = Huber.curvature(r, w, delta, OUTSIDE_CURVATURE);
       for (int u = 0; u < k; u++) {
         double ru = rw[u];
         gv[u] += ru * psi;

@@ -41,12 +41,6 @@ import org.hipparchus.util.Pair;
  */
 public final class RobustFitter {
 
-  /**
-   * Coefficient bounds are this multiple of the data's y scale: far from binding, but keeps the
-   * search finite.
-   */
-  private static final double COEF_SCALE = 1e6;
-
   /** Exponent grid for cold starts (both signs; filtered to each box). */
   private static final double[] S_GRID = {
     -3, -2, -1.5, -1, -0.7, -0.5, -0.35, -0.2, -0.1, -0.03, 0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 1, 1.5,
@@ -67,7 +61,7 @@ public final class RobustFitter {
    */
   public static FitResult fit(
       LawForm form, double[] x, double[] y, double[] weights, FitOptions o) {
-    Data d = Data.of(form, x, y, weights, o);
+    FitPoints d = FitPoints.of(form, x, y, weights, o);
     String problem = d.insufficient(form);
     if (problem != null) {
       return FitResult.impossible(d.m, problem);
@@ -91,7 +85,7 @@ public final class RobustFitter {
               + ", got "
               + (start == null ? "null" : start.form().id()));
     }
-    Data d = Data.of(form, x, y, weights, o);
+    FitPoints d = FitPoints.of(form, x, y, weights, o);
     String problem = d.insufficient(form);
     if (problem != null) {
       return FitResult.impossible(d.m, problem);
@@ -99,7 +93,7 @@ public final class RobustFitter {
     double[] p = start.parameters();
     boolean oneTermGeneral = form == LawForm.GENERAL && p[2] == 0 && o.lower() == null;
     double[] sp = oneTermGeneral ? new double[] {p[0], p[1], p[4]} : p;
-    List<Box> boxes = oneTermGeneral ? d.oneTermBoxes(form) : d.boxes(form, o);
+    List<Box> boxes = oneTermGeneral ? Box.monotone(d.coef) : Box.of(form, d.coef, o);
     Box box = boxes.get(0);
     for (Box b : boxes) {
       if (b.distance2(sp) < box.distance2(sp)) {
@@ -113,10 +107,10 @@ public final class RobustFitter {
     return result(form, d, run, run.evaluations, "converged (warm start)");
   }
 
-  private static FitResult cold(LawForm form, Data d, FitOptions o, int spent) {
+  private static FitResult cold(LawForm form, FitPoints d, FitOptions o, int spent) {
     int evaluations = spent;
     if (form == LawForm.GENERAL && o.lower() == null) {
-      Run one = bestOf(d, d.oneTermBoxes(form), o);
+      Run one = bestOf(d, Box.monotone(d.coef), o);
       evaluations += one.evaluations;
       Run two = null;
       if (d.m >= MIN_POINTS_FOR_BUMP) {
@@ -146,7 +140,7 @@ public final class RobustFitter {
               + "; one term suffices, no bump"
               + (two == null ? " (too few points to try one)" : " (BIC)"));
     }
-    Run best = bestOf(d, d.boxes(form, o), o);
+    Run best = bestOf(d, Box.of(form, d.coef, o), o);
     return result(
         form, d, best, evaluations + best.evaluations, best.converged ? "converged" : best.note);
   }
@@ -161,11 +155,11 @@ public final class RobustFitter {
   }
 
   /** Grid starts in each box, the best {@link #STARTS_PER_BOX} polished, the lowest loss kept. */
-  private static Run bestOf(Data d, List<Box> boxes, FitOptions o) {
+  private static Run bestOf(FitPoints d, List<Box> boxes, FitOptions o) {
     Run best = null;
     int evaluations = 0;
     for (Box box : boxes) {
-      for (double[] start : d.starts(box, STARTS_PER_BOX)) {
+      for (double[] start : starts(d, box, STARTS_PER_BOX)) {
         Run r = lm(d, box, start, o, false);
         evaluations += r.evaluations;
         if (best == null || better(r, best)) {
@@ -174,6 +168,70 @@ public final class RobustFitter {
       }
     }
     return new Run(best.p, best.loss, best.converged, evaluations, best.note, best.box);
+  }
+
+  /**
+   * Starting points for a box: each exponent (pair) on the grid inside the box, the linear
+   * coefficients solved by weighted least squares for it, projected onto the box; the {@code count}
+   * with the lowest Huber loss.
+   */
+  private static List<double[]> starts(FitPoints d, Box box, int count) {
+    int terms = box.terms();
+    double[] first = gridWithin(box.lower()[1], box.upper()[1]);
+    List<double[]> exponents = new ArrayList<>();
+    for (double s1 : first) {
+      if (terms == 1) {
+        exponents.add(new double[] {s1});
+        continue;
+      }
+      for (double s2 : gridWithin(box.lower()[3], box.upper()[3])) {
+        if (!box.ordered() || s2 >= s1 + Box.GAP) {
+          exponents.add(new double[] {s1, s2});
+        }
+      }
+    }
+    List<double[]> candidates = new ArrayList<>();
+    List<Double> losses = new ArrayList<>();
+    for (double[] e : exponents) {
+      double[] col1 = d.column(e[0]);
+      double[] col2 = terms == 2 ? d.column(e[1]) : null;
+      double[] coefs =
+          SmallMatrix.weightedLinearFit(
+              terms == 2 ? new double[][] {col1, col2} : new double[][] {col1}, d.y, d.w);
+      double[] p =
+          terms == 2
+              ? new double[] {coefs[0], e[0], coefs[1], e[1], coefs[2]}
+              : new double[] {coefs[0], e[0], coefs[1]};
+      box.project(p);
+      candidates.add(p);
+      // The projection may have moved an exponent off the grid; then the cached columns do not
+      // apply.
+      boolean onGrid = p[1] == e[0] && (terms == 1 || p[3] == e[1]);
+      losses.add(onGrid ? d.columnLoss(p, col1, col2) : d.loss(p));
+    }
+    Integer[] order = new Integer[candidates.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (i, j) -> Double.compare(losses.get(i), losses.get(j)));
+    List<double[]> out = new ArrayList<>();
+    for (int i = 0; i < Math.min(count, order.length); i++) {
+      out.add(candidates.get(order[i]));
+    }
+    if (out.isEmpty()) {
+      double[] mid = new double[box.parameterCount()];
+      for (int i = 0; i < mid.length; i++) {
+        mid[i] = 0.5 * (box.lower()[i] + box.upper()[i]);
+      }
+      out.add(box.project(mid));
+    }
+    return out;
+  }
+
+  /** The grid exponents inside [lo, hi], or the interval's midpoint when none is. */
+  private static double[] gridWithin(double lo, double hi) {
+    double[] inside = Arrays.stream(S_GRID).filter(s -> s >= lo && s <= hi).toArray();
+    return inside.length > 0 ? inside : new double[] {0.5 * (lo + hi)};
   }
 
   private static boolean better(Run a, Run b) {
@@ -188,7 +246,7 @@ public final class RobustFitter {
    * One Levenberg–Marquardt run from {@code start} inside {@code box}, with the engine the options
    * name.
    */
-  private static Run lm(Data d, Box box, double[] start, FitOptions o, boolean warm) {
+  private static Run lm(FitPoints d, Box box, double[] start, FitOptions o, boolean warm) {
     if (o.engine() == FitOptions.Engine.HIPPARCHUS) {
       return hipparchus(d, box, start, o);
     }
@@ -201,7 +259,7 @@ public final class RobustFitter {
    * Hipparchus' Levenberg–Marquardt on the pseudo-residuals sqrt(w_i)·φ(f(x_i) − y_i), projected
    * onto the box.
    */
-  private static Run hipparchus(Data d, Box box, double[] start, FitOptions o) {
+  private static Run hipparchus(FitPoints d, Box box, double[] start, FitOptions o) {
     int k = box.parameterCount();
     int m = d.m;
     double[] best = box.project(start.clone());
@@ -282,14 +340,15 @@ public final class RobustFitter {
     return new Run(best, bestLoss[0], converged, count[0], note, box);
   }
 
-  private static FitResult result(LawForm form, Data d, Run run, int evaluations, String message) {
+  private static FitResult result(
+      LawForm form, FitPoints d, Run run, int evaluations, String message) {
     int k = run.p.length;
     double[] r = new double[d.m];
     double sw = 0;
     double ssr = 0;
     double ybar = 0;
     for (int i = 0; i < d.m; i++) {
-      r[i] = d.y[i] - valueLog(run.p, d.lnx[i]);
+      r[i] = d.y[i] - FitPoints.valueLog(run.p, d.lnx[i]);
       sw += d.w[i];
       ssr += d.w[i] * r[i] * r[i];
       ybar += d.w[i] * d.y[i];
@@ -343,7 +402,7 @@ public final class RobustFitter {
    * the curve (s when its a = 0) — get zero variance and are left out of the inversion; k counts
    * only the free ones. NaN when m ≤ k or the free parameters are not identifiable.
    */
-  private static double[][] covariance(Data d, double[] p, double[] r, Box box) {
+  private static double[][] covariance(FitPoints d, double[] p, double[] r, Box box) {
     int k = p.length;
     boolean[] fixed = new boolean[k];
     int nFree = 0;
@@ -410,287 +469,11 @@ public final class RobustFitter {
     return full;
   }
 
-  /** y = Σ a_t·x^s_t + b for p = [a_1, s_1, (a_2, s_2,) b]. */
-  static double value(double[] p, double x) {
-    double y = p[p.length - 1];
-    for (int t = 0; t < p.length - 1; t += 2) {
-      y += p[t] * Math.pow(x, p[t + 1]);
-    }
-    return y;
-  }
-
-  /** y = Σ a_t·exp(s_t·ln x) + b, for a precomputed ln x. */
-  static double valueLog(double[] p, double lnx) {
-    double y = p[p.length - 1];
-    for (int t = 0; t < p.length - 1; t += 2) {
-      y += p[t] * Math.exp(p[t + 1] * lnx);
-    }
-    return y;
-  }
-
   /** The outcome of one optimiser run (or the best of several). */
   private record Run(
       double[] p, double loss, boolean converged, int evaluations, String note, Box box) {
     int terms() {
       return box.terms();
-    }
-  }
-
-  /**
-   * The fit's points (those with positive weight), prepared once: ln x, sqrt(w), δ and the
-   * coefficient scale.
-   */
-  static final class Data {
-    final int m;
-    final double[] x;
-    final double[] lnx;
-    final double[] y;
-    final double[] w;
-    final double[] sw;
-    final double delta;
-    final double coef;
-    final int distinctX;
-    private final java.util.Map<Double, double[]> columns = new java.util.HashMap<>();
-
-    private Data(double[] x, double[] y, double[] w, double delta) {
-      this.m = x.length;
-      this.x = x;
-      this.y = y;
-      this.w = w;
-      this.lnx = new double[m];
-      this.sw = new double[m];
-      double scale = 0;
-      for (int i = 0; i < m; i++) {
-        lnx[i] = Math.log(x[i]);
-        sw[i] = Math.sqrt(w[i]);
-        scale = Math.max(scale, Math.abs(y[i]));
-      }
-      this.delta = delta;
-      this.coef = COEF_SCALE * (scale > 0 ? scale : 1.0);
-      double[] sorted = x;
-      for (int i = 1; i < m; i++) {
-        if (x[i] < x[i - 1]) {
-          sorted = x.clone();
-          Arrays.sort(sorted);
-          break;
-        }
-      }
-      int distinct = m == 0 ? 0 : 1;
-      for (int i = 1; i < m; i++) {
-        if (sorted[i] != sorted[i - 1]) {
-          distinct++;
-        }
-      }
-      this.distinctX = distinct;
-    }
-
-    static Data of(LawForm form, double[] x, double[] y, double[] weights, FitOptions o) {
-      if (form == null || x == null || y == null || o == null) {
-        throw new IllegalArgumentException("form, x, y and options must not be null");
-      }
-      if (x.length != y.length || (weights != null && weights.length != x.length)) {
-        throw new IllegalArgumentException(
-            "x, y and weights must have the same length: "
-                + x.length
-                + ", "
-                + y.length
-                + (weights == null ? "" : ", " + weights.length));
-      }
-      if (o.lower() != null && o.lower().length != form.parameterCount()) {
-        throw new IllegalArgumentException(
-            "bounds for the "
-                + form.id()
-                + " law need "
-                + form.parameterCount()
-                + " values "
-                + form.parameterNames()
-                + ", got "
-                + o.lower().length);
-      }
-      int m = 0;
-      for (int i = 0; i < x.length; i++) {
-        if (!Double.isFinite(x[i]) || x[i] <= 0) {
-          throw new IllegalArgumentException(
-              "x["
-                  + i
-                  + "] = "
-                  + x[i]
-                  + ": x must be finite and > 0 (tokens in the"
-                  + " token unit, or a ratio); drop the point or fix it");
-        }
-        if (!Double.isFinite(y[i])) {
-          throw new IllegalArgumentException(
-              "y[" + i + "] = " + y[i] + ": y must be finite; drop the point or fix it");
-        }
-        double w = weights == null ? 1.0 : weights[i];
-        if (!Double.isFinite(w) || w < 0) {
-          throw new IllegalArgumentException(
-              "weights[" + i + "] = " + w + ": weights must be finite and >= 0");
-        }
-        if (w > 0) {
-          m++;
-        }
-      }
-      double[] xs = new double[m];
-      double[] ys = new double[m];
-      double[] ws = new double[m];
-      int j = 0;
-      for (int i = 0; i < x.length; i++) {
-        double w = weights == null ? 1.0 : weights[i];
-        if (w > 0) {
-          xs[j] = x[i];
-          ys[j] = y[i];
-          ws[j] = w;
-          j++;
-        }
-      }
-      double delta = Double.isNaN(o.huberDelta()) ? Huber.autoDelta(xs, ys) : o.huberDelta();
-      return new Data(xs, ys, ws, delta);
-    }
-
-    /** Why these points cannot support a fit of {@code form}, or null. */
-    String insufficient(LawForm form) {
-      int need = form == LawForm.GENERAL ? 3 : form.parameterCount();
-      if (distinctX < need) {
-        return "too few points: the "
-            + form.id()
-            + " law needs at least "
-            + need
-            + " points at distinct x (with"
-            + " weight > 0), got "
-            + m
-            + " point(s) at "
-            + distinctX
-            + " distinct x";
-      }
-      return null;
-    }
-
-    List<Box> oneTermBoxes(LawForm form) {
-      return Box.oneTerm("any", coef, 2.0);
-    }
-
-    /** The physical boxes of the form, or the caller's override. */
-    List<Box> boxes(LawForm form, FitOptions o) {
-      if (o.lower() != null) {
-        // The two exponents of the general law stay at least Box.GAP apart whatever the box: equal
-        // exponents make the
-        // two terms collinear, and the fit then wanders off to huge cancelling coefficients.
-        return List.of(
-            new Box("override", form.terms(), o.lower(), o.upper(), form == LawForm.GENERAL));
-      }
-      switch (form) {
-        case DOMAIN:
-          // Domain loss falls as domain tokens accumulate: a1 < 0 with 0 < s1 ≤ 1, or a1 > 0 with
-          // s1 < 0.
-          return Box.oneTerm("falling", coef, 1.0);
-        case RATIO:
-          // A loss at fixed T can fall (domain) or rise (general) with the ratio.
-          return Box.oneTerm("any", coef, Box.S_MAX);
-        case CMR:
-          // A larger budget never shrinks the feasible set, so the CMR law rises: a4·s4 > 0.
-          return Box.oneTerm("rising", coef, Box.S_MAX);
-        case GENERAL:
-        default:
-          List<Box> all = new ArrayList<>(Box.bump(coef));
-          return all;
-      }
-    }
-
-    /** Σ w_i·ρ_δ(f(x_i) − y_i) for a parameter vector of 3 or 5 values. */
-    double loss(double[] p) {
-      double s = 0;
-      for (int i = 0; i < m; i++) {
-        s += w[i] * Huber.loss(valueLog(p, lnx[i]) - y[i], delta);
-      }
-      return s;
-    }
-
-    /**
-     * Starting points for a box: each exponent (pair) on the grid inside the box, the linear
-     * coefficients solved by weighted least squares for it, projected onto the box; the {@code
-     * count} with the lowest Huber loss.
-     */
-    List<double[]> starts(Box box, int count) {
-      int terms = box.terms();
-      double[] first = gridWithin(box.lower()[1], box.upper()[1]);
-      List<double[]> exponents = new ArrayList<>();
-      for (double s1 : first) {
-        if (terms == 1) {
-          exponents.add(new double[] {s1});
-          continue;
-        }
-        for (double s2 : gridWithin(box.lower()[3], box.upper()[3])) {
-          if (!box.ordered() || s2 >= s1 + Box.GAP) {
-            exponents.add(new double[] {s1, s2});
-          }
-        }
-      }
-      List<double[]> candidates = new ArrayList<>();
-      List<Double> losses = new ArrayList<>();
-      for (double[] e : exponents) {
-        double[] col1 = column(e[0]);
-        double[] col2 = terms == 2 ? column(e[1]) : null;
-        double[] coefs =
-            SmallMatrix.weightedLinearFit(
-                terms == 2 ? new double[][] {col1, col2} : new double[][] {col1}, y, w);
-        double[] p =
-            terms == 2
-                ? new double[] {coefs[0], e[0], coefs[1], e[1], coefs[2]}
-                : new double[] {coefs[0], e[0], coefs[1]};
-        box.project(p);
-        candidates.add(p);
-        // The projection may have moved an exponent off the grid; then the cached columns do not
-        // apply.
-        boolean onGrid = p[1] == e[0] && (terms == 1 || p[3] == e[1]);
-        losses.add(onGrid ? columnLoss(p, col1, col2) : loss(p));
-      }
-      Integer[] order = new Integer[candidates.size()];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(order, (i, j) -> Double.compare(losses.get(i), losses.get(j)));
-      List<double[]> out = new ArrayList<>();
-      for (int i = 0; i < Math.min(count, order.length); i++) {
-        out.add(candidates.get(order[i]));
-      }
-      if (out.isEmpty()) {
-        double[] mid = new double[box.parameterCount()];
-        for (int i = 0; i < mid.length; i++) {
-          mid[i] = 0.5 * (box.lower()[i] + box.upper()[i]);
-        }
-        out.add(box.project(mid));
-      }
-      return out;
-    }
-
-    /** x_i^s for a grid exponent, computed once per fit. */
-    private double[] column(double s) {
-      return columns.computeIfAbsent(
-          s,
-          key -> {
-            double[] c = new double[m];
-            for (int i = 0; i < m; i++) {
-              c[i] = Math.exp(key * lnx[i]);
-            }
-            return c;
-          });
-    }
-
-    /** Huber loss of p = [a1, s1, (a2, s2,) b] from its cached columns. */
-    private double columnLoss(double[] p, double[] col1, double[] col2) {
-      double s = 0;
-      for (int i = 0; i < m; i++) {
-        double f = p[p.length - 1] + p[0] * col1[i] + (col2 == null ? 0 : p[2] * col2[i]);
-        s += w[i] * Huber.loss(f - y[i], delta);
-      }
-      return s;
-    }
-
-    /** The grid exponents inside [lo, hi], or the interval's midpoint when none is. */
-    private static double[] gridWithin(double lo, double hi) {
-      double[] inside = Arrays.stream(S_GRID).filter(s -> s >= lo && s <= hi).toArray();
-      return inside.length > 0 ? inside : new double[] {0.5 * (lo + hi)};
     }
   }
 }

@@ -404,29 +404,87 @@ public final class RunSummary {
   }
 
   /**
-   * A 64-bit hash of what an analysis reads: FNV-1a over {@link RunSummaryCodec#encodeForAnalysis},
-   * so equal summaries hash equal, and a summary hashes as its copy for analysis only does.
-   * Computed once and kept until the summary absorbs another event.
+   * A 64-bit hash of what an analysis reads: every field but the event fingerprints, so equal
+   * summaries hash equal, and a summary hashes as its copy for analysis only does. Computed once
+   * and kept until the summary absorbs another event.
    */
   public long contentHash() {
     if (!contentHashed) {
-      long h = 0xcbf29ce484222325L;
-      for (byte b : RunSummaryCodec.encodeForAnalysis(this)) {
-        h = (h ^ (b & 0xff)) * 0x100000001b3L;
+      Fnv64 h = new Fnv64().addString(experiment).addString(run);
+      hashKeyed(h, first);
+      hashKeyed(h, latest);
+      h.addBoolean(baseLossConflict).addLong(changeTokens).addBoolean(lastTime != null);
+      if (lastTime != null) {
+        h.addLong(lastTime.getEpochSecond()).addLong(lastTime.getNano());
       }
-      contentHash = h;
+      for (KeyedValue v : settings()) {
+        h.addBoolean(v != null);
+        if (v != null) {
+          h.addDouble(v.value).addLong(v.tokens).addString(v.eventId);
+        }
+      }
+      h.addLong(bins.size());
+      for (Bin b : bins.values()) {
+        h.addLong(b.index).addLong(b.count).addLong(b.maxTokens);
+        for (long word : b.sums) {
+          h.addLong(word);
+        }
+      }
+      contentHash = h.value();
       contentHashed = true;
     }
     return contentHash;
   }
 
+  private static void hashKeyed(Fnv64 h, Keyed k) {
+    h.addBoolean(k != null);
+    if (k != null) {
+      h.addLong(k.tokens).addString(k.eventId).addDouble(k.ratio).addDouble(k.generalLoss);
+      h.addDouble(k.domainLoss).addDouble(k.baseGeneral).addDouble(k.baseDomain);
+    }
+  }
+
+  /**
+   * Equal when everything the summary holds is: ids, earliest and latest event, settings, ratio
+   * change, time, bins with their fingerprints, and whether it is for analysis only (what its
+   * {@link RunSummaryCodec} bytes hold).
+   */
   @Override
   public boolean equals(Object o) {
-    // Equal content hashes first: summaries that differ are told apart without encoding either
-    // again.
-    return o instanceof RunSummary s
-        && contentHash() == s.contentHash()
-        && Arrays.equals(RunSummaryCodec.encode(this), RunSummaryCodec.encode(s));
+    if (this == o) {
+      return true;
+    }
+    // Equal content hashes first: summaries that differ are told apart without comparing bins.
+    if (!(o instanceof RunSummary s)
+        || analysisOnly != s.analysisOnly
+        || contentHash() != s.contentHash()) {
+      return false;
+    }
+    if (!experiment.equals(s.experiment)
+        || !run.equals(s.run)
+        || !Keyed.same(first, s.first)
+        || !Keyed.same(latest, s.latest)
+        || baseLossConflict != s.baseLossConflict
+        || changeTokens != s.changeTokens
+        || !Objects.equals(lastTime, s.lastTime)) {
+      return false;
+    }
+    KeyedValue[] mine = settings();
+    KeyedValue[] theirs = s.settings();
+    for (int i = 0; i < mine.length; i++) {
+      if (!KeyedValue.same(mine[i], theirs[i])) {
+        return false;
+      }
+    }
+    if (bins.size() != s.bins.size()) {
+      return false;
+    }
+    for (Bin b : bins.values()) {
+      if (!b.sameAs(s.bins.get(b.index))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
@@ -529,6 +587,11 @@ public final class RunSummary {
       this.baseDomain = baseDomain;
     }
 
+    /** Both null, or equal in every field (doubles by their bits, as the codec writes them). */
+    static boolean same(Keyed a, Keyed b) {
+      return a == null ? b == null : b != null && a.compareTo(b) == 0;
+    }
+
     // Total order: key first; the values only break ties between re-sent events that disagree.
     @Override
     public int compareTo(Keyed o) {
@@ -565,6 +628,16 @@ public final class RunSummary {
       this.value = value;
       this.tokens = tokens;
       this.eventId = eventId;
+    }
+
+    /** Both null, or equal in every field (the value by its bits, as the codec writes it). */
+    static boolean same(KeyedValue a, KeyedValue b) {
+      return a == null
+          ? b == null
+          : b != null
+              && Double.compare(a.value, b.value) == 0
+              && a.tokens == b.tokens
+              && a.eventId.equals(b.eventId);
     }
 
     static KeyedValue later(KeyedValue current, Double value, Keyed k) {
@@ -605,6 +678,16 @@ public final class RunSummary {
 
     Bin(int index) {
       this.index = index;
+    }
+
+    /** Equal in every field, fingerprints included. */
+    boolean sameAs(Bin o) {
+      return o != null
+          && index == o.index
+          && count == o.count
+          && maxTokens == o.maxTokens
+          && Arrays.equals(sums, o.sums)
+          && Arrays.equals(fingerprints, o.fingerprints);
     }
 
     /** Adds an event unless its fingerprint is known; false for a duplicate. */

@@ -47,8 +47,8 @@ public final class RunSummaryCodec {
 
   /**
    * Encodes what an analysis of the summary reads: everything but the fingerprints. Equal for
-   * summaries whose analyses are equal, whatever events were deduplicated on the way; {@link
-   * RunSummary#contentHash()} hashes these bytes.
+   * summaries whose analyses are equal, whatever events were deduplicated on the way: what {@link
+   * RunSummary#contentHash()} hashes.
    */
   public static byte[] encodeForAnalysis(RunSummary s) {
     return encode(s, false);
