@@ -2,8 +2,9 @@ package io.cmrwatch.cli;
 
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.event.LossEventCodec;
-import io.cmrwatch.core.synth.SyntheticExperiment;
-import io.cmrwatch.core.synth.SyntheticGenerator;
+import io.cmrwatch.core.synth.Families;
+import io.cmrwatch.core.synth.FamilyExperiment;
+import io.cmrwatch.core.synth.LawFamily;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -13,18 +14,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cmrwatch synth}: prints a synthetic experiment drawn from known laws as JSONL loss events,
- * and its true CMR on stderr — input for {@code cmrwatch fit}, demos and tests.
+ * {@code cmrwatch synth}: prints a synthetic experiment drawn from one of the law families
+ * (docs/synthetic-families.md) as JSONL loss events, and its true CMR on stderr — input for {@code
+ * cmrwatch fit}, demos and tests.
  */
 @Command(
     name = "synth",
     mixinStandardHelpOptions = true,
     description =
-        "Print a synthetic experiment (known laws, 6 ratios) as JSONL loss events; its true CMR goes to"
+        "Print a synthetic experiment (known curves) as JSONL loss events; its true CMR goes to"
             + " stderr.")
 public final class SynthCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
+
+  @Option(
+      names = "--family",
+      defaultValue = "power",
+      paramLabel = "NAME",
+      description =
+          "Law family (${DEFAULT-VALUE}): power, power-design, drift, amplitude-noise, nonpower,"
+              + " exp-recovery or no-turnover (docs/synthetic-families.md).")
+  String family;
 
   @Option(
       names = "--seed",
@@ -46,7 +57,14 @@ public final class SynthCommand implements Callable<Integer> {
       err.println("cmrwatch synth: --observed-fraction must be in (0, 1], got " + observedFraction);
       return 2;
     }
-    SyntheticExperiment e = new SyntheticGenerator().generate(seed);
+    LawFamily f;
+    try {
+      f = Families.named(family);
+    } catch (IllegalArgumentException e) {
+      err.println("cmrwatch synth: " + e.getMessage());
+      return 2;
+    }
+    FamilyExperiment e = f.generate(seed);
     PrintWriter out = spec.commandLine().getOut();
     for (LossEvent ev : e.eventsUpTo(observedFraction)) {
       out.println(LossEventCodec.encodeToString(ev));

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
  * @param events every event, T = 0 events included, in increasing tokens per run
  * @param trueCmr the true CMR at the budget, from the true laws by the method's own feasibility
  *     code
+ * @param noise standard deviation σ of the evaluation noise (outliers aside)
  */
 public record SyntheticExperiment(
     String experiment,
@@ -30,7 +31,8 @@ public record SyntheticExperiment(
     TrueFamily family,
     List<SyntheticRun> runs,
     List<LossEvent> events,
-    double trueCmr) {
+    double trueCmr,
+    double noise) {
 
   /** The events with tokens ≤ fraction·budget (replaying a stream that has reached that point). */
   public List<LossEvent> eventsUpTo(double fraction) {

@@ -25,6 +25,9 @@ public final class SyntheticGenerator {
   /** Tokens per optimiser step of the synthetic runs (evaluations fall on whole steps). */
   public static final long TOKENS_PER_STEP = 1L << 20;
 
+  /** Chance that an evaluation's loss is an outlier of 6–12 standard deviations. */
+  public static final double OUTLIER_RATE = 0.02;
+
   private final int ratios;
   private final double epsilon;
   private final double lambda;
@@ -145,19 +148,20 @@ public final class SyntheticGenerator {
         family,
         List.copyOf(runs),
         List.copyOf(events),
-        cmr);
+        cmr,
+        noise);
   }
 
   // Gaussian noise, with a 2 % chance of an outlier of 6–12 standard deviations.
   private static double noisy(SplittableRandom rnd, double sd) {
     double z = gaussian(rnd);
-    if (rnd.nextDouble() < 0.02) {
+    if (rnd.nextDouble() < OUTLIER_RATE) {
       z = (rnd.nextBoolean() ? 1 : -1) * uniform(rnd, 6, 12);
     }
     return sd * z;
   }
 
-  private static LossEvent event(
+  static LossEvent event(
       String experiment,
       String run,
       double ratio,
@@ -185,22 +189,22 @@ public final class SyntheticGenerator {
         .build();
   }
 
-  private static double uniform(SplittableRandom rnd, double lo, double hi) {
+  static double uniform(SplittableRandom rnd, double lo, double hi) {
     return lo + (hi - lo) * rnd.nextDouble();
   }
 
   // Box–Muller (SplittableRandom has no nextGaussian on Java 17).
-  private static double gaussian(SplittableRandom rnd) {
+  static double gaussian(SplittableRandom rnd) {
     double u1 = 1.0 - rnd.nextDouble();
     double u2 = rnd.nextDouble();
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 
-  private static double round3(double v) {
+  static double round3(double v) {
     return Math.round(v * 1000) / 1000.0;
   }
 
-  private static double round6(double v) {
+  static double round6(double v) {
     return Math.round(v * 1e6) / 1e6;
   }
 }
