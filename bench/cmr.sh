@@ -14,7 +14,7 @@ cd "$root"
 mvn -B -q -o -pl bench -am package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath.txt
 cp="bench/target/classes:core/target/classes:$(cat bench/target/classpath.txt)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-java -cp "$cp" io.cmrwatch.bench.CmrAccuracy --n "${N:-100}" "$@"
+java -Xmx1g -cp "$cp" io.cmrwatch.bench.CmrAccuracy --n "${N:-100}" "$@"
 if [[ "${SPEED:-1}" != 0 ]]; then
   java -cp "$cp" org.openjdk.jmh.Main CmrBenchmark -rf text -rff /dev/null 2>&1 \
     | grep -E '^(Benchmark|CmrBenchmark\.[A-Za-z]+ |CmrBenchmark\..*p0\.50)' || true

@@ -4,6 +4,7 @@ import io.cmrwatch.core.cmr.ExperimentAnalyzer;
 import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.summary.RunSummary;
+import io.cmrwatch.core.synth.Design;
 import io.cmrwatch.core.synth.Families;
 import io.cmrwatch.core.synth.FamilyExperiment;
 import io.cmrwatch.core.synth.LawFamily;
@@ -86,8 +87,16 @@ public final class CmrAccuracy {
     }
   }
 
-  /** One experiment's analyses: cold ones at each observed share, and the replayed stream. */
-  record Outcome(FamilyExperiment experiment, List<Point> cold, List<Point> stream) {
+  /**
+   * One experiment's analyses: cold ones at each observed share, and the replayed stream (with the
+   * experiment's truth and design, not its events, so that hundreds of outcomes stay small).
+   */
+  record Outcome(
+      double trueCmr,
+      Design design,
+      boolean feasibilityMonotone,
+      List<Point> cold,
+      List<Point> stream) {
 
     /** Σ|Δcmr| between consecutive estimates of the stream, NaN with fewer than two. */
     double movement() {
@@ -233,7 +242,7 @@ public final class CmrAccuracy {
       stream.add(Point.of(est, (System.nanoTime() - t) / 1e6));
       previous = est;
     }
-    return new Outcome(e, cold, stream);
+    return new Outcome(e.trueCmr(), e.design(), e.feasibilityMonotone(), cold, stream);
   }
 
   static Collection<RunSummary> summaries(List<LossEvent> events) {
@@ -269,7 +278,7 @@ public final class CmrAccuracy {
         if (!p.ok()) {
           continue;
         }
-        double truth = list.get(j).experiment().trueCmr();
+        double truth = list.get(j).trueCmr();
         errors.add(100 * Math.abs(p.cmr() - truth));
         widths.add(100 * (p.high() - p.low()));
         if (p.bound() != null) {
@@ -305,13 +314,13 @@ public final class CmrAccuracy {
     double maxNoise = 0;
     int monotone = 0;
     for (Outcome o : list) {
-      FamilyExperiment e = o.experiment();
-      ratios.merge(e.design().ratios(), 1, Integer::sum);
-      minEval = Math.min(minEval, e.design().minEvaluations());
-      maxEval = Math.max(maxEval, e.design().maxEvaluations());
-      minNoise = Math.min(minNoise, e.design().noise());
-      maxNoise = Math.max(maxNoise, e.design().noise());
-      monotone += e.feasibilityMonotone() ? 1 : 0;
+      Design d = o.design();
+      ratios.merge(d.ratios(), 1, Integer::sum);
+      minEval = Math.min(minEval, d.minEvaluations());
+      maxEval = Math.max(maxEval, d.maxEvaluations());
+      minNoise = Math.min(minNoise, d.noise());
+      maxNoise = Math.max(maxNoise, d.noise());
+      monotone += o.feasibilityMonotone() ? 1 : 0;
     }
     return String.format(
         Locale.ROOT,
@@ -416,9 +425,7 @@ public final class CmrAccuracy {
   record Verdict(String text, boolean met) {}
 
   private static Verdict errorAtMost(List<Outcome> list, int k, double pp) {
-    double median =
-        quantile(
-            metric(list, k, (o, p) -> 100 * Math.abs(p.cmr() - o.experiment().trueCmr())), 0.5);
+    double median = quantile(metric(list, k, (o, p) -> 100 * Math.abs(p.cmr() - o.trueCmr())), 0.5);
     return new Verdict(String.format(Locale.ROOT, "%.2f pp", median), median <= pp);
   }
 
@@ -430,7 +437,7 @@ public final class CmrAccuracy {
   private static Verdict coverageWithin(List<Outcome> list, int k, double lo, double hi) {
     int covered = 0;
     for (Outcome o : list) {
-      covered += o.cold().get(k).covers(o.experiment().trueCmr()) ? 1 : 0;
+      covered += o.cold().get(k).covers(o.trueCmr()) ? 1 : 0;
     }
     double share = covered / (double) list.size();
     return new Verdict(coverage(covered, list.size()), share >= lo && share <= hi);
