@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The CMR method's figures (docs/estimator-accuracy.md, docs/benchmarks.md): accuracy, interval coverage and steadiness on N seeded
-# experiments of every synthetic law family (docs/synthetic-families.md) with 25/50/75/100 % of the budget observed,
-# then JMH speed of a 6-run experiment's CMR (cold, warm with one run changed, warm unchanged). Prints the date and
-# the load average: the speed figures grow with the machine's load.
+# The CMR method's figures (docs/estimator-accuracy.md, docs/benchmarks.md): accuracy, interval coverage and
+# steadiness on N seeded experiments of every synthetic law family (docs/synthetic-families.md) with 25/50/75/100 % of
+# the budget observed, then JMH speed of a 6-run experiment's CMR (cold, warm with one run changed, warm unchanged).
+# Prints the date and the load average: the speed figures grow with the machine's load.
 #   bench/cmr.sh                                   # every family, N=100, seeds 1000...
 #   N=20 bench/cmr.sh --families power,nonpower     # options go to io.cmrwatch.bench.CmrAccuracy
 #   SPEED=0 bench/cmr.sh                           # accuracy only, no JMH

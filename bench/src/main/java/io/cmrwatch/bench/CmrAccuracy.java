@@ -56,6 +56,9 @@ public final class CmrAccuracy {
 
   static final int STREAM_STEP_PERCENT = 5;
 
+  /** Untimed experiments per thread before the measured ones. */
+  static final int WARM_UP_PER_THREAD = 5;
+
   private static final double Z95 = 1.959963984540054;
 
   // Fields an estimator may not have yet; read reflectively so the harness runs on either.
@@ -201,14 +204,25 @@ public final class CmrAccuracy {
     ExecutorService pool = Executors.newFixedThreadPool(o.threads());
     ThreadLocal<ExperimentAnalyzer> analyzers = ThreadLocal.withInitial(ExperimentAnalyzer::new);
     try {
+      // Warm the JIT first (untimed, seeds below the range), then interleave the families seed by
+      // seed, so that no family's timings carry the warm-up or a stretch of machine load alone.
+      List<Future<Outcome>> warmUp = new ArrayList<>();
+      for (int i = 1; i <= WARM_UP_PER_THREAD * o.threads(); i++) {
+        LawFamily f = o.families().get(i % o.families().size());
+        long s = o.firstSeed() - i;
+        warmUp.add(pool.submit(() -> analyse(f.generate(s), analyzers.get(), o.fractions())));
+      }
+      for (Future<Outcome> fu : warmUp) {
+        fu.get();
+      }
       Map<String, List<Future<Outcome>>> futures = new TreeMap<>();
-      for (LawFamily f : o.families()) {
-        List<Future<Outcome>> list = new ArrayList<>();
-        for (long seed = o.firstSeed(); seed < o.firstSeed() + o.n(); seed++) {
+      for (long seed = o.firstSeed(); seed < o.firstSeed() + o.n(); seed++) {
+        for (LawFamily f : o.families()) {
           long s = seed;
-          list.add(pool.submit(() -> analyse(f.generate(s), analyzers.get(), o.fractions())));
+          futures
+              .computeIfAbsent(f.name(), k -> new ArrayList<>())
+              .add(pool.submit(() -> analyse(f.generate(s), analyzers.get(), o.fractions())));
         }
-        futures.put(f.name(), list);
       }
       Map<String, List<Outcome>> out = new TreeMap<>();
       for (Map.Entry<String, List<Future<Outcome>>> e : futures.entrySet()) {
@@ -367,14 +381,14 @@ public final class CmrAccuracy {
         Locale.ROOT,
         "Streamed 30 → 100 %% in 5 %% steps (one analyzer, warm starts): median total movement %s pp"
             + " (p90 %s; over %d experiments with two or more estimates); %d jumps outside the"
-            + " previous interval (median %s per experiment; %d of %d experiments jumped);"
+            + " previous interval (median %.0f per experiment; %d of %d experiments jumped);"
             + " estimates at %d of %d steps. Per call: cold %s ms, warm %s ms (medians of %d and"
             + " %d).",
         fmt(quantile(movement, 0.5)),
         fmt(quantile(movement, 0.9)),
         movement.size(),
         totalJumps,
-        fmt(quantile(jumps, 0.5)),
+        quantile(jumps, 0.5),
         jumped,
         list.size(),
         estimates,
