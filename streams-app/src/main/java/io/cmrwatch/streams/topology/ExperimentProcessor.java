@@ -1,18 +1,15 @@
 package io.cmrwatch.streams.topology;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmrwatch.core.summary.RunSummary;
+import io.cmrwatch.kafka.advice.RatioAdvice;
 import io.cmrwatch.streams.alert.Alert;
 import io.cmrwatch.streams.alert.AlertKind;
 import io.cmrwatch.streams.config.AppConfig;
 import io.cmrwatch.streams.config.ExperimentSettings;
-import io.cmrwatch.streams.json.Json;
 import io.cmrwatch.streams.metrics.StreamsMetrics;
 import io.cmrwatch.streams.state.CmrEstimate;
 import io.cmrwatch.streams.state.ExperimentState;
 import io.cmrwatch.streams.state.RunUpdate;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -361,24 +358,19 @@ final class ExperimentProcessor implements Processor<String, byte[], String, Emi
       return;
     }
     s.advised.put(run, advised);
-    ObjectNode n = Json.MAPPER.createObjectNode();
-    n.put("schema", 1);
-    n.put("experiment", e.experiment());
-    n.put("run", run);
-    n.put("currentRatio", ratio);
-    n.put("advisedRatio", advised);
-    n.put("reason", reason);
-    n.put("cmr", e.cmr());
-    n.put("cmrLow", e.cmrLow());
-    n.put("cmrHigh", e.cmrHigh());
-    n.put("time", Instant.ofEpochMilli(now).toString());
-    try {
-      ctx.forward(
-          new Record<>(
-              run, new Emitted(Emitted.Kind.ADVICE, Json.MAPPER.writeValueAsBytes(n)), now));
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
+    RatioAdvice advice =
+        new RatioAdvice(
+            RatioAdvice.SCHEMA,
+            e.experiment(),
+            run,
+            ratio,
+            advised,
+            reason,
+            e.cmr(),
+            e.cmrLow(),
+            e.cmrHigh(),
+            Instant.ofEpochMilli(now));
+    ctx.forward(new Record<>(run, new Emitted(Emitted.Kind.ADVICE, advice.toJson()), now));
   }
 
   private void emitAlert(

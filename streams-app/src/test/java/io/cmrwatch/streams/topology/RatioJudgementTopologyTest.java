@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.synth.SyntheticExperiment;
 import io.cmrwatch.core.synth.SyntheticGenerator;
+import io.cmrwatch.kafka.advice.RatioAdvice;
 import io.cmrwatch.streams.state.CmrEstimate;
 import io.cmrwatch.streams.state.ExperimentState;
 import java.nio.charset.StandardCharsets;
@@ -91,6 +92,11 @@ class RatioJudgementTopologyTest {
           List.of("currentRatio", "advisedRatio", "cmr", "cmrLow", "cmrHigh", "time", "run")) {
         assertThat(last.has(field)).as(field).isTrue();
       }
+      // Agents read it with the shared record, field for field.
+      RatioAdvice read = RatioAdvice.parse(last.toString().getBytes(StandardCharsets.UTF_8));
+      assertThat(read.run()).isEqualTo(last.get("run").asText());
+      assertThat(read.advisedRatio()).isEqualTo(last.get("advisedRatio").asDouble());
+      assertThat(read.cmrHigh()).isEqualTo(last.get("cmrHigh").asDouble());
       assertThat(advice.stream().map(a -> a.get("run").asText()).collect(Collectors.toSet()))
           .containsAll(below);
 

@@ -1,5 +1,6 @@
 package io.cmrwatch.trainer.advice;
 
+import io.cmrwatch.kafka.advice.RatioAdvice;
 import java.util.Locale;
 
 /**

@@ -3,13 +3,14 @@ package io.cmrwatch.trainer.advice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.cmrwatch.kafka.advice.RatioAdvice;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class AdvicePolicyTest {
 
   private static final RatioAdvice UP =
-      new RatioAdvice(1, "x", "run", 0.2, 0.5, "below the CMR", 0.5, 0.4, 0.6);
+      new RatioAdvice(1, "x", "run", 0.2, 0.5, "below the CMR", 0.5, 0.4, 0.6, null);
   private static final long BUDGET = 1000;
 
   @Test

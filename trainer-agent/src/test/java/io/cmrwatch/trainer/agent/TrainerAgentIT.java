@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cmrwatch.core.event.LossEvent;
+import io.cmrwatch.kafka.advice.RatioAdvice;
 import io.cmrwatch.kafka.serde.LossEventSerde;
 import io.cmrwatch.kafka.topic.TopicNames;
 import io.cmrwatch.testkit.KafkaCluster;
 import io.cmrwatch.testkit.KafkaExtension;
 import io.cmrwatch.trainer.advice.AdviceDecision;
 import io.cmrwatch.trainer.advice.AdvicePolicy;
-import io.cmrwatch.trainer.advice.RatioAdvice;
 import io.cmrwatch.trainer.data.CorpusSource;
 import io.cmrwatch.trainer.metrics.TrainerMetrics;
 import io.cmrwatch.trainer.model.ModelConfig;
@@ -193,7 +193,7 @@ class TrainerAgentIT {
                 new ProducerRecord<>(
                     topics.ratioAdvice(),
                     run,
-                    new RatioAdvice(1, "it", run, 0.4, 0.8, "still below", null, null, null)
+                    new RatioAdvice(1, "it", run, 0.4, 0.8, "still below", null, null, null, null)
                         .toJson()))
             .get();
       }
