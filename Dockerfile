@@ -9,6 +9,7 @@ WORKDIR /src
 COPY pom.xml ./
 COPY core/pom.xml core/
 COPY kafka/pom.xml kafka/
+COPY http/pom.xml http/
 COPY broker/pom.xml broker/
 COPY testkit/pom.xml testkit/
 COPY ingest/pom.xml ingest/

@@ -1,5 +1,6 @@
 package io.cmrwatch.ingest.command;
 
+import io.cmrwatch.http.HttpLimits;
 import io.cmrwatch.ingest.http.IngestService;
 import io.cmrwatch.ingest.http.IngestSettings;
 import java.nio.file.Path;
@@ -90,6 +91,32 @@ public final class ServeCommand implements Callable<Integer> {
   int threads;
 
   @Option(
+      names = "--idle-timeout",
+      defaultValue = "PT30S",
+      description = "A connection silent this long is closed (ISO-8601, ${DEFAULT-VALUE}).")
+  Duration idleTimeout;
+
+  @Option(
+      names = "--read-timeout",
+      defaultValue = "PT30S",
+      description =
+          "A request body must arrive in full within this long of its headers, else 408 (ISO-8601, ${DEFAULT-VALUE}).")
+  Duration readTimeout;
+
+  @Option(
+      names = "--max-header-bytes",
+      defaultValue = "" + HttpLimits.DEFAULT_MAX_HEADER_BYTES,
+      description =
+          "Largest request line and headers together; larger gets 431 (${DEFAULT-VALUE}).")
+  int maxHeaderBytes;
+
+  @Option(
+      names = "--max-headers",
+      defaultValue = "" + HttpLimits.DEFAULT_MAX_HEADERS,
+      description = "Most header fields per request; more gets 431 (${DEFAULT-VALUE}).")
+  int maxHeaders;
+
+  @Option(
       names = "--delivery-timeout",
       defaultValue = "PT20S",
       description =
@@ -104,29 +131,29 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    IngestSettings settings =
-        new IngestSettings(
-            host,
-            port,
-            bootstrap,
-            topicPrefix,
-            partitions,
-            tokensFile,
-            maxBodyBytes,
-            maxLines,
-            maxInFlight,
-            threads,
-            Duration.ofSeconds(2),
-            deliveryTimeout,
-            new HashMap<>(producerProperties));
     IngestService service;
     try {
+      IngestSettings settings =
+          new IngestSettings(
+              host,
+              port,
+              bootstrap,
+              topicPrefix,
+              partitions,
+              tokensFile,
+              maxBodyBytes,
+              maxLines,
+              maxInFlight,
+              new HttpLimits(idleTimeout, readTimeout, maxHeaderBytes, maxHeaders, threads),
+              Duration.ofSeconds(2),
+              deliveryTimeout,
+              new HashMap<>(producerProperties));
       service = IngestService.start(settings);
     } catch (IllegalArgumentException e) {
       LOG.error("cannot start ingest: {}", e.getMessage());
       return 2;
     } catch (java.net.BindException e) {
-      LOG.error("cannot bind {}:{} ({}) — pick another --port", host, port, e.getMessage());
+      LOG.error("{} — pick another --port", e.getMessage());
       return 2;
     }
     System.out.println(

@@ -1,5 +1,6 @@
 package io.cmrwatch.ingest.http;
 
+import io.cmrwatch.http.HttpLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Objects;
  * @param maxBodyBytes largest accepted request body (413 above)
  * @param maxLines most non-blank NDJSON lines in one request (413 above)
  * @param maxInFlightEvents events that may await Kafka's acknowledgement at once (429 above)
- * @param threads request-handling threads; each holds a request until Kafka acknowledges it
+ * @param http the HTTP server's limits: request threads (each holds a request until Kafka
+ *     acknowledges it), idle and request-read timeouts, header size and count
  * @param maxBlock the producer's {@code max.block.ms}: how long a send may wait for metadata or
  *     buffer space
  * @param deliveryTimeout the producer's {@code delivery.timeout.ms}: the longest a request waits
@@ -35,7 +37,7 @@ public record IngestSettings(
     int maxBodyBytes,
     int maxLines,
     int maxInFlightEvents,
-    int threads,
+    HttpLimits http,
     Duration maxBlock,
     Duration deliveryTimeout,
     Map<String, Object> producerProperties) {
@@ -45,6 +47,9 @@ public record IngestSettings(
 
   /** Default most lines per request. */
   public static final int DEFAULT_MAX_LINES = 10_000;
+
+  /** Default request threads. */
+  public static final int DEFAULT_THREADS = 16;
 
   public IngestSettings {
     Objects.requireNonNull(host, "host");
@@ -70,9 +75,7 @@ public record IngestSettings(
               + maxLines
               + ")");
     }
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-    }
+    Objects.requireNonNull(http, "http");
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
     }
@@ -90,7 +93,7 @@ public record IngestSettings(
         DEFAULT_MAX_BODY_BYTES,
         DEFAULT_MAX_LINES,
         100_000,
-        16,
+        HttpLimits.defaults(DEFAULT_THREADS),
         Duration.ofSeconds(2),
         Duration.ofSeconds(20),
         Map.of());
@@ -108,7 +111,7 @@ public record IngestSettings(
         newMaxBodyBytes,
         newMaxLines,
         Math.max(maxInFlightEvents, newMaxLines),
-        threads,
+        http,
         maxBlock,
         deliveryTimeout,
         producerProperties);
@@ -126,7 +129,25 @@ public record IngestSettings(
         maxBodyBytes,
         maxLines,
         maxInFlightEvents,
-        threads,
+        http,
+        maxBlock,
+        deliveryTimeout,
+        producerProperties);
+  }
+
+  /** A copy with other HTTP limits (timeouts, header limits, threads). */
+  public IngestSettings withHttp(HttpLimits newHttp) {
+    return new IngestSettings(
+        host,
+        port,
+        bootstrap,
+        topicPrefix,
+        partitions,
+        tokensFile,
+        maxBodyBytes,
+        maxLines,
+        maxInFlightEvents,
+        newHttp,
         maxBlock,
         deliveryTimeout,
         producerProperties);

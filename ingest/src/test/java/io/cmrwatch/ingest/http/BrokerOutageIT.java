@@ -101,7 +101,7 @@ class BrokerOutageIT {
             d.maxBodyBytes(),
             d.maxLines(),
             d.maxInFlightEvents(),
-            4,
+            d.http().withThreads(4),
             Duration.ofSeconds(2),
             Duration.ofSeconds(6),
             Map.of());

@@ -10,13 +10,18 @@ import io.cmrwatch.kafka.topic.TopicNames;
 import io.cmrwatch.testkit.KafkaCluster;
 import io.cmrwatch.testkit.KafkaExtension;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -289,5 +294,86 @@ class IngestServerIT {
     HttpResponse<String> getEvents = get("/v1/events");
     assertThat(getEvents.statusCode()).isEqualTo(405);
     assertThat(getEvents.headers().firstValue("Allow")).contains("POST");
+  }
+
+  /** Sends {@code request} raw over a socket and reads the answer until close or 5 s. */
+  String raw(String request) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", service.port())) {
+      s.setSoTimeout(5_000);
+      try {
+        s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+        s.shutdownOutput();
+      } catch (IOException e) {
+        // Answered and closed before the request was all sent: read what it said.
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try {
+        s.getInputStream().transferTo(out);
+      } catch (IOException e) {
+        // A reset after the answer.
+      }
+      return out.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  @Test
+  void shouldAnswerHealthWithinASecondWhileSilentClientsHoldRequests() throws Exception {
+    // More silent clients than request threads (16): each sent a request line, or a whole head
+    // promising a body, and nothing more.
+    List<Socket> silent = new ArrayList<>();
+    try {
+      for (int i = 0; i < 48; i++) {
+        Socket s = new Socket("127.0.0.1", service.port());
+        silent.add(s);
+        String head =
+            i % 2 == 0
+                ? "POST /v1/events HTTP/1.1\r\n"
+                : "POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                    + ALL
+                    + "\r\nContent-Type: application/x-ndjson\r\nContent-Length: 1000\r\n\r\n";
+        s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+      }
+      long t0 = System.nanoTime();
+      HttpResponse<String> health =
+          http.send(
+              HttpRequest.newBuilder(URI.create(service.url() + "/health"))
+                  .timeout(Duration.ofSeconds(1))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isIn(200, 503);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+    } finally {
+      for (Socket s : silent) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void shouldAnswer400ForFramingErrorsAnd431ForHeaderFloods() throws Exception {
+    String auth = "Host: x\r\nAuthorization: Bearer " + ALL + "\r\n";
+    String shortBody =
+        raw(
+            "POST /v1/events HTTP/1.1\r\n"
+                + auth
+                + "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n"
+                + event("framing", "f", 1, 2.3));
+    assertThat(shortBody).startsWith("HTTP/1.1 400");
+    String badChunks =
+        raw(
+            "POST /v1/events HTTP/1.1\r\n"
+                + auth
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nnot-hex\r\n{}\r\n0\r\n\r\n");
+    assertThat(badChunks).startsWith("HTTP/1.1 400");
+    StringBuilder many = new StringBuilder("GET /health HTTP/1.1\r\nHost: x\r\n");
+    for (int i = 0; i < 500; i++) {
+      many.append("X-Flood-").append(i).append(": 1\r\n");
+    }
+    assertThat(raw(many.append("\r\n").toString())).startsWith("HTTP/1.1 431");
+    assertThat(raw("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(1 << 20) + "\r\n\r\n"))
+        .startsWith("HTTP/1.1 431");
+    assertThat(onTopic("framing")).isEmpty();
   }
 }
