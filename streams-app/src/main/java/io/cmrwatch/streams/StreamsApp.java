@@ -101,6 +101,7 @@ public final class StreamsApp implements AutoCloseable {
         HttpApi.start(
             cfg.httpHost(),
             cfg.httpPort(),
+            cfg.httpLimits(),
             new InteractiveQueries(ref::get, self::get, cfg),
             metrics::scrape);
     try {

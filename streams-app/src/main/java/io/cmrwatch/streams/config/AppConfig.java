@@ -1,5 +1,6 @@
 package io.cmrwatch.streams.config;
 
+import io.cmrwatch.http.HttpLimits;
 import io.cmrwatch.kafka.topic.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,6 +163,16 @@ public final class AppConfig {
     return intValue(ConfigKey.HTTP_PORT, 0, 65_535);
   }
 
+  /** The HTTP server's limits: request threads, idle and request-read timeouts, header limits. */
+  public HttpLimits httpLimits() {
+    return new HttpLimits(
+        Duration.ofMillis(longValue(ConfigKey.HTTP_IDLE_TIMEOUT_MS, 1, 86_400_000)),
+        Duration.ofMillis(longValue(ConfigKey.HTTP_READ_TIMEOUT_MS, 1, 86_400_000)),
+        intValue(ConfigKey.HTTP_MAX_HEADER_BYTES, 1024, 1 << 20),
+        intValue(ConfigKey.HTTP_MAX_HEADERS, 8, 10_000),
+        intValue(ConfigKey.HTTP_THREADS, 1, 256));
+  }
+
   /** The host other instances use to reach this one. */
   public String advertisedHost() {
     String s = get(ConfigKey.HTTP_ADVERTISED_HOST);
@@ -257,6 +268,7 @@ public final class AppConfig {
     cacheMaxBytes();
     decodedCacheBytes();
     httpPort();
+    httpLimits();
     defaultEpsilon();
     defaultLambda();
     defaultTokenUnit();

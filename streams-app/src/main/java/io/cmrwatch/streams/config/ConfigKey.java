@@ -49,6 +49,22 @@ public enum ConfigKey {
       "cmrwatch.http.advertised-host",
       "",
       "host other instances use to reach this one (empty: the bind address)"),
+  HTTP_THREADS(
+      "cmrwatch.http.threads",
+      "8",
+      "HTTP requests handled at once (an idle or slow client holds none: connections are read without blocking)"),
+  HTTP_IDLE_TIMEOUT_MS(
+      "cmrwatch.http.idle-timeout-ms", "30000", "an HTTP connection silent this long is closed"),
+  HTTP_READ_TIMEOUT_MS(
+      "cmrwatch.http.read-timeout-ms",
+      "30000",
+      "a request body must arrive in full within this long of its headers, else 408"),
+  HTTP_MAX_HEADER_BYTES(
+      "cmrwatch.http.max-header-bytes",
+      "16384",
+      "largest request line and headers together; larger gets 431"),
+  HTTP_MAX_HEADERS(
+      "cmrwatch.http.max-headers", "100", "most header fields per request; more gets 431"),
   DEFAULT_EPSILON("cmrwatch.defaults.epsilon", "0.05", "tolerance ε on the general-loss increase"),
   DEFAULT_LAMBDA("cmrwatch.defaults.lambda", "1000", "weight λ of the general loss in F(T)"),
   DEFAULT_TOKEN_UNIT(

@@ -1,26 +1,23 @@
 package io.cmrwatch.streams.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.cmrwatch.http.EmbeddedServer;
+import io.cmrwatch.http.HttpCall;
+import io.cmrwatch.http.HttpLimits;
 import io.cmrwatch.streams.metrics.StreamsMetrics;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streams app's HTTP server (JDK {@code com.sun.net.httpserver}): the query API, health,
+ * The streams app's HTTP server (the shared {@link EmbeddedServer}): the query API, health,
  * Prometheus metrics, and the live web page — static files from the class path's {@code static/}
  * folder at {@code /}, and WebJars (uPlot) at {@code /webjars/<name>/...} with or without the
  * version in the path. Binds the configured address only (127.0.0.1 by default).
@@ -54,161 +51,118 @@ public final class HttpApi implements AutoCloseable {
           "txt",
           "text/plain; charset=utf-8");
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final EmbeddedServer server;
 
-  private HttpApi(HttpServer server, ExecutorService executor) {
+  private HttpApi(EmbeddedServer server) {
     this.server = server;
-    this.executor = executor;
   }
 
   /**
    * Starts the server on {@code host:port} (port 0 = any free port).
    *
+   * @param limits request threads, idle and request-read timeouts, header limits
    * @param queries the query API
    * @param metrics the Prometheus text, produced per scrape, of the metric families named (all when
    *     null)
    */
   public static HttpApi start(
-      String host, int port, StateQueries queries, Function<Set<String>, String> metrics)
+      String host,
+      int port,
+      HttpLimits limits,
+      StateQueries queries,
+      Function<Set<String>, String> metrics)
       throws IOException {
-    HttpServer server;
+    EmbeddedServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(host, port), 64);
+      server =
+          EmbeddedServer.start(
+              "cmrwatch-http", host, port, limits, call -> handle(call, queries, metrics));
     } catch (java.net.BindException e) {
       throw new IOException(
-          "cannot listen on "
-              + host
-              + ":"
-              + port
-              + " ("
-              + e.getMessage()
-              + ") — pass another --http-port, or 0 for any free port",
-          e);
+          e.getMessage() + " — pass another --http-port, or 0 for any free port", e);
     }
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            4,
-            r -> {
-              Thread t = new Thread(r, "cmrwatch-http");
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(executor);
-    server.createContext("/", ex -> handle(ex, queries, metrics));
-    server.start();
-    LOG.info("HTTP API on http://{}:{}/", host, server.getAddress().getPort());
-    return new HttpApi(server, executor);
+    LOG.info("HTTP API on http://{}:{}/", host, server.port());
+    return new HttpApi(server);
   }
 
   /** The port the server listens on. */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** The address the server listens on. */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return server.address();
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
 
+  /** The routes: one branch per path; a new endpoint is one more branch. */
   private static void handle(
-      HttpExchange ex, StateQueries queries, Function<Set<String>, String> metrics)
-      throws IOException {
-    try (ex) {
-      String method = ex.getRequestMethod();
-      if (!method.equals("GET") && !method.equals("HEAD")) {
-        send(ex, Reply.error(405, "only GET is supported"), "application/json");
-        return;
-      }
-      String path = ex.getRequestURI().getRawPath();
-      boolean local = ex.getRequestHeaders().containsKey(FORWARDED_HEADER);
-      if (path.equals("/health")) {
-        send(ex, queries.health(), "application/json");
-      } else if (path.equals("/health/live")) {
-        send(
-            ex,
-            Reply.ok("{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8)),
-            "application/json");
-      } else if (path.equals("/metrics")) {
-        // Prometheus' series selector: /metrics?name[]=a&name[]=b exposes only those families (a
-        // cheap poll).
-        Set<String> names = queries(ex, "name[]");
-        send(
-            ex,
-            new Reply(
-                200,
-                metrics.apply(names.isEmpty() ? null : names).getBytes(StandardCharsets.UTF_8)),
-            StreamsMetrics.TEXT_FORMAT);
-      } else if (path.equals("/experiments") || path.equals("/experiments/")) {
-        send(ex, queries.experiments(local), "application/json");
-      } else if (path.startsWith("/experiments/")) {
-        send(ex, queries.experiment(id(path, "/experiments/"), local), "application/json");
-      } else if (path.startsWith("/runs/")) {
-        send(
-            ex,
-            queries.run(id(path, "/runs/"), query(ex, "experiment"), local),
-            "application/json");
-      } else if (path.startsWith("/webjars/")) {
-        serveWebJar(ex, path.substring("/webjars/".length()));
-      } else {
-        serveStatic(ex, path.equals("/") ? "index.html" : path.substring(1));
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("HTTP {} failed", ex.getRequestURI(), e);
-      try {
-        send(ex, Reply.error(500, "internal error: " + e), "application/json");
-      } catch (IOException | RuntimeException ignored) {
-        // The response may already be under way; nothing more to tell the client.
-      }
+      HttpCall call, StateQueries queries, Function<Set<String>, String> metrics) {
+    String method = call.method();
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      call.responseHeader("Allow", "GET, HEAD");
+      send(call, Reply.error(405, "only GET is supported"), "application/json");
+      return;
     }
-  }
-
-  private static String query(HttpExchange ex, String name) {
-    Set<String> values = queries(ex, name);
-    return values.isEmpty() ? null : values.iterator().next();
-  }
-
-  private static Set<String> queries(HttpExchange ex, String name) {
-    Set<String> values = new LinkedHashSet<>();
-    String q = ex.getRequestURI().getRawQuery();
-    if (q != null) {
-      for (String part : q.split("&")) {
-        int eq = part.indexOf('=');
-        if (eq > 0
-            && URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
-          values.add(URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-      }
+    String path = call.path();
+    boolean local = call.hasHeader(FORWARDED_HEADER);
+    if (path.equals("/health")) {
+      send(call, queries.health(), "application/json");
+    } else if (path.equals("/health/live")) {
+      send(
+          call,
+          Reply.ok("{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8)),
+          "application/json");
+    } else if (path.equals("/metrics")) {
+      // Prometheus' series selector: /metrics?name[]=a&name[]=b exposes only those families (a
+      // cheap poll).
+      Set<String> names = new LinkedHashSet<>(call.queries("name[]"));
+      send(
+          call,
+          new Reply(
+              200, metrics.apply(names.isEmpty() ? null : names).getBytes(StandardCharsets.UTF_8)),
+          StreamsMetrics.TEXT_FORMAT);
+    } else if (path.equals("/experiments") || path.equals("/experiments/")) {
+      send(call, queries.experiments(local), "application/json");
+    } else if (path.startsWith("/experiments/")) {
+      send(call, queries.experiment(id(path, "/experiments/"), local), "application/json");
+    } else if (path.startsWith("/runs/")) {
+      send(
+          call,
+          queries.run(id(path, "/runs/"), call.query("experiment"), local),
+          "application/json");
+    } else if (path.startsWith("/webjars/")) {
+      serveWebJar(call, path.substring("/webjars/".length()));
+    } else {
+      serveStatic(call, path.equals("/") ? "index.html" : path.substring(1));
     }
-    return values;
   }
 
   private static String id(String path, String prefix) {
-    return URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
+    return HttpCall.decode(path.substring(prefix.length()));
   }
 
-  private static void serveStatic(HttpExchange ex, String relative) throws IOException {
+  private static void serveStatic(HttpCall call, String relative) {
     if (relative.contains("..") || relative.startsWith("/")) {
-      send(ex, Reply.error(404, "not found"), "application/json");
+      send(call, Reply.error(404, "not found"), "application/json");
       return;
     }
     byte[] body = resource("static/" + relative);
     if (body == null) {
-      send(ex, Reply.error(404, "no such page: /" + relative), "application/json");
+      send(call, Reply.error(404, "no such page: /" + relative), "application/json");
       return;
     }
-    send(ex, new Reply(200, body), type(relative));
+    send(call, new Reply(200, body), type(relative));
   }
 
-  private static void serveWebJar(HttpExchange ex, String relative) throws IOException {
+  private static void serveWebJar(HttpCall call, String relative) {
     if (relative.contains("..")) {
-      send(ex, Reply.error(404, "not found"), "application/json");
+      send(call, Reply.error(404, "not found"), "application/json");
       return;
     }
     byte[] body = resource("META-INF/resources/webjars/" + relative);
@@ -226,10 +180,10 @@ public final class HttpApi implements AutoCloseable {
       }
     }
     if (body == null) {
-      send(ex, Reply.error(404, "no such WebJar file: /webjars/" + relative), "application/json");
+      send(call, Reply.error(404, "no such WebJar file: /webjars/" + relative), "application/json");
       return;
     }
-    send(ex, new Reply(200, body), type(relative));
+    send(call, new Reply(200, body), type(relative));
   }
 
   private static String webJarVersion(String name) {
@@ -262,15 +216,8 @@ public final class HttpApi implements AutoCloseable {
     return TYPES.getOrDefault(ext, "application/octet-stream");
   }
 
-  private static void send(HttpExchange ex, Reply reply, String contentType) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", contentType);
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
-    boolean head = ex.getRequestMethod().equals("HEAD");
-    ex.sendResponseHeaders(reply.status(), head ? -1 : reply.body().length);
-    if (!head) {
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(reply.body());
-      }
-    }
+  private static void send(HttpCall call, Reply reply, String contentType) {
+    call.responseHeader("Cache-Control", "no-store");
+    call.respond(reply.status(), contentType, reply.body());
   }
 }
