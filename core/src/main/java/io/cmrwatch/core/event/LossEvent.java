@@ -55,6 +55,12 @@ public record LossEvent(
   /** Longest accepted id (experiment, run, event), in characters. */
   public static final int MAX_ID_LENGTH = 200;
 
+  /**
+   * Losses must be below this (2^20 nats): no cross-entropy is near it, and a run's summary keeps
+   * losses in a fixed-point range up to it.
+   */
+  public static final double MAX_LOSS = 0x1.0p20;
+
   /** Validates every field; see {@link Rejection} for the reasons. */
   public LossEvent {
     if (schema != SCHEMA_VERSION) {
@@ -161,6 +167,19 @@ public record LossEvent(
             Rejection.BAD_ID,
             field + " must not contain white space or control characters: \"" + value + "\"");
       }
+      if (Character.isSurrogate(c)) {
+        // A pair is one character outside the BMP; a lone half cannot be encoded as UTF-8, so the
+        // Kafka key and every store key would carry '?' instead.
+        if (Character.isHighSurrogate(c)
+            && i + 1 < value.length()
+            && Character.isLowSurrogate(value.charAt(i + 1))) {
+          i++;
+        } else {
+          throw new InvalidEventException(
+              Rejection.BAD_ID,
+              field + " contains a lone UTF-16 surrogate at index " + i + ": not valid Unicode");
+        }
+      }
     }
   }
 
@@ -172,6 +191,11 @@ public record LossEvent(
     if (value < 0) {
       throw new InvalidEventException(
           Rejection.NEGATIVE_LOSS, field + " must be >= 0, got " + value);
+    }
+    if (!(value < MAX_LOSS)) {
+      throw new InvalidEventException(
+          Rejection.LOSS_OUT_OF_RANGE,
+          field + " must be below " + MAX_LOSS + " (2^20), got " + value + ": not a loss value");
     }
   }
 

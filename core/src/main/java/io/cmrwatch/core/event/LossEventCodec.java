@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -21,14 +22,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON codec for {@link LossEvent}, the shared wire format (README.md, "The loss event"). Decoding
- * is strict about what matters (types, ranges, required fields) and lenient about what does not
- * (unknown extra fields are ignored, so producers may add their own). Thread-safe.
+ * JSON codec for {@link LossEvent}, the shared wire format (README.md, "The loss event"), and the
+ * one validation of every module: ingest, the tailer, the agent and the streams app all read events
+ * here. Decoding is strict about what matters (one JSON object and nothing after it, no field named
+ * twice, at most {@link #MAX_JSON_BYTES}, types, ranges, required fields) and lenient about what
+ * does not (unknown extra fields are ignored, so producers may add their own). What a producer
+ * writes to the topic is {@link #encode} of what was decoded: the canonical encoding of what was
+ * validated, never the raw input. Thread-safe.
  */
 public final class LossEventCodec {
 
+  /**
+   * Longest accepted JSON text of one event, in bytes. An event's canonical encoding is under 4 KB
+   * (ids are at most {@value LossEvent#MAX_ID_LENGTH} characters); the rest of a larger text is
+   * unknown fields, which are dropped anyway.
+   */
+  public static final int MAX_JSON_BYTES = 64 * 1024;
+
+  /** Longest quote of a bad value in a rejection message, in characters. */
+  static final int MAX_ECHO_CHARS = 120;
+
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
+          // A second "experiment" must not pass one scope check and name another experiment.
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          // "{...}{...}" or "{...} garbage" is not one event: reject, never drop the rest.
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
           .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
           .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
@@ -44,19 +63,46 @@ public final class LossEventCodec {
   public static LossEvent decode(byte[] json) {
     if (json == null || json.length == 0) {
       throw new InvalidEventException(
-          Rejection.MALFORMED_JSON, "empty record: expected a JSON object");
+          Rejection.MISSING_FIELD, "empty record: expected a loss event (a JSON object)");
     }
+    checkSize(json.length);
     LossEvent fast = decodeFlat(json);
     if (fast != null) {
       return fast;
     }
+    return fromTree(readTree(json));
+  }
+
+  /**
+   * Parses one JSON text as strictly as {@link #decode(byte[])} does (size, duplicate fields,
+   * nothing after the value), for readers that map other layouts onto events (the log tailer).
+   */
+  public static JsonNode readTree(byte[] json) {
+    checkSize(json.length);
     JsonNode node;
     try {
       node = MAPPER.readTree(json);
     } catch (IOException e) {
       throw new InvalidEventException(Rejection.MALFORMED_JSON, "not valid JSON: " + firstLine(e));
     }
-    return fromTree(node);
+    if (node == null || node.isMissingNode()) {
+      throw new InvalidEventException(
+          Rejection.MISSING_FIELD, "empty record: expected a loss event (a JSON object)");
+    }
+    return node;
+  }
+
+  /** {@link #readTree(byte[])} of a string's UTF-8. */
+  public static JsonNode readTree(String json) {
+    return readTree(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void checkSize(int length) {
+    if (length > MAX_JSON_BYTES) {
+      throw new InvalidEventException(
+          Rejection.EVENT_TOO_LARGE,
+          "the event's JSON is " + length + " bytes; at most " + MAX_JSON_BYTES + " are accepted");
+    }
   }
 
   // Field slots of the streaming fast path: the index of each field's value in its array, and the
@@ -145,6 +191,9 @@ public final class LossEventCodec {
           }
         }
       }
+      if (p.nextToken() != null) {
+        return null; // something after the object: the tree path names it
+      }
       LossEvent.Builder b = LossEvent.builder();
       if (!(v[SCHEMA] instanceof Long schema
           && v[EXPERIMENT] instanceof String experiment
@@ -172,7 +221,10 @@ public final class LossEventCodec {
           || (v[TIME] != null && !(v[TIME] instanceof String))) {
         return null;
       }
-      return b.schema((int) (long) schema)
+      if (schema != LossEvent.SCHEMA_VERSION) {
+        return null;
+      }
+      return b.schema(LossEvent.SCHEMA_VERSION)
           .experiment(experiment)
           .run(run)
           .ratio(ratio)
@@ -220,8 +272,14 @@ public final class LossEventCodec {
           "expected a JSON object, got "
               + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
     }
+    long schema = requiredLong(node, "schema");
+    if (schema != LossEvent.SCHEMA_VERSION) {
+      throw new InvalidEventException(
+          Rejection.UNKNOWN_SCHEMA,
+          "schema " + schema + " is not supported (this build reads schema 1)");
+    }
     return LossEvent.builder()
-        .schema((int) requiredLong(node, "schema"))
+        .schema(LossEvent.SCHEMA_VERSION)
         .experiment(requiredText(node, "experiment"))
         .run(requiredText(node, "run"))
         .ratio(requiredDouble(node, "ratio"))
@@ -304,7 +362,7 @@ public final class LossEventCodec {
     JsonNode v = present(node, field);
     if (!v.isTextual()) {
       throw new InvalidEventException(
-          Rejection.WRONG_TYPE, field + " must be a string, got " + typeName(v) + " " + v);
+          Rejection.WRONG_TYPE, field + " must be a string, got " + typeName(v) + " " + echo(v));
     }
     return v.textValue();
   }
@@ -328,12 +386,11 @@ public final class LossEventCodec {
       String t = v.textValue().trim();
       if (t.equalsIgnoreCase("nan") || t.matches("(?i)[+-]?(inf|infinity)")) {
         throw new InvalidEventException(
-            Rejection.NON_FINITE_LOSS,
-            field + " must be a finite number, got \"" + v.textValue() + "\"");
+            Rejection.NON_FINITE_LOSS, field + " must be a finite number, got " + echo(v));
       }
     }
     throw new InvalidEventException(
-        Rejection.WRONG_TYPE, field + " must be a number, got " + typeName(v) + " " + v);
+        Rejection.WRONG_TYPE, field + " must be a number, got " + typeName(v) + " " + echo(v));
   }
 
   private static long requiredLong(JsonNode node, String field) {
@@ -349,7 +406,7 @@ public final class LossEventCodec {
     if (v.isIntegralNumber()) {
       if (!v.canConvertToLong()) {
         throw new InvalidEventException(
-            Rejection.WRONG_TYPE, field + " is out of the 64-bit integer range: " + v);
+            Rejection.WRONG_TYPE, field + " is out of the 64-bit integer range: " + echo(v));
       }
       return v.longValue();
     }
@@ -360,10 +417,11 @@ public final class LossEventCodec {
         return (long) d;
       }
       throw new InvalidEventException(
-          Rejection.WRONG_TYPE, field + " must be a whole number, got " + v);
+          Rejection.WRONG_TYPE, field + " must be a whole number, got " + echo(v));
     }
     throw new InvalidEventException(
-        Rejection.WRONG_TYPE, field + " must be a whole number, got " + typeName(v) + " " + v);
+        Rejection.WRONG_TYPE,
+        field + " must be a whole number, got " + typeName(v) + " " + echo(v));
   }
 
   private static Instant optionalTime(JsonNode node, String field) {
@@ -374,18 +432,33 @@ public final class LossEventCodec {
     if (!v.isTextual()) {
       throw new InvalidEventException(
           Rejection.BAD_TIME,
-          field + " must be an ISO-8601 instant string such as 2026-11-28T12:00:00Z, got " + v);
+          field
+              + " must be an ISO-8601 instant string such as 2026-11-28T12:00:00Z, got "
+              + echo(v));
     }
     try {
       return Instant.parse(v.textValue());
     } catch (DateTimeParseException e) {
       throw new InvalidEventException(
           Rejection.BAD_TIME,
-          field
-              + " must be an ISO-8601 instant such as 2026-11-28T12:00:00Z, got \""
-              + v.textValue()
-              + "\"");
+          field + " must be an ISO-8601 instant such as 2026-11-28T12:00:00Z, got " + echo(v));
     }
+  }
+
+  /**
+   * A bad value as JSON, cut to {@value #MAX_ECHO_CHARS} characters: a message quotes what was
+   * wrong, never a megabyte of it.
+   */
+  static String echo(JsonNode v) {
+    String s = v.toString();
+    if (s.length() <= MAX_ECHO_CHARS) {
+      return s;
+    }
+    int end = MAX_ECHO_CHARS;
+    if (Character.isHighSurrogate(s.charAt(end - 1))) {
+      end--;
+    }
+    return s.substring(0, end) + "… (" + (s.length() - end) + " more characters)";
   }
 
   private static String typeName(JsonNode v) {

@@ -5,8 +5,13 @@ package io.cmrwatch.core.event;
  * {@code reason} of a dead-letter record, a metric tag and an HTTP error field.
  */
 public enum Rejection {
-  /** The bytes are not a JSON object (or not UTF-8). */
+  /**
+   * The bytes are not one JSON object (not UTF-8, not JSON, a field named twice, or more after the
+   * object).
+   */
   MALFORMED_JSON("malformed_json"),
+  /** The JSON text is longer than {@link LossEventCodec#MAX_JSON_BYTES}. */
+  EVENT_TOO_LARGE("event_too_large"),
   /** A required field is absent, null or blank. */
   MISSING_FIELD("missing_field"),
   /**
@@ -16,7 +21,10 @@ public enum Rejection {
   WRONG_TYPE("wrong_type"),
   /** The schema version is not one this build reads. */
   UNKNOWN_SCHEMA("unknown_schema"),
-  /** An id is too long or contains white space or control characters. */
+  /**
+   * An id is too long or contains white space, control characters or a lone UTF-16 surrogate (which
+   * no UTF-8 key can carry).
+   */
   BAD_ID("bad_id"),
   /** The ratio is outside (0, 1]. */
   RATIO_OUT_OF_RANGE("ratio_out_of_range"),
@@ -28,6 +36,11 @@ public enum Rejection {
   NON_FINITE_LOSS("non_finite_loss"),
   /** A loss is negative (cross-entropy cannot be). */
   NEGATIVE_LOSS("negative_loss"),
+  /**
+   * A loss is {@link LossEvent#MAX_LOSS} or more: not a loss value, and beyond what a run's summary
+   * can hold.
+   */
+  LOSS_OUT_OF_RANGE("loss_out_of_range"),
   /** The budget is not a positive token count. */
   BAD_BUDGET("bad_budget"),
   /** An optional setting (learning rate, epsilon, lambda, token unit) is out of its range. */

@@ -61,7 +61,7 @@ public final class RunSummary {
   static final double LOSS_SCALE = 0x1.0p28;
 
   /** Largest loss a summary accepts (keeps the exact sums of squares inside 128 bits). */
-  public static final double MAX_LOSS = 0x1.0p20;
+  public static final double MAX_LOSS = LossEvent.MAX_LOSS;
 
   /** What {@link #absorb(LossEvent)} did with an event. */
   public enum Absorption {

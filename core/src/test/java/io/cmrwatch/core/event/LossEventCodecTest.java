@@ -89,7 +89,7 @@ class LossEventCodecTest {
       value = {
         "not json                | <<<                                          | malformed_json     | not valid JSON",
         "array                   | []                                           | malformed_json     | expected a JSON object",
-        "empty                   | ''                                           | malformed_json     | empty record",
+        "empty                   | ''                                           | missing_field      | empty record",
         "missing run             | \"run\":\"r025-s1\",=>                      | missing_field      | run is required",
         "null eventId            | \"eventId\":\"r025-s1/600\"=>\"eventId\":null | missing_field | eventId is required",
         "blank experiment        | \"experiment\":\"llama460m-finance-20b\"=>\"experiment\":\"  \" | missing_field | must not be blank",

@@ -56,15 +56,17 @@ class LossEventFastDecodeTest {
   void shouldAgreeOnUnusualButValidForms() throws Exception {
     for (String json :
         List.of(
-            // whole numbers for losses, unknown and nested fields, a duplicate (the last wins),
-            // whole floats for tokens
+            // whole numbers for losses, unknown and nested fields, whole floats for tokens,
+            // trailing
+            // white space (a field named twice or text after the object is rejected:
+            // HostileEventTest)
             "{\"schema\":1,\"experiment\":\"e\",\"run\":\"r\",\"ratio\":1,\"tokens\":5,\"generalLoss\":2,"
                 + "\"domainLoss\":3,\"baseGeneralLoss\":2,\"baseDomainLoss\":3,\"eventId\":\"x\",\"extra\":{\"a\":[1]}}",
-            "{\"schema\":1,\"experiment\":\"e\",\"run\":\"r\",\"ratio\":0.5,\"ratio\":0.25,\"tokens\":1.2e9,"
+            "{\"schema\":1,\"experiment\":\"e\",\"run\":\"r\",\"ratio\":0.25,\"tokens\":1.2e9,"
                 + "\"generalLoss\":2.5,\"domainLoss\":3,\"baseGeneralLoss\":2,\"baseDomainLoss\":3,\"eventId\":\"x\","
                 + "\"step\":null,\"time\":null}",
             "{\"schema\":1,\"experiment\":\"e\",\"run\":\"r\",\"ratio\":0.5,\"tokens\":7,\"generalLoss\":2.5,"
-                + "\"domainLoss\":3,\"baseGeneralLoss\":2,\"baseDomainLoss\":3,\"eventId\":\"x\"} trailing")) {
+                + "\"domainLoss\":3,\"baseGeneralLoss\":2,\"baseDomainLoss\":3,\"eventId\":\"x\"} \n")) {
       assertThat(LossEventCodec.decode(json)).isEqualTo(viaTree(json));
     }
   }

@@ -47,9 +47,10 @@ public final class BatchDecoder {
 
   /**
    * Decodes NDJSON: lines end with {@code \n} (a trailing {@code \r} is dropped); the last line may
-   * lack one. A valid line's own bytes are what goes to Kafka: it is one compact JSON object that
-   * the codec accepted, and passing it through saves encoding every event a second time (extra
-   * fields a producer added are kept, as the schema allows).
+   * lack one. What goes to Kafka is the canonical encoding of each event the codec accepted, never
+   * the line's own bytes: a consumer reads exactly what was validated (a line over {@link
+   * LossEventCodec#MAX_JSON_BYTES} is rejected on its own, and an event's encoding is far below any
+   * broker's record limit).
    *
    * @throws TooManyLinesException when there are more than {@code maxLines} non-blank lines
    */
@@ -76,9 +77,11 @@ public final class BatchDecoder {
           throw new TooManyLinesException(maxLines);
         }
         byte[] line = Arrays.copyOfRange(body, start, stop);
+        // (The codec rejects a line over its size limit before parsing it.)
         try {
-          events.add(LossEventCodec.decode(line));
-          json.add(line);
+          LossEvent e = LossEventCodec.decode(line);
+          events.add(e);
+          json.add(LossEventCodec.encode(e));
         } catch (InvalidEventException e) {
           rejected.add(new DecodedBatch.RejectedLine(lineNo, e.rejection(), e.getMessage()));
         }

@@ -1,14 +1,12 @@
 package io.cmrwatch.ingest.tail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cmrwatch.core.event.InvalidEventException;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.event.LossEventCodec;
 import io.cmrwatch.core.event.Rejection;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +44,6 @@ public final class LineMapper {
           "tokenUnit");
 
   private static final Set<String> TEXT_FIELDS = Set.of("experiment", "run", "eventId", "time");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final LogFormat format;
   private final Map<String, String[]> paths = new LinkedHashMap<>();
@@ -119,14 +116,9 @@ public final class LineMapper {
   public LossEvent map(String line) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     if (format == LogFormat.JSONL) {
-      JsonNode in;
-      try {
-        in = JSON.readTree(line);
-      } catch (IOException e) {
-        throw new InvalidEventException(
-            Rejection.MALFORMED_JSON, "not a JSON object: " + firstLine(e.getMessage()));
-      }
-      if (in == null || !in.isObject()) {
+      // As strict as every other reader of events: one object, no field twice, bounded size.
+      JsonNode in = LossEventCodec.readTree(line);
+      if (!in.isObject()) {
         throw new InvalidEventException(Rejection.MALFORMED_JSON, "not a JSON object");
       }
       for (Map.Entry<String, String[]> p : paths.entrySet()) {
@@ -204,9 +196,5 @@ public final class LineMapper {
     } else {
       out.set(field, v);
     }
-  }
-
-  private static String firstLine(String m) {
-    return m == null ? "" : m.lines().findFirst().orElse(m);
   }
 }

@@ -3,6 +3,7 @@ package io.cmrwatch.ingest.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cmrwatch.core.event.LossEventCodec;
 import io.cmrwatch.core.event.Rejection;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -78,5 +79,69 @@ class BatchDecoderTest {
         .singleElement()
         .satisfies(r -> assertThat(r.reason()).isEqualTo(Rejection.NEGATIVE_TOKENS))
         .satisfies(r -> assertThat(r.line()).isEqualTo(1));
+  }
+
+  @Test
+  void shouldRejectSeveralDocumentsInASingleJsonBody() {
+    byte[] three = bytes(event("r", 1, 2) + "\n" + event("r", 2, 2) + "\n" + event("r", 3, 2));
+    DecodedBatch batch = BatchDecoder.single(three, three.length);
+    assertThat(batch.events()).isEmpty();
+    assertThat(batch.rejected())
+        .singleElement()
+        .satisfies(r -> assertThat(r.reason()).isEqualTo(Rejection.MALFORMED_JSON));
+  }
+
+  @Test
+  void shouldRejectLinesWithTrailingDocumentsGarbageOrDuplicateFields() throws Exception {
+    String dup =
+        event("r", 4, 2)
+            .replace("\"experiment\":\"exp\"", "\"experiment\":\"b\",\"experiment\":\"a\"");
+    byte[] b =
+        bytes(
+            event("r", 1, 2)
+                + event("r", 2, 2)
+                + "\n"
+                + event("r", 3, 2)
+                + " garbage\n"
+                + dup
+                + "\n"
+                + event("r", 5, 2)
+                + "\n");
+    DecodedBatch batch = BatchDecoder.ndjson(b, b.length, 10);
+    assertThat(batch.events()).extracting(e -> e.tokens()).containsExactly(5L);
+    assertThat(batch.rejected())
+        .extracting(DecodedBatch.RejectedLine::reason)
+        .containsOnly(Rejection.MALFORMED_JSON)
+        .hasSize(3);
+  }
+
+  @Test
+  void shouldSendTheCanonicalEncodingOfWhatWasValidated() throws Exception {
+    String line =
+        "{ \"extra\": {\"x\": [1, 2]}, " + event("r", 9, 2).substring(1).replace(",", " , ") + "  ";
+    byte[] b = bytes(line + "\n");
+    DecodedBatch batch = BatchDecoder.ndjson(b, b.length, 10);
+    assertThat(batch.json())
+        .singleElement()
+        .satisfies(
+            j ->
+                assertThat(new String(j, StandardCharsets.UTF_8))
+                    .isEqualTo(LossEventCodec.encodeToString(batch.events().get(0)))
+                    .doesNotContain("extra"));
+  }
+
+  @Test
+  void shouldRejectAnOversizedLineAloneAndKeepTheOthers() throws Exception {
+    String huge =
+        event("r", 2, 2)
+            .replace("{\"schema\"", "{\"pad\":\"" + "p".repeat(2 << 20) + "\",\"schema\"");
+    byte[] b = bytes(event("r", 1, 2) + "\n" + huge + "\n" + event("r", 3, 2) + "\n");
+    DecodedBatch batch = BatchDecoder.ndjson(b, b.length, 10);
+    assertThat(batch.events()).extracting(e -> e.tokens()).containsExactly(1L, 3L);
+    assertThat(batch.rejected())
+        .singleElement()
+        .satisfies(r -> assertThat(r.reason()).isEqualTo(Rejection.EVENT_TOO_LARGE))
+        .satisfies(r -> assertThat(r.line()).isEqualTo(2));
+    assertThat(batch.json()).allSatisfy(j -> assertThat(j.length).isLessThan(4096));
   }
 }

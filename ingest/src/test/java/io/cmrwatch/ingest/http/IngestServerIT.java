@@ -376,4 +376,64 @@ class IngestServerIT {
         .startsWith("HTTP/1.1 431");
     assertThat(onTopic("framing")).isEmpty();
   }
+
+  @Test
+  void shouldAcceptOnlyWhatThePipelineKeepsAndWriteItsCanonicalEncoding() throws Exception {
+    awaitBrokerUp();
+    // Three documents as "one JSON event": none is taken, none silently dropped.
+    HttpResponse<String> three =
+        post(
+            ALL,
+            "application/json",
+            event("strict", "s", 1, 2.3)
+                + "\n"
+                + event("strict", "s", 2, 2.3)
+                + "\n"
+                + event("strict", "s", 3, 2.3));
+    assertThat(three.statusCode()).as(three.body()).isEqualTo(400);
+    assertThat(JSON.readTree(three.body()).get("rejected").findValuesAsText("reason"))
+        .containsExactly("malformed_json");
+    String body =
+        String.join(
+            "\n",
+            event("strict", "s", 4, 2.3) + event("strict", "s", 5, 2.3),
+            event("strict", "s", 6, 2.3) + " garbage",
+            event("strict", "s\\ud800", 7, 2.3),
+            event("strict", "s", 8, 2.3).replace("\"schema\":1", "\"schema\":4294967297"),
+            event("strict", "s", 9, 1e300),
+            event("strict", "s", 10, 2.3).replace("{", "{ \"extra\" : [1, 2] , "));
+    HttpResponse<String> r = post(ALL, "application/x-ndjson", body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    assertThat(JSON.readTree(r.body()).get("rejected").findValuesAsText("reason"))
+        .containsExactly(
+            "malformed_json", "malformed_json", "bad_id", "unknown_schema", "loss_out_of_range");
+    List<ConsumerRecord<String, LossEvent>> kept = onTopic("strict");
+    assertThat(kept).extracting(rec -> rec.value().tokens()).containsExactly(10L);
+    byte[] raw =
+        kafka
+            .readAll(
+                topic,
+                new StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                IsolationLevel.READ_UNCOMMITTED)
+            .stream()
+            .filter(
+                rec ->
+                    rec.value().length > 0
+                        && new String(rec.value(), StandardCharsets.UTF_8).contains("\"strict\""))
+            .findFirst()
+            .orElseThrow()
+            .value();
+    assertThat(raw).isEqualTo(io.cmrwatch.core.event.LossEventCodec.encode(kept.get(0).value()));
+
+    // A field named twice cannot pass the scope check with one name and reach the topic with both.
+    String smuggled =
+        event("team-b-victim", "v", 1, 2.3)
+            .replace("{\"schema\":1,", "{\"schema\":1,\"experiment\":\"team-a-x\",");
+    HttpResponse<String> dup = post(TEAM_A, "application/json", smuggled);
+    assertThat(dup.statusCode()).as(dup.body()).isEqualTo(400);
+    assertThat(dup.body()).contains("Duplicate field");
+    assertThat(onTopic("team-b-victim")).isEmpty();
+    assertThat(onTopic("team-a-x")).isEmpty();
+  }
 }
