@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * Sends a record that cannot be decoded (malformed or impossible loss event) to the dead-letter
  * topic with the codec's reason, and goes on with the next record. The dead-letter record is
  * produced in the same transaction as the rest of the task's output, so with exactly-once it is
- * written once.
+ * written once. The log gets a rate-limited summary ({@link DeadLetterLog}), never the record's
+ * bytes.
  */
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
 
@@ -40,6 +41,8 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         ctx.offset(),
         reason,
         e.getMessage());
+    DeadLetterLog.shared()
+        .deadLettered(reason, ctx.topic(), ctx.partition(), ctx.offset(), e.getMessage(), null);
     listener.deadLettered(reason);
     return Response.resume(
         List.of(

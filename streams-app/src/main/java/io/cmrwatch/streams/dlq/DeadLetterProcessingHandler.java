@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * Sends the source record of a failed processing step to the dead-letter topic and goes on: a
  * record that is rejected by a processor ({@link RejectedRecordException}, with its reason) or that
  * makes one fail unexpectedly ({@code processing_error}, logged with its stack trace) never stops
- * the app.
+ * the app. The log is a rate-limited summary ({@link DeadLetterLog}).
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
@@ -30,25 +30,29 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
   @Override
   public Response handleError(ErrorHandlerContext ctx, Record<?, ?> record, Exception e) {
     String reason;
+    Throwable cause = null;
     if (e instanceof RejectedRecordException r) {
       reason = r.reason();
-      LOG.debug(
-          "dead-lettering {}-{}@{}: {} {}",
-          ctx.topic(),
-          ctx.partition(),
-          ctx.offset(),
-          reason,
-          e.getMessage());
     } else {
       reason = "processing_error";
-      LOG.warn(
-          "processing {}-{}@{} failed in {}; the record goes to the dead-letter topic",
-          ctx.topic(),
-          ctx.partition(),
-          ctx.offset(),
-          ctx.processorNodeId(),
-          e);
+      cause = e; // unexpected: its stack trace goes with the first of an interval
     }
+    LOG.debug(
+        "dead-lettering {}-{}@{} from {}: {} {}",
+        ctx.topic(),
+        ctx.partition(),
+        ctx.offset(),
+        ctx.processorNodeId(),
+        reason,
+        e.getMessage());
+    DeadLetterLog.shared()
+        .deadLettered(
+            reason,
+            ctx.topic(),
+            ctx.partition(),
+            ctx.offset(),
+            String.valueOf(e.getMessage()),
+            cause);
     listener.deadLettered(reason);
     return Response.resume(
         List.of(
