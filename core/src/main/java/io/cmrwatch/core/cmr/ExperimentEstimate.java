@@ -27,6 +27,15 @@ import java.util.Map;
  * @param usableRuns runs with usable fits
  * @param interpolation the curves across ratios at the budget
  * @param runs every run's result, by ratio then run id
+ * @param cmrHalfWidthBound the Cramér–Rao bound on the 90 % half-width for the data at hand: the
+ *     narrowest interval any unbiased estimator could give with these runs, evaluations and noise
+ *     if the joint model were exactly right (the reported interval is never narrower); null without
+ *     a CMR
+ * @param nextRatio the domain share at which one more run, evaluated like the current ones, would
+ *     narrow the interval most; null without a CMR
+ * @param nextRatioExpectedWidth the expected width of the 90 % interval with that run added
+ * @param denserRun the existing run whose evaluations, if doubled, would narrow the interval most
+ * @param denserRunExpectedWidth the expected width of the 90 % interval with them
  */
 @JsonPropertyOrder({
   "schema",
@@ -37,6 +46,11 @@ import java.util.Map;
   "cmr",
   "cmrLow",
   "cmrHigh",
+  "cmrHalfWidthBound",
+  "nextRatio",
+  "nextRatioExpectedWidth",
+  "denserRun",
+  "denserRunExpectedWidth",
   "extrapolation",
   "cmrLaw",
   "epsilon",
@@ -62,10 +76,57 @@ public record ExperimentEstimate(
     double tokenUnit,
     int usableRuns,
     Interpolation interpolation,
-    List<RunEstimate> runs) {
+    List<RunEstimate> runs,
+    Double cmrHalfWidthBound,
+    Double nextRatio,
+    Double nextRatioExpectedWidth,
+    String denserRun,
+    Double denserRunExpectedWidth) {
 
   /** Current shape version. */
   public static final int SCHEMA = 1;
+
+  /** An estimate without the planning fields (bound, next ratio, denser run). */
+  public ExperimentEstimate(
+      int schema,
+      String experiment,
+      Long budgetTokens,
+      String status,
+      String message,
+      Double cmr,
+      Double cmrLow,
+      Double cmrHigh,
+      Extrapolation extrapolation,
+      CmrLaw cmrLaw,
+      double epsilon,
+      double lambda,
+      double tokenUnit,
+      int usableRuns,
+      Interpolation interpolation,
+      List<RunEstimate> runs) {
+    this(
+        schema,
+        experiment,
+        budgetTokens,
+        status,
+        message,
+        cmr,
+        cmrLow,
+        cmrHigh,
+        extrapolation,
+        cmrLaw,
+        epsilon,
+        lambda,
+        tokenUnit,
+        usableRuns,
+        interpolation,
+        runs,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
 
   /** True when a CMR was estimated. */
   public boolean ok() {
@@ -106,15 +167,17 @@ public record ExperimentEstimate(
   /**
    * The curves across ratios at the budget (docs/method.md, "Across ratios").
    *
-   * @param method {@code ratio_law} (α·R^s + β fitted across runs) or {@code linear}
-   *     (piecewise-linear fallback)
-   * @param tolerance dGen(T_max) across R: {alpha, s, beta}, or null with the linear method
-   * @param criticalPoint the turn-over margin T_max·dF/dT(T_max)/λ across R (≤ 0 exactly when T0 ≤
-   *     T_max): {alpha, s, beta}, or null with the linear method
+   * @param method {@code joint}: the joint model's parameters interpolated across z = ln R between
+   *     the trained ratios (docs/method.md)
+   * @param tolerance null with the joint method (a fitted across-ratio law of dGen(T_max) in
+   *     earlier methods)
+   * @param criticalPoint null with the joint method (a fitted across-ratio law of the turn-over
+   *     margin in earlier methods)
    * @param toleranceRatio largest R with dGen(T_max) ≤ ε (may exceed 1)
    * @param criticalPointRatio largest R whose objective has turned over by T_max, T0 ≤ T_max (may
    *     exceed 1)
    * @param binding which constraint sets the CMR: {@code tolerance} or {@code critical_point}
+   * @param exponents the joint model's shared exponents {s2, s3} of the general law
    */
   public record Interpolation(
       String method,
@@ -122,5 +185,6 @@ public record ExperimentEstimate(
       Map<String, Double> criticalPoint,
       Double toleranceRatio,
       Double criticalPointRatio,
-      String binding) {}
+      String binding,
+      Map<String, Double> exponents) {}
 }

@@ -27,7 +27,10 @@ public enum Reason {
       "no_feasible_ratio",
       "no ratio in (0, 1] keeps the general loss within tolerance by the budget"),
   /** The curves across ratios could not be fitted or inverted. */
-  INTERPOLATION_FAILED("interpolation_failed", "the curves across ratios could not be fitted");
+  INTERPOLATION_FAILED("interpolation_failed", "the curves across ratios could not be fitted"),
+  /** A planned ratio does not become feasible within the planning horizon (100× the budget). */
+  NO_FEASIBLE_BUDGET(
+      "no_feasible_budget", "the ratio does not become feasible within 100 times the budget");
 
   private final String code;
   private final String message;

@@ -38,6 +38,10 @@ import java.util.Map;
  * @param coldFitTokens the run's tokens when its laws were last fitted from scratch (warm refits in
  *     between start from the previous laws; a run is refitted cold once its tokens have grown by a
  *     quarter since)
+ * @param turnOverProbability the estimator's probability that the run's objective has turned over
+ *     by the budget (T0 ≤ T_max), from the joint model's posterior; null when not fitted
+ * @param feasibleProbability its probability that the run is feasible at the budget (turned over
+ *     and dGen(T_max) ≤ ε); null when not fitted
  */
 @JsonPropertyOrder({
   "run",
@@ -64,7 +68,9 @@ import java.util.Map;
   "domainFit",
   "generalFit",
   "extrapolation",
-  "coldFitTokens"
+  "coldFitTokens",
+  "turnOverProbability",
+  "feasibleProbability"
 })
 public record RunEstimate(
     String run,
@@ -91,7 +97,9 @@ public record RunEstimate(
     FitQuality domainFit,
     FitQuality generalFit,
     RunExtrapolation extrapolation,
-    Long coldFitTokens) {
+    Long coldFitTokens,
+    Double turnOverProbability,
+    Double feasibleProbability) {
 
   /** True when the run has usable fits. */
   public boolean ok() {

@@ -37,6 +37,26 @@ public record Law(LawForm form, double[] parameters) {
     return new Law(form, parameters);
   }
 
+  /**
+   * The law of a form from its parameters by name (as {@link #named()} writes them, e.g. a run
+   * estimate's {@code generalLaw}); null when the map is null or lacks a finite value for a
+   * parameter.
+   */
+  public static Law fromNamed(LawForm form, Map<String, Double> named) {
+    if (named == null) {
+      return null;
+    }
+    double[] p = new double[form.parameterCount()];
+    for (int i = 0; i < p.length; i++) {
+      Double v = named.get(form.parameterNames().get(i));
+      if (v == null || !Double.isFinite(v)) {
+        return null;
+      }
+      p[i] = v;
+    }
+    return new Law(form, p);
+  }
+
   /** The law's value at x. */
   public double value(double x) {
     return form.value(x, parameters);
