@@ -135,9 +135,9 @@ public final class ExperimentAnalyzer {
       throw new IllegalArgumentException("budget must be > 0 tokens, got " + budgetTokens);
     }
     Context c = context(experiment, runs, current, true);
-    if (c.early != null) {
-      return new BudgetPlan(
-          c.early.status(), c.early.message(), budgetTokens, null, null, null, false);
+    ExperimentEstimate why = c.early != null ? c.early : c.tooFewRatios();
+    if (why != null) {
+      return new BudgetPlan(why.status(), why.message(), budgetTokens, null, null, null, false);
     }
     double x = budgetTokens / (double) c.resolved.budgetTokens();
     double[] dom = c.domainAt(x);
@@ -174,8 +174,9 @@ public final class ExperimentAnalyzer {
       throw new IllegalArgumentException("ratio must be in (0, 1], got " + ratio);
     }
     Context c = context(experiment, runs, current, true);
-    if (c.early != null) {
-      return new RatioPlan(c.early.status(), c.early.message(), ratio, null, null, null);
+    ExperimentEstimate why = c.early != null ? c.early : c.tooFewRatios();
+    if (why != null) {
+      return new RatioPlan(why.status(), why.message(), ratio, null, null, null);
     }
     double tb = c.resolved.budgetTokens();
     // Budget shares from 1/100 to 100× the budget, 24 per decade.
@@ -299,24 +300,35 @@ public final class ExperimentAnalyzer {
       hash = (hash ^ s.contentHash()) * 0x100000001b3L;
       hash = (hash ^ s.run().hashCode()) * 0x100000001b3L;
     }
-    Memo m = memo.get(experiment);
-    if (m != null && m.hash == hash && previous != null) {
+    Memo m = previous == null ? null : memo.get(experiment);
+    if (m != null && m.hash == hash) {
       c.runsAll = m.runs;
       c.joint = m.joint;
       c.prepare();
       return c;
     }
     for (RunSummary s : sorted) {
-      RunEstimate p = prevRuns.get(s.run());
+      // A run whose summary is unchanged since the last analysis keeps its domain fit.
+      RunDomain same = null;
+      if (m != null) {
+        for (RunDomain d : m.runs) {
+          if (d.summary().run().equals(s.run()) && d.contentHash() == s.contentHash()) {
+            same = d;
+            break;
+          }
+        }
+      }
       all.add(
-          RunDomain.of(
-              s,
-              unit,
-              p,
-              coldDue,
-              settings.fit(),
-              settings.minPoints(),
-              settings.minSpanOctaves()));
+          same != null
+              ? same
+              : RunDomain.of(
+                  s,
+                  unit,
+                  prevRuns.get(s.run()),
+                  coldDue,
+                  settings.fit(),
+                  settings.minPoints(),
+                  settings.minSpanOctaves()));
     }
     c.runsAll = all;
     List<RunDomain> usable = all.stream().filter(RunDomain::ok).toList();
@@ -335,7 +347,7 @@ public final class ExperimentAnalyzer {
               est);
       return c;
     }
-    c.joint = jointFit(usable, c.resolved, prevRuns, coldDue);
+    c.joint = jointFit(usable, c.resolved, prevRuns, coldDue, m == null ? null : m.joint);
     if (memo.size() > MEMO_LIMIT) {
       memo.clear();
     }
@@ -409,8 +421,10 @@ public final class ExperimentAnalyzer {
     }
     double cmr = at.cmr();
     // Never narrower than the Cramér–Rao bound of the data at hand.
-    double crSd = Planning.cramerRao(j.model, j.fit, c.across, dom);
-    double bound = Z90 * crSd;
+    double[] domSd = c.domainSdAt(1);
+    Planning planning =
+        new Planning(j.model, j.fit, c.zShift, r.epsilon(), r.lambda(), dom, domSd, cmr);
+    double bound = Z90 * planning.cramerRao();
     double half = Double.isFinite(sd) ? Z90 * sd : Double.POSITIVE_INFINITY;
     if (Double.isFinite(bound) && half < bound) {
       half = bound;
@@ -421,14 +435,12 @@ public final class ExperimentAnalyzer {
     // reported one by the ratio of the linearised standard deviations with and without the data.
     Planning.Option next = null;
     Planning.Option denser = null;
-    if (Double.isFinite(half) && sd > 0) {
-      double[] domSd = c.domainSdAt(1);
-      next =
-          Planning.nextRatio(
-              j.model, j.fit, c.zShift, r.epsilon(), r.lambda(), dom, domSd, low, high);
-      denser = Planning.denserRun(j.model, j.fit, c.zShift, r.epsilon(), r.lambda(), dom, domSd);
+    double linear = Double.isFinite(half) ? planning.currentSd() : Double.NaN;
+    if (linear > 0) {
+      next = planning.nextRatio(low, high);
+      denser = planning.denserRun();
     }
-    double scale = Double.isFinite(half) && sd > 0 ? 2 * half / sd : Double.NaN;
+    double scale = linear > 0 ? 2 * half / linear : Double.NaN;
     CmrLaw law =
         keepLaw && lawCarriesOver(previous, r)
             ? previous.cmrLaw()
@@ -476,7 +488,11 @@ public final class ExperimentAnalyzer {
   // The joint general fit: warm from the previous laws when there are any, cold when due (and then
   // kept only when clearly better than the warm one).
   private Joint jointFit(
-      List<RunDomain> usable, Resolved r, Map<String, RunEstimate> prevRuns, boolean coldDue) {
+      List<RunDomain> usable,
+      Resolved r,
+      Map<String, RunEstimate> prevRuns,
+      boolean coldDue,
+      Joint last) {
     double tb = r.budgetUnits();
     // Distinct ratios in increasing order; runs at the same ratio share their parameters.
     List<Double> ratios = new ArrayList<>();
@@ -510,8 +526,15 @@ public final class ExperimentAnalyzer {
       w[i] = d.points().weights();
     }
     JointGeneral model = new JointGeneral(z, group, x, y, w);
-    double[] warmStart = warmStart(model, usable, group, prevRuns, tb);
-    JointGeneral.Fit warm = warmStart == null ? null : model.fit(warmStart, WARM_CYCLES);
+    JointGeneral.Fit warm;
+    if (last != null && sameRuns(last, usable, z)) {
+      // The last fit of these same runs and ratios: its parameters and noise scales are the
+      // closest start there is, and one round of the optimiser follows the new data.
+      warm = model.fit(last.fit().theta(), 1, last.fit().noise());
+    } else {
+      double[] warmStart = warmStart(model, usable, group, prevRuns, tb);
+      warm = warmStart == null ? null : model.fit(warmStart, WARM_CYCLES);
+    }
     JointGeneral.Fit fit = warm;
     boolean cold = false;
     if (warm == null || !warm.converged() || coldDue) {
@@ -534,6 +557,19 @@ public final class ExperimentAnalyzer {
               : p.coldFitTokens();
     }
     return new Joint(model, fit, usable, group, zShift, coldTokens, cold);
+  }
+
+  // The same usable runs, in the same order, at the same ratios as the last fit's.
+  private static boolean sameRuns(Joint last, List<RunDomain> usable, double[] z) {
+    if (last.runs().size() != usable.size() || !Arrays.equals(last.model().z, z)) {
+      return false;
+    }
+    for (int i = 0; i < usable.size(); i++) {
+      if (!last.runs().get(i).summary().run().equals(usable.get(i).summary().run())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // θ from the previous estimate's general laws (shared exponents, each ratio's α and π); ratios
@@ -930,6 +966,28 @@ public final class ExperimentAnalyzer {
         sum[k] = sd ? Math.sqrt(sum[k]) / n[k] : sum[k] / n[k];
       }
       return sum;
+    }
+
+    // The reason there is no CMR when the usable runs cover fewer than two ratios, else null.
+    ExperimentEstimate tooFewRatios() {
+      if (joint.model().m >= 2) {
+        return null;
+      }
+      return notYet(
+          experiment,
+          resolved.budgetTokens(),
+          Reason.TOO_FEW_USABLE_RUNS,
+          Reason.TOO_FEW_USABLE_RUNS.message()
+              + " ("
+              + joint.runs().size()
+              + " usable run(s) at "
+              + joint.model().m
+              + " ratio(s))",
+          resolved.epsilon(),
+          resolved.lambda(),
+          resolved.tokenUnit(),
+          joint.runs().size(),
+          List.of());
     }
 
     JointUncertainty uncertainty() {

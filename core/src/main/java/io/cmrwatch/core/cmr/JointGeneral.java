@@ -1,15 +1,6 @@
 package io.cmrwatch.core.cmr;
 
 import java.util.Arrays;
-import org.hipparchus.linear.Array2DRowRealMatrix;
-import org.hipparchus.linear.ArrayRealVector;
-import org.hipparchus.linear.RealMatrix;
-import org.hipparchus.linear.RealVector;
-import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresBuilder;
-import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresOptimizer.Optimum;
-import org.hipparchus.optim.nonlinear.vector.leastsquares.LeastSquaresProblem;
-import org.hipparchus.optim.nonlinear.vector.leastsquares.LevenbergMarquardtOptimizer;
-import org.hipparchus.util.Pair;
 
 /**
  * The joint, partially pooled general-loss model of one experiment's runs (docs/method.md, "Joint
@@ -49,8 +40,8 @@ final class JointGeneral {
   private static final double ALPHA_CENTRE = Math.log(0.05);
 
   private static final double ALPHA_SD = 8;
-  private static final double PI_SD = 4;
-  private static final double RAW_SD = 3;
+  private static final double PI_SD = 6;
+  private static final double RAW_SD = 20;
 
   /** Huber's constant on standardised residuals. */
   private static final double HUBER = 1.345;
@@ -69,6 +60,7 @@ final class JointGeneral {
   final double[][] x;
   final double[][] y;
   final double[][] w;
+  final double[][] lnx;
   private final int rows;
 
   /**
@@ -86,9 +78,14 @@ final class JointGeneral {
     this.x = x;
     this.y = y;
     this.w = w;
+    this.lnx = new double[x.length][];
     int n = 0;
-    for (double[] xs : x) {
-      n += xs.length;
+    for (int r = 0; r < x.length; r++) {
+      lnx[r] = new double[x[r].length];
+      for (int i = 0; i < x[r].length; i++) {
+        lnx[r][i] = Math.log(x[r][i]);
+      }
+      n += x[r].length;
     }
     this.rows = n;
   }
@@ -152,131 +149,175 @@ final class JointGeneral {
       boolean converged) {}
 
   /**
-   * Fits the model from {@code start} (a full parameter vector), with {@code cycles} IRLS
-   * reweightings; the runs' noise scales are estimated from the residuals after each cycle.
+   * Fits the model from {@code start} (a full parameter vector): {@code cycles} rounds of
+   * Levenberg–Marquardt on the robust objective, the runs' noise scales re-estimated from the
+   * residuals after each round.
    */
   Fit fit(double[] start, int cycles) {
+    return fit(start, cycles, null);
+  }
+
+  /**
+   * As {@link #fit(double[], int)}, from the given noise scales (null: estimated from the data).
+   */
+  Fit fit(double[] start, int cycles, double[] noise0) {
     double[] theta = start.clone();
-    double[] noise = initialNoise();
-    double[][] hw = unitWeights();
+    double[] noise = noise0 == null ? initialNoise() : noise0.clone();
     int evaluations = 0;
     boolean converged = true;
     for (int c = 0; c < cycles; c++) {
-      Optimum o = solve(theta, noise, hw);
-      if (o == null) {
-        converged = false;
-        break;
-      }
-      theta = o.getPoint().toArray();
-      evaluations += o.getEvaluations();
+      Solve o = minimise(theta, noise);
+      theta = o.theta;
+      evaluations += o.evaluations;
+      converged = o.converged;
       noise = estimateNoise(theta);
-      reweight(theta, noise, hw);
     }
+    double[][] hw = huberWeights(theta, noise);
     double[][] cov = covariance(theta, noise, hw);
     double obj = objective(theta, noise);
     return new Fit(theta, cov, noise, hw, obj, evaluations, converged && cov != null);
   }
 
-  private Optimum solve(double[] start, double[] noise, double[][] hw) {
+  private record Solve(double[] theta, int evaluations, boolean converged) {}
+
+  /** Iteration cap of one minimisation. */
+  private static final int MAX_ITERATIONS = 300;
+
+  /**
+   * Levenberg–Marquardt (Nielsen's damping update, Marquardt's diagonal scaling) on Σ Huber(r_i) +
+   * ½·(θ − b)ᵀP(θ − b), each step a Gauss–Newton step of the Huber-reweighted least squares at the
+   * current point (IRLS inside LM), accepted only when the robust objective falls. The normal
+   * equations are accumulated row by row: a data row touches four parameters (s2, d and its ratio's
+   * α, π), so an iteration costs a few exponentials per point and one small Cholesky solve.
+   */
+  private Solve minimise(double[] start, double[] noise) {
     int n = parameters();
-    int priorRows = priorRowCount();
-    double[] target = new double[rows + priorRows];
-    LeastSquaresProblem p =
-        new LeastSquaresBuilder()
-            .start(start)
-            .model(point -> evaluate(point, noise, hw))
-            .target(target)
-            .maxEvaluations(400)
-            .maxIterations(200)
-            .build();
-    try {
-      return new LevenbergMarquardtOptimizer()
-          .withCostRelativeTolerance(1e-9)
-          .withParameterRelativeTolerance(1e-9)
-          .optimize(p);
-    } catch (RuntimeException e) {
-      // Too many evaluations or a singular step: the caller keeps its last parameters.
-      return null;
-    } finally {
-      assert n > 0;
+    double[] theta = start.clone();
+    double cost = objective(theta, noise);
+    double[][] h = new double[n][n];
+    double[] g = new double[n];
+    double[][] a = new double[n][n];
+    double mu = -1;
+    double nu = 2;
+    int evaluations = 1;
+    for (int it = 0; it < MAX_ITERATIONS; it++) {
+      normalEquations(theta, noise, h, g);
+      double gmax = 0;
+      for (double v : g) {
+        gmax = Math.max(gmax, Math.abs(v));
+      }
+      if (gmax <= 1e-9 * (1 + cost)) {
+        return new Solve(theta, evaluations, true);
+      }
+      if (mu < 0) {
+        // Marquardt's scaling damps each parameter relative to its own curvature.
+        mu = 1e-3;
+      }
+      while (true) {
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(h[i], 0, a[i], 0, n);
+          a[i][i] += mu * Math.max(h[i][i], 1e-12);
+        }
+        double[] step = Linear.solve(a, g);
+        if (step == null) {
+          mu *= nu;
+          nu *= 2;
+          if (mu > 1e30) {
+            return new Solve(theta, evaluations, false);
+          }
+          continue;
+        }
+        double[] trial = new double[n];
+        double stepNorm = 0;
+        double thetaNorm = 0;
+        double predicted = 0;
+        for (int i = 0; i < n; i++) {
+          trial[i] = theta[i] - step[i];
+          stepNorm += step[i] * step[i];
+          thetaNorm += theta[i] * theta[i];
+          // Predicted decrease of the damped quadratic model: ½·δᵀ(μ·D·δ + g).
+          predicted += 0.5 * step[i] * (mu * Math.max(h[i][i], 1e-12) * step[i] + g[i]);
+        }
+        double trialCost = objective(trial, noise);
+        evaluations++;
+        double rho = predicted > 0 ? (cost - trialCost) / predicted : -1;
+        if (trialCost < cost && rho > 0) {
+          double decrease = cost - trialCost;
+          theta = trial;
+          cost = trialCost;
+          double t = 2 * rho - 1;
+          mu *= Math.max(1.0 / 3, 1 - t * t * t);
+          nu = 2;
+          if (decrease <= 1e-12 * (1 + cost) || stepNorm <= 1e-20 * (thetaNorm + 1e-20)) {
+            return new Solve(theta, evaluations, true);
+          }
+          break;
+        }
+        mu *= nu;
+        nu *= 2;
+        if (mu > 1e30 || stepNorm <= 1e-24 * (thetaNorm + 1e-20)) {
+          // No step decreases the objective: a (numerically) stationary point.
+          return new Solve(theta, evaluations, true);
+        }
+      }
     }
+    return new Solve(theta, evaluations, false);
   }
 
-  int priorRowCount() {
-    return 2 + 2 * m + (m >= 3 ? 2 * (m - 2) : 0);
-  }
-
-  /** Residual vector (data rows, then prior rows) and its Jacobian at θ. */
-  Pair<RealVector, RealMatrix> evaluate(RealVector point, double[] noise, double[][] hw) {
-    double[] theta = point.toArray();
+  // H = Σ h_i·J_iᵀJ_i + P and g = Σ ψ(r_i)·J_i + P·(θ − b), Huber weights h_i = ψ(r_i)/r_i at θ.
+  private void normalEquations(double[] theta, double[] noise, double[][] h, double[] g) {
     int n = parameters();
-    double[] r = new double[rows + priorRowCount()];
-    double[][] j = new double[r.length][n];
-    double s2 = s2(theta);
-    double d = d(theta);
-    double s3 = s2 + d;
-    double ls2 = logistic(theta[0]);
-    double ld = logistic(theta[1]);
-    double ds2du = (S2_HIGH - S2_LOW) * ls2 * (1 - ls2);
-    double dddv = (D_HIGH - D_LOW) * ld * (1 - ld);
-    int row = 0;
+    for (double[] row : h) {
+      Arrays.fill(row, 0);
+    }
+    Arrays.fill(g, 0);
+    double[] pg = new double[4];
+    int[] idx = new int[4];
+    idx[0] = 0;
+    idx[1] = 1;
     for (int run = 0; run < runs; run++) {
       int k = group[run];
-      double a = Math.exp(theta[alpha(k)]);
-      double pk = theta[pi(k)];
-      for (int i = 0; i < x[run].length; i++, row++) {
-        double lx = Math.log(x[run][i]);
-        double rise = Math.exp(s2 * lx);
-        double q = Math.exp(d * (lx - pk)); // (x/p)^d
-        double c = s2 / s3;
-        double f = a * rise * (1 - c * q);
-        double scale = Math.sqrt(w[run][i] * hw[run][i]) / noise[run];
-        // value = scale·(f − y): the optimiser drives it to the zero target.
-        r[row] = scale * (f - y[run][i]);
-        double dfdAlpha = f;
-        double dfdPi = a * rise * c * q * d;
-        // ∂f/∂s2 (s3 = s2 + d moves with s2): A·x^s2·ln x·(1 − c·q) − A·x^s2·q·∂c/∂s2, ∂c/∂s2 =
-        // d/s3².
-        double dfds2 = f * lx - a * rise * q * (d / (s3 * s3));
-        // ∂f/∂d: −A·x^s2·(∂c/∂d·q + c·q·(ln x − π)), ∂c/∂d = −s2/s3².
-        double dfdd = -a * rise * (-s2 / (s3 * s3) * q + c * q * (lx - pk));
-        j[row][0] = scale * dfds2 * ds2du;
-        j[row][1] = scale * dfdd * dddv;
-        j[row][alpha(k)] = scale * dfdAlpha;
-        j[row][pi(k)] = scale * dfdPi;
+      idx[2] = alpha(k);
+      idx[3] = pi(k);
+      for (int i = 0; i < x[run].length; i++) {
+        double f = pointGradient(theta, k, lnx[run][i], pg);
+        double scale = Math.sqrt(w[run][i]) / noise[run];
+        double r = scale * (f - y[run][i]);
+        double abs = Math.abs(r);
+        double hw = abs <= HUBER ? 1.0 : HUBER / abs;
+        double s = hw * scale * scale;
+        for (int p = 0; p < 4; p++) {
+          g[idx[p]] += hw * r * scale * pg[p];
+          for (int q = 0; q < 4; q++) {
+            h[idx[p]][idx[q]] += s * pg[p] * pg[q];
+          }
+        }
       }
     }
-    // Weak priors.
-    r[row] = theta[0] / RAW_SD;
-    j[row++][0] = 1 / RAW_SD;
-    r[row] = theta[1] / RAW_SD;
-    j[row++][1] = 1 / RAW_SD;
+    double[][] prior = priorInformation(z);
+    double[] b = priorCentre();
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        h[i][j] += prior[i][j];
+        g[i] += prior[i][j] * (theta[j] - b[j]);
+      }
+    }
+  }
+
+  // The point the linear priors pull towards (their residuals are P^½·(θ − b)): the weak priors'
+  // centres; the random walk is centred on straight lines, which b does not move.
+  private double[] priorCentre() {
+    double[] b = new double[parameters()];
     for (int k = 0; k < m; k++) {
-      r[row] = (theta[alpha(k)] - ALPHA_CENTRE) / ALPHA_SD;
-      j[row++][alpha(k)] = 1 / ALPHA_SD;
-      r[row] = theta[pi(k)] / PI_SD;
-      j[row++][pi(k)] = 1 / PI_SD;
+      b[alpha(k)] = ALPHA_CENTRE;
     }
-    // Second-order random walk across z for α and π.
-    for (int k = 1; k + 1 < m; k++) {
-      double h0 = z[k] - z[k - 1];
-      double h1 = z[k + 1] - z[k];
-      double span = 0.5 * (h0 + h1);
-      double c0 = 1 / (h0 * span * TAU);
-      double c2 = 1 / (h1 * span * TAU);
-      double c1 = -(c0 + c2);
-      for (int which = 0; which < 2; which++) {
-        int i0 = which == 0 ? alpha(k - 1) : pi(k - 1);
-        int i1 = which == 0 ? alpha(k) : pi(k);
-        int i2 = which == 0 ? alpha(k + 1) : pi(k + 1);
-        r[row] = c0 * theta[i0] + c1 * theta[i1] + c2 * theta[i2];
-        j[row][i0] = c0;
-        j[row][i1] = c1;
-        j[row][i2] = c2;
-        row++;
-      }
-    }
-    return new Pair<>(new ArrayRealVector(r, false), new Array2DRowRealMatrix(j, false));
+    return b;
+  }
+
+  private double[][] huberWeights(double[] theta, double[] noise) {
+    double[][] hw = unitWeights();
+    reweight(theta, noise, hw);
+    return hw;
   }
 
   // Per-run noise from a model-free estimate: deviations of interior points from the line through
@@ -345,30 +386,157 @@ final class JointGeneral {
     }
   }
 
-  /** The penalised robust objective: Σ Huber(standardised residual) + ½Σ prior². */
+  /** The penalised robust objective: Σ Huber(standardised residual) + ½·(θ − b)ᵀP(θ − b). */
   double objective(double[] theta, double[] noise) {
-    Pair<RealVector, RealMatrix> e =
-        evaluate(new ArrayRealVector(theta, false), noise, unitWeights());
-    double[] r = e.getFirst().toArray();
+    double s2 = s2(theta);
+    double d = d(theta);
+    double c = s2 / (s2 + d);
     double s = 0;
-    int row = 0;
     for (int run = 0; run < runs; run++) {
       int k = group[run];
-      for (int i = 0; i < x[run].length; i++, row++) {
-        double v = Math.sqrt(w[run][i]) * (value(theta, k, x[run][i]) - y[run][i]) / noise[run];
-        s += io.cmrwatch.core.fit.Huber.loss(v, HUBER);
+      double alpha = theta[alpha(k)];
+      double pk = theta[pi(k)];
+      for (int i = 0; i < x[run].length; i++) {
+        double lx = lnx[run][i];
+        double f = Math.exp(alpha + s2 * lx) * (1 - c * Math.exp(d * (lx - pk)));
+        double v = Math.sqrt(w[run][i]) * (f - y[run][i]) / noise[run];
+        double a = Math.abs(v);
+        s += a <= HUBER ? 0.5 * v * v : HUBER * (a - 0.5 * HUBER);
       }
     }
-    for (; row < r.length; row++) {
-      s += 0.5 * r[row] * r[row];
+    double[][] prior = priorInformation(z);
+    double[] b = priorCentre();
+    double q = 0;
+    for (int i = 0; i < theta.length; i++) {
+      for (int j = 0; j < theta.length; j++) {
+        q += (theta[i] - b[i]) * prior[i][j] * (theta[j] - b[j]);
+      }
     }
-    return s;
+    return s + 0.5 * q;
   }
 
-  /** (JᵀJ)⁻¹ at θ (Huber weights included), or null when singular. */
+  /**
+   * dGen of ratio group k at ln x, and its gradient with respect to (u, v, α_k, π_k) written into
+   * {@code g} (u and v are the raw parameters of s2 and d).
+   */
+  static double pointGradient(double[] theta, int k, double lx, double[] g) {
+    double ls2 = logistic(theta[0]);
+    double ld = logistic(theta[1]);
+    double s2 = S2_LOW + (S2_HIGH - S2_LOW) * ls2;
+    double d = D_LOW + (D_HIGH - D_LOW) * ld;
+    double s3 = s2 + d;
+    double a = Math.exp(theta[alpha(k)]);
+    double pk = theta[pi(k)];
+    double rise = Math.exp(s2 * lx);
+    double q = Math.exp(d * (lx - pk)); // (x/p)^d
+    double c = s2 / s3;
+    double f = a * rise * (1 - c * q);
+    // ∂f/∂s2 (s3 = s2 + d moves with s2): f·ln x − A·x^s2·q·∂c/∂s2, ∂c/∂s2 = d/s3².
+    double dfds2 = f * lx - a * rise * q * (d / (s3 * s3));
+    // ∂f/∂d: −A·x^s2·(∂c/∂d·q + c·q·(ln x − π)), ∂c/∂d = −s2/s3².
+    double dfdd = -a * rise * (-s2 / (s3 * s3) * q + c * q * (lx - pk));
+    g[0] = dfds2 * (S2_HIGH - S2_LOW) * ls2 * (1 - ls2);
+    g[1] = dfdd * (D_HIGH - D_LOW) * ld * (1 - ld);
+    g[2] = f;
+    g[3] = a * rise * c * q * d;
+    return f;
+  }
+
+  /** The data rows' information JᵀJ at θ (n × n), for the given noise scales and Huber weights. */
+  double[][] dataInformation(double[] theta, double[] noise, double[][] hw) {
+    double[][] info = new double[parameters()][parameters()];
+    for (int run = 0; run < runs; run++) {
+      addRunInformation(theta, run, noise[run], hw[run], group[run], info);
+    }
+    return info;
+  }
+
+  /**
+   * Adds the information of run {@code run}'s points, were they in ratio group {@code k}, to {@code
+   * info} (indices of the parameter layout of {@code info}'s model).
+   */
+  void addRunInformation(
+      double[] theta, int run, double noise, double[] hw, int k, double[][] info) {
+    addInformation(theta, k, lnx[run], w[run], hw, noise, k, info);
+  }
+
+  /**
+   * Adds the information of points at ln x (weights w, Huber weights hw, noise scale) of group k
+   * evaluated at θ, into {@code info} with the group's parameters at index group {@code into}.
+   */
+  static void addInformation(
+      double[] theta,
+      int k,
+      double[] lnx,
+      double[] w,
+      double[] hw,
+      double noise,
+      int into,
+      double[][] info) {
+    double[] g = new double[4];
+    int[] idx = {0, 1, alpha(into), pi(into)};
+    for (int i = 0; i < lnx.length; i++) {
+      pointGradient(theta, k, lnx[i], g);
+      double s = w[i] * (hw == null ? 1 : hw[i]) / (noise * noise);
+      for (int a = 0; a < 4; a++) {
+        for (int b = 0; b < 4; b++) {
+          info[idx[a]][idx[b]] += s * g[a] * g[b];
+        }
+      }
+    }
+  }
+
+  /**
+   * The priors' information (they are linear in θ, so it is constant): the weak priors on the
+   * diagonal and the second-order random walk across {@code z}, for {@code z.length} ratio groups.
+   */
+  static double[][] priorInformation(double[] z) {
+    int m = z.length;
+    int n = 2 + 2 * m;
+    double[][] info = new double[n][n];
+    info[0][0] += 1 / (RAW_SD * RAW_SD);
+    info[1][1] += 1 / (RAW_SD * RAW_SD);
+    for (int k = 0; k < m; k++) {
+      info[alpha(k)][alpha(k)] += 1 / (ALPHA_SD * ALPHA_SD);
+      info[pi(k)][pi(k)] += 1 / (PI_SD * PI_SD);
+    }
+    for (int k = 1; k + 1 < m; k++) {
+      double[] c = walkCoefficients(z, k);
+      for (int which = 0; which < 2; which++) {
+        int[] idx =
+            which == 0
+                ? new int[] {alpha(k - 1), alpha(k), alpha(k + 1)}
+                : new int[] {pi(k - 1), pi(k), pi(k + 1)};
+        for (int a = 0; a < 3; a++) {
+          for (int b = 0; b < 3; b++) {
+            info[idx[a]][idx[b]] += c[a] * c[b];
+          }
+        }
+      }
+    }
+    return info;
+  }
+
+  // Coefficients of the second divided difference at interior group k, divided by τ.
+  private static double[] walkCoefficients(double[] z, int k) {
+    double h0 = z[k] - z[k - 1];
+    double h1 = z[k + 1] - z[k];
+    double span = 0.5 * (h0 + h1);
+    double c0 = 1 / (h0 * span * TAU);
+    double c2 = 1 / (h1 * span * TAU);
+    return new double[] {c0, -(c0 + c2), c2};
+  }
+
+  /** (JᵀJ)⁻¹ at θ (Huber weights and priors included), or null when singular. */
   double[][] covariance(double[] theta, double[] noise, double[][] hw) {
-    RealMatrix j = evaluate(new ArrayRealVector(theta, false), noise, hw).getSecond();
-    return Linear.inverse(j.transposeMultiply(j).getData());
+    double[][] info = dataInformation(theta, noise, hw);
+    double[][] prior = priorInformation(z);
+    for (int i = 0; i < info.length; i++) {
+      for (int j = 0; j < info.length; j++) {
+        info[i][j] += prior[i][j];
+      }
+    }
+    return Linear.inverse(info);
   }
 
   double[][] unitWeights() {
@@ -378,13 +546,6 @@ final class JointGeneral {
       Arrays.fill(hw[run], 1.0);
     }
     return hw;
-  }
-
-  /** The data rows' Jacobian at θ with unit Huber weights (for Fisher information). */
-  double[][] dataJacobian(double[] theta, double[] noise) {
-    double[][] hw = unitWeights();
-    double[][] all = evaluate(new ArrayRealVector(theta, false), noise, hw).getSecond().getData();
-    return Arrays.copyOf(all, rows);
   }
 
   /**

@@ -3,7 +3,6 @@ package io.cmrwatch.core.cmr;
 import java.util.SplittableRandom;
 import org.hipparchus.distribution.continuous.NormalDistribution;
 import org.hipparchus.linear.Array2DRowRealMatrix;
-import org.hipparchus.linear.CholeskyDecomposition;
 import org.hipparchus.linear.EigenDecompositionSymmetric;
 
 /**
@@ -25,7 +24,7 @@ final class JointUncertainty {
   private static final NormalDistribution NORMAL = new NormalDistribution();
 
   /** Fixed standard-normal pairs for the joint probability of two correlated conditions. */
-  private static final double[][] PAIRS = pairs(512);
+  private static final double[][] PAIRS = pairs(256);
 
   private final JointGeneral model;
   private final double[] theta;
@@ -70,7 +69,42 @@ final class JointUncertainty {
 
   /** The CMR's standard deviation at budget share x. */
   double cmrSd(AcrossRatios across, double x, double[] dom, double[] domSd) {
-    return sd((th, d) -> solveAt(across, x, th, d).cmr(), dom, domSd);
+    return sd((th, d) -> cmrAt(across, x, th, d), dom, domSd);
+  }
+
+  /** The CMR alone at budget share x for parameters θ. */
+  static double cmrAt(AcrossRatios across, double x, double[] th, double[] dom) {
+    int m = across.ratios();
+    double[] alpha = new double[m];
+    double[] pi = new double[m];
+    for (int k = 0; k < m; k++) {
+      alpha[k] = th[JointGeneral.alpha(k)];
+      pi[k] = th[JointGeneral.pi(k)];
+    }
+    return across.cmr(x, JointGeneral.s2(th), JointGeneral.d(th), alpha, pi, dom);
+  }
+
+  /**
+   * The linearised variance of the CMR at the budget for an information matrix I: gᵀ·I⁻¹·g + Σ_k
+   * (g_D,k·sd_k)² with g the implicit-function gradient at the plug-in CMR.
+   */
+  static double linearVariance(
+      AcrossRatios across, double[] th, double[] dom, double[] domSd, double cmr, double[][] info) {
+    int m = across.ratios();
+    double[] alpha = new double[m];
+    double[] pi = new double[m];
+    for (int k = 0; k < m; k++) {
+      alpha[k] = th[JointGeneral.alpha(k)];
+      pi[k] = th[JointGeneral.pi(k)];
+    }
+    double[] g = new double[th.length];
+    double[] gd = new double[m];
+    across.gradient(1.0, th, alpha, pi, dom, cmr, g, gd);
+    double var = Linear.inverseQuadratic(info, g);
+    for (int k = 0; k < m; k++) {
+      var += gd[k] * gd[k] * domSd[k] * domSd[k];
+    }
+    return var;
   }
 
   /**
@@ -176,7 +210,9 @@ final class JointUncertainty {
         n++;
       }
     }
-    return new double[] {pTurn, n / (double) PAIRS.length};
+    // The pairs estimate the joint probability; it cannot exceed either marginal.
+    double pTol = NORMAL.cumulativeProbability(-g / sg);
+    return new double[] {pTurn, Math.min(n / (double) PAIRS.length, Math.min(pTurn, pTol))};
   }
 
   /**
@@ -292,9 +328,11 @@ final class JointUncertainty {
     if (cov == null) {
       return null;
     }
-    try {
-      return cholesky(cov);
-    } catch (RuntimeException e) {
+    double[][] l = Linear.cholesky(cov);
+    if (l != null) {
+      return l;
+    }
+    {
       EigenDecompositionSymmetric ed =
           new EigenDecompositionSymmetric(new Array2DRowRealMatrix(cov, false));
       double[] ev = ed.getEigenvalues();
@@ -312,22 +350,16 @@ final class JointUncertainty {
           }
         }
       }
-      try {
-        return cholesky(s);
-      } catch (RuntimeException again) {
-        double[][] d = new double[n][n];
-        for (int i = 0; i < n; i++) {
-          d[i][i] = Math.sqrt(Math.max(cov[i][i], 0));
-        }
-        return d;
+      double[][] again = Linear.cholesky(Linear.symmetric(s));
+      if (again != null) {
+        return again;
       }
+      double[][] d = new double[n][n];
+      for (int i = 0; i < n; i++) {
+        d[i][i] = Math.sqrt(Math.max(cov[i][i], 0));
+      }
+      return d;
     }
-  }
-
-  private static double[][] cholesky(double[][] m) {
-    return new CholeskyDecomposition(new Array2DRowRealMatrix(m, false), 1e-10, 1e-300)
-        .getL()
-        .getData();
   }
 
   private static double[][] pairs(int n) {

@@ -23,6 +23,7 @@ import java.util.Locale;
  * @param domain fitted domain law
  * @param domainFit the fitter's result
  * @param coldFitTokens the run's tokens at the last cold fit of its laws
+ * @param contentHash the summary's content hash when this was computed
  */
 record RunDomain(
     RunSummary summary,
@@ -32,7 +33,8 @@ record RunDomain(
     double[] x,
     Law domain,
     FitResult domainFit,
-    long coldFitTokens) {
+    long coldFitTokens,
+    long contentHash) {
 
   boolean ok() {
     return reason == null;
@@ -89,11 +91,11 @@ record RunDomain(
     if (!fd.ok()) {
       return failed(s, Reason.FIT_FAILED, "domain law: " + fd.message());
     }
-    return new RunDomain(s, null, null, p, x, fd.law(), fd, s.maxFitTokens());
+    return new RunDomain(s, null, null, p, x, fd.law(), fd, s.maxFitTokens(), s.contentHash());
   }
 
   static RunDomain failed(RunSummary s, Reason reason, String message) {
-    return new RunDomain(s, reason, message, null, null, null, null, 0);
+    return new RunDomain(s, reason, message, null, null, null, null, 0, s.contentHash());
   }
 
   /**
