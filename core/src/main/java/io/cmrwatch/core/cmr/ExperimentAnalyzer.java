@@ -50,6 +50,14 @@ public final class ExperimentAnalyzer {
   /** A cold fit replaces the warm one only when its objective is lower by this much. */
   static final double SWITCH_MARGIN = 2.0;
 
+  /**
+   * A warm analysis keeps the previous CMR while the new one lies within this fraction of its 90 %
+   * half-width of it: successive estimates differ by their noise, and a number that does not twitch
+   * with every event is easier to act on. It costs at most this fraction of a half-width of
+   * accuracy, and a cold analysis is unaffected.
+   */
+  static final double STEADY_BAND = 0.25;
+
   /** z of a two-sided 90 % normal interval. */
   static final double Z90 = 1.6448536269514722;
 
@@ -429,8 +437,18 @@ public final class ExperimentAnalyzer {
     if (Double.isFinite(bound) && half < bound) {
       half = bound;
     }
+    // A steady number: the estimate holds still while the new one stays within a fraction of its
+    // half-width of the previous estimate (its interval still centred on the new one).
+    double held = cmr;
+    if (previous != null && previous.ok() && previous.cmr() != null && Double.isFinite(half)) {
+      double band = STEADY_BAND * half;
+      if (Math.abs(previous.cmr() - cmr) <= band) {
+        held = previous.cmr();
+      }
+    }
     double low = Math.max(0, cmr - half);
     double high = Math.min(1, cmr + half);
+    cmr = held;
     // Where to train next, and which run to evaluate more often: the expected width scales the
     // reported one by the ratio of the linearised standard deviations with and without the data.
     Planning.Option next = null;
