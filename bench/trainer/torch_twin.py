@@ -5,6 +5,9 @@ biased fused q/k/v projection and a biased output projection, one additive causa
 with Adam on random bytes. Prints one JSON line like the Java side.
 
 usage: python3 torch_twin.py WIDTH LAYERS HEADS CONTEXT BATCH WARMUP STEPS THREADS
+       python3 torch_twin.py --parity DIR WIDTH LAYERS HEADS CONTEXT BATCH STEPS THREADS
+The second form starts from the DJL model's initial parameters and batches written by
+io.cmrwatch.trainer.speed.TrainingParity into DIR, and prints the loss of every step.
 """
 import json
 import math
@@ -77,7 +80,65 @@ def peak_rss_mib():
     return float("nan")
 
 
+def load_djl(model, directory):
+    """Copies the DJL model's exported parameters (DIR/init/<name>.npy) into the twin."""
+    import numpy as np
+
+    def put(target, name):
+        a = torch.from_numpy(np.load(f"{directory}/init/{name}.npy"))
+        assert tuple(a.shape) == tuple(target.shape), (name, a.shape, target.shape)
+        with torch.no_grad():
+            target.copy_(a)
+
+    put(model.tok.weight, "tokenEmbedding")
+    put(model.pos, "positionEmbedding")
+    parts = [("ln1", "attentionNorm"), ("qkv", "queryKeyValue"), ("o", "attentionOutput"),
+             ("ln2", "feedForwardNorm"), ("ff1", "feedForwardIn"), ("ff2", "feedForwardOut")]
+    for i, block in enumerate(model.blocks):
+        for j, (mine, theirs) in enumerate(parts):
+            prefix = f"{i + 1:02d}block{i}_{j + 1:02d}{theirs}"
+            module = getattr(block, mine)
+            if isinstance(module, nn.LayerNorm):
+                put(module.weight, prefix + "_gamma")
+                put(module.bias, prefix + "_beta")
+            else:
+                put(module.weight, prefix + "_weight")
+                put(module.bias, prefix + "_bias")
+    n = len(model.blocks)
+    put(model.ln.weight, f"{n + 1:02d}finalNorm_gamma")
+    put(model.ln.bias, f"{n + 1:02d}finalNorm_beta")
+    put(model.head.weight, f"{n + 2:02d}head_weight")
+    put(model.head.bias, f"{n + 2:02d}head_bias")
+
+
+def parity(argv):
+    directory = argv[0]
+    width, layers, heads, context, batch, steps, threads = (int(a) for a in argv[1:8])
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    model = TwinModel(width, layers, heads, context)
+    load_djl(model, directory)
+    with open(f"{directory}/batches.bin", "rb") as f:
+        raw = torch.frombuffer(bytearray(f.read()), dtype=torch.uint8).long()
+    batches = raw.view(-1, batch, context + 1)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    losses = []
+    start = time.perf_counter()
+    for s in range(steps):
+        data = batches[s % batches.shape[0]]
+        x, y = data[:, :-1], data[:, 1:]
+        loss = -F.log_softmax(model(x), -1).gather(-1, y.unsqueeze(-1)).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(round(loss.item(), 5))
+    print(json.dumps({"impl": "pytorch", "seconds": round(time.perf_counter() - start, 2), "losses": losses}))
+
+
 def main():
+    if sys.argv[1] == "--parity":
+        parity(sys.argv[2:])
+        return
     width, layers, heads, context, batch, warmup, steps, threads = (int(a) for a in sys.argv[1:9])
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)

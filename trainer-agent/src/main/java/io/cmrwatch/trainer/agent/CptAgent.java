@@ -85,6 +85,7 @@ public final class CptAgent {
                     true);
         EventPublisher publisher =
             o.bootstrap == null ? null : new EventPublisher(o.bootstrap, topics.lossEvents());
+        EventFile file = o.eventsFile == null ? null : new EventFile(o.eventsFile);
         AdviceListener advice =
             listen
                 ? new AdviceListener(
@@ -94,7 +95,8 @@ public final class CptAgent {
                         saved == null ? Map.of() : saved.adviceOffsets())
                     .start()
                 : null) {
-      return new Loop(o, lm, general, domain, publisher, advice, saved, device, started).run();
+      return new Loop(o, lm, general, domain, publisher, file, advice, saved, device, started)
+          .run();
     }
   }
 
@@ -103,6 +105,7 @@ public final class CptAgent {
     private final CptOptions o;
     private final LanguageModelTrainer lm;
     private final EventPublisher publisher;
+    private final EventFile file;
     private final AdviceListener advice;
     private final Device device;
     private final long started;
@@ -134,6 +137,7 @@ public final class CptAgent {
         Corpus general,
         Corpus domain,
         EventPublisher publisher,
+        EventFile file,
         AdviceListener advice,
         CheckpointState saved,
         Device device,
@@ -141,6 +145,7 @@ public final class CptAgent {
       this.o = o;
       this.lm = lm;
       this.publisher = publisher;
+      this.file = file;
       this.advice = advice;
       this.device = device;
       this.started = started;
@@ -176,11 +181,11 @@ public final class CptAgent {
             mixer.ratio());
         if (publisher != null) {
           onTopic = publisher.publishedEventIds(o.run);
-          // An evaluation checkpointed but not acknowledged before the stop is published now; the
-          // others are there.
-          for (Evaluation e : evaluations) {
-            publish(e);
-          }
+        }
+        // An evaluation checkpointed but not acknowledged (or written) before the stop is published
+        // now; the others are there.
+        for (Evaluation e : evaluations) {
+          publish(e);
         }
       } else {
         LOG.info(
@@ -291,7 +296,7 @@ public final class CptAgent {
     }
 
     private void publish(Evaluation e) throws InterruptedException {
-      if (publisher == null) {
+      if (publisher == null && file == null) {
         return;
       }
       LossEvent event =
@@ -310,6 +315,12 @@ public final class CptAgent {
               .time(Instant.now())
               .eventId(o.run + "/" + e.tokens())
               .build();
+      if (file != null) {
+        file.append(event);
+      }
+      if (publisher == null) {
+        return;
+      }
       if (onTopic.contains(event.eventId())) {
         skipped++;
         return;

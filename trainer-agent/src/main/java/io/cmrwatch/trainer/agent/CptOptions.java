@@ -19,6 +19,7 @@ public final class CptOptions {
   String experiment;
   String run;
   String bootstrap;
+  Path eventsFile;
   String topicPrefix = "";
   int batchSize = 16;
   float learningRate = 1e-3f;
@@ -80,6 +81,15 @@ public final class CptOptions {
    */
   public CptOptions bootstrap(String v) {
     bootstrap = v;
+    return this;
+  }
+
+  /**
+   * Also append every evaluation's loss event to this JSONL file (events already in it are not
+   * written again); null: no file.
+   */
+  public CptOptions eventsFile(Path v) {
+    eventsFile = v;
     return this;
   }
 
@@ -191,6 +201,7 @@ public final class CptOptions {
     o.experiment = experiment;
     o.run = run;
     o.bootstrap = bootstrap;
+    o.eventsFile = eventsFile;
     o.topicPrefix = topicPrefix;
     o.batchSize = batchSize;
     o.learningRate = learningRate;

@@ -99,6 +99,13 @@ public final class CptCommand implements Callable<Integer> {
   boolean noPublish;
 
   @Option(
+      names = "--events-out",
+      paramLabel = "FILE",
+      description =
+          "Also append every loss event to this JSONL file (a resumed run appends only new ones).")
+  Path eventsOut;
+
+  @Option(
       names = "--topic-prefix",
       defaultValue = "",
       description = "Prefix of every topic name (default none).")
@@ -169,6 +176,7 @@ public final class CptCommand implements Callable<Integer> {
               .evalEvery(evalEvery)
               .experiment(experiment)
               .bootstrap(noPublish ? null : bootstrap)
+              .eventsFile(eventsOut)
               .topicPrefix(topicPrefix)
               .batchSize(engine.batchSize)
               .learningRate(engine.learningRate)

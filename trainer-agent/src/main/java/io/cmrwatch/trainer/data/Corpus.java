@@ -49,13 +49,18 @@ public final class Corpus {
   }
 
   /**
-   * The fixed validation set: up to {@code count} consecutive, non-overlapping windows of {@code
-   * length} bytes from the held-out part. The same corpus gives the same windows every time.
+   * The fixed validation set: up to {@code count} non-overlapping windows of {@code length} bytes,
+   * spread evenly over the held-out part (consecutive windows from its start would measure the loss
+   * on one or two documents of a real corpus). The same corpus gives the same windows every time.
    */
   public List<byte[]> validation(int count, int length) {
     requireBytes(heldOut.length, length, "held-out");
-    List<byte[]> out = new ArrayList<>();
-    for (int start = 0; start + length <= heldOut.length && out.size() < count; start += length) {
+    int n = Math.min(count, heldOut.length / length);
+    List<byte[]> out = new ArrayList<>(n);
+    // Window i starts at floor(i · (H − L) / (n − 1)): the first at 0, the last at the end, and
+    // (since n ≤ H / L) never overlapping.
+    for (int i = 0; i < n; i++) {
+      int start = n == 1 ? 0 : (int) ((long) i * (heldOut.length - length) / (n - 1));
       byte[] w = new byte[length];
       System.arraycopy(heldOut, start, w, 0, length);
       out.add(w);

@@ -289,6 +289,45 @@ public final class LanguageModelTrainer implements AutoCloseable {
     return manager.create(ids, new Shape(sequences.length, length));
   }
 
+  /**
+   * Writes every parameter as a NumPy {@code .npy} file (float32, little-endian) named after the
+   * parameter, so that another implementation of the same model can start from the same weights
+   * ({@code bench/trainer/torch_twin.py --init DIR}).
+   */
+  public void exportNumpy(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+        NDArray a = p.getValue().getArray();
+        float[] values = a.toFloatArray();
+        long[] shape = a.getShape().getShape();
+        StringBuilder dims = new StringBuilder();
+        for (long d : shape) {
+          dims.append(d).append(", ");
+        }
+        String header =
+            "{'descr': '<f4', 'fortran_order': False, 'shape': ("
+                + (shape.length == 1
+                    ? dims.toString().trim()
+                    : dims.substring(0, dims.length() - 2))
+                + "), }";
+        // The header is padded with spaces and a newline to a multiple of 64 bytes (format 1.0).
+        int unpadded = 10 + header.length() + 1;
+        header = header + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        java.nio.ByteBuffer buf =
+            java.nio.ByteBuffer.allocate(10 + header.length() + 4 * values.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        buf.put((byte) 0x93).put("NUMPY".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        buf.put((byte) 1).put((byte) 0).putShort((short) header.length());
+        buf.put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        buf.asFloatBuffer().put(values);
+        Files.write(dir.resolve(p.getKey() + ".npy"), buf.array());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write parameters to " + dir, e);
+    }
+  }
+
   /** Writes shape, parameters and optimizer state into {@code dir} (created if needed). */
   public void save(Path dir) {
     try {

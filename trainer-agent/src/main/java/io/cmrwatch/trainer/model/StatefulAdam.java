@@ -42,9 +42,15 @@ public final class StatefulAdam extends Optimizer {
   @Override
   public void update(String parameterId, NDArray weight, NDArray grad) {
     int t = counts.merge(parameterId, 1, Integer::sum);
-    // Bias-corrected step size: lr_t = lr · sqrt(1 − β2^t) / (1 − β1^t).
-    float corrected =
-        (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, t)) / (1 - Math.pow(BETA1, t)));
+    // PyTorch's Adam: w −= lr / (1 − β1^t) · m / (sqrt(v) / sqrt(1 − β2^t) + ε). DJL's kernel
+    // computes
+    // w −= lr_t · m / (sqrt(v) + ε_t); with lr_t = lr · sqrt(1 − β2^t) / (1 − β1^t) and
+    // ε_t = ε · sqrt(1 − β2^t) the two are the same update (with ε_t = ε, the kernel's ε would
+    // weigh
+    // up to 1 / sqrt(1 − β2^t) ≈ 32 times more in the first steps).
+    double root = Math.sqrt(1 - Math.pow(BETA2, t));
+    float corrected = (float) (learningRate * root / (1 - Math.pow(BETA1, t)));
+    float epsilon = (float) (EPSILON * root);
     NDArray mean = means.computeIfAbsent(parameterId, k -> weight.zerosLike());
     NDArray variance = variances.computeIfAbsent(parameterId, k -> weight.zerosLike());
     weight
@@ -59,7 +65,7 @@ public final class StatefulAdam extends Optimizer {
             clipGrad,
             BETA1,
             BETA2,
-            EPSILON,
+            epsilon,
             true,
             false);
   }
