@@ -2,7 +2,11 @@
 # Training speed of the agent's DJL model against the same architecture in PyTorch from Python (Debian's
 # python3-torch, run with /usr/bin/python3), side by side in one run: same threads, batch, context and model shape,
 # alternating ROUNDS times (default 3). Prints each measurement, the medians of tokens/s and peak RSS, and the ratio
-# DJL / PyTorch of the medians (target >= 0.9).
+# DJL / PyTorch of the medians (target >= 0.9). Then loss parity: both start from the same initial weights (DJL's,
+# exported as .npy) and train on the same batches — PARITY_STEPS (default 450) steps of real text (data/corpora's
+# general corpus when built, else builtin:general) and of the timing's 8 random-byte batches — and the script prints
+# the largest per-step relative loss difference, the final losses (mean of the last 8 steps) and their ratio, and the
+# time each takes to reach the twin's final loss at the median tokens/s.
 #   bench/trainer-speed.sh                        # width 64, 2 layers, 4 heads, context 64, batch 16, 1 thread
 #   THREADS=2 ROUNDS=5 STEPS=300 bench/trainer-speed.sh   # 2 threads only on an idle machine: OpenMP spin-waits
 #                                                          # collapse on a loaded one
@@ -12,6 +16,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 width="${WIDTH:-64}" layers="${LAYERS:-2}" heads="${HEADS:-4}" context="${CONTEXT:-64}" batch="${BATCH:-16}"
 warmup="${WARMUP:-150}" steps="${STEPS:-300}" threads="${THREADS:-1}" rounds="${ROUNDS:-3}"
+parity_steps="${PARITY_STEPS:-450}"
 py=/usr/bin/python3
 if ! "$py" -c 'import torch' 2>/dev/null; then
   echo "PyTorch for $py is missing: apt-get install -y python3-torch" >&2
@@ -42,3 +47,41 @@ printf '%-8s %14s %18s %14s\n' impl "tokens/s" "tokens/CPU-s" "peak RSS MiB"
 printf '%-8s %14.0f %18.0f %14.0f\n' DJL "$djl_tps" "$djl_cpu" "$djl_rss" PyTorch "$torch_tps" "$torch_cpu" "$torch_rss"
 awk -v a="$djl_tps" -v b="$torch_tps" -v c="$djl_cpu" -v d="$torch_cpu" 'BEGIN {
   printf "ratio DJL/PyTorch: %.2f in tokens/s, %.2f in tokens per CPU second (target >= 0.90)\n", a / b, c / d }'
+
+# Loss parity from the same initial weights on the same batches.
+text="$root/data/corpora/general.txt"
+[ -f "$text" ] || text=builtin:general
+for data in "$text" random; do
+  dir="$work/parity-$(basename "$data" | tr -c 'a-z0-9\n' -)"
+  corpus=(); [ "$data" = random ] || corpus=("$data")
+  # shellcheck disable=SC2086
+  OMP_NUM_THREADS="$threads" java ${JAVA_OPTS:-} -Dai.djl.offline=true -cp "$cp" io.cmrwatch.trainer.speed.TrainingParity \
+    "$width" "$layers" "$heads" "$context" "$batch" "$parity_steps" "$threads" "$dir" "${corpus[@]}" \
+    2>"$work/djl-err" | tail -1 >"$dir/djl.json"
+  OMP_NUM_THREADS="$threads" "$py" "$root/bench/trainer/torch_twin.py" --parity "$dir" "$width" "$layers" "$heads" \
+    "$context" "$batch" "$parity_steps" "$threads" >"$dir/torch.json"
+  "$py" - "$dir" "$data" "$djl_tps" "$torch_tps" "$((batch * context))" <<'PY'
+import json, sys
+d, data, djl_tps, torch_tps, per_step = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+a = json.load(open(f"{d}/djl.json"))["losses"]
+b = json.load(open(f"{d}/torch.json"))["losses"]
+worst = max(range(len(a)), key=lambda i: abs(a[i] / b[i] - 1))
+fa, fb = sum(a[-8:]) / 8, sum(b[-8:]) / 8
+def reach(losses, target):  # first step whose trailing 8-step mean is at or below the target
+    for i in range(7, len(losses)):
+        if sum(losses[i - 7:i + 1]) / 8 <= target:
+            return i + 1
+    return None
+sa, sb = reach(a, fb), reach(b, fb)
+label = "random bytes (8 batches in turn)" if data == "random" else f"text ({data})"
+print(f"loss parity, {label}, {len(a)} steps from the same initial weights:")
+print(f"  largest per-step difference {abs(a[worst] / b[worst] - 1) * 100:.4f} % (step {worst + 1}: DJL {a[worst]:.5f},"
+      f" PyTorch {b[worst]:.5f}); first step {a[0]:.5f} vs {b[0]:.5f}")
+print(f"  final loss (mean of last 8 steps): DJL {fa:.4f}, PyTorch {fb:.4f}, ratio {fa / fb:.4f} (target within 2 %)")
+if sa and sb:
+    print(f"  time to PyTorch's final loss at the median tokens/s: DJL {sa * per_step / djl_tps:.1f} s ({sa} steps),"
+          f" PyTorch {sb * per_step / torch_tps:.1f} s ({sb} steps)")
+else:
+    print(f"  DJL {'never reaches' if not sa else f'reaches it at step {sa}'} PyTorch's final loss within the run")
+PY
+done

@@ -1,6 +1,8 @@
 package io.cmrwatch.trainer.speed;
 
 import ai.djl.Device;
+import io.cmrwatch.trainer.data.Corpus;
+import io.cmrwatch.trainer.data.CorpusSource;
 import io.cmrwatch.trainer.model.Devices;
 import io.cmrwatch.trainer.model.LanguageModelTrainer;
 import io.cmrwatch.trainer.model.ModelConfig;
@@ -17,7 +19,9 @@ import java.util.SplittableRandom;
  * bench/trainer/torch_twin.py --init DIR}) starts from the same weights and batches, so the two
  * loss curves differ only by what the implementations do differently.
  *
- * <p>Arguments: width layers heads context batch steps threads dir [batches].
+ * <p>Arguments: width layers heads context batch steps threads dir [corpus]: without a corpus, 8
+ * batches of random bytes taken in turn (what {@link TrainingSpeed} times); with one, a new batch
+ * of its windows every step.
  */
 public final class TrainingParity {
 
@@ -26,7 +30,7 @@ public final class TrainingParity {
   public static void main(String[] args) throws IOException {
     if (args.length < 8) {
       System.err.println(
-          "usage: TrainingParity WIDTH LAYERS HEADS CONTEXT BATCH STEPS THREADS DIR [BATCHES]");
+          "usage: TrainingParity WIDTH LAYERS HEADS CONTEXT BATCH STEPS THREADS DIR [CORPUS]");
       System.exit(2);
     }
     int[] a = new int[7];
@@ -34,9 +38,10 @@ public final class TrainingParity {
       a[i] = Integer.parseInt(args[i]);
     }
     Path dir = Path.of(args[7]);
-    // Random bytes repeated every 8 steps (as in TrainingSpeed), or windows of a text file, a new
-    // batch every step.
-    byte[] text = args.length > 8 ? Files.readAllBytes(Path.of(args[8])) : null;
+    // Random bytes repeated every 8 steps (as in TrainingSpeed), or windows of a corpus (a text
+    // file
+    // or builtin:general), a new batch every step.
+    Corpus text = args.length > 8 ? CorpusSource.of(args[8]).load() : null;
     int distinct = text == null ? 8 : Integer.parseInt(args[5]);
     Devices.configure(null, a[6]);
     ModelConfig config = new ModelConfig(a[0], a[1], a[2], a[3], 4);
@@ -49,7 +54,7 @@ public final class TrainingParity {
     for (byte[][] b : batches) {
       for (byte[] s : b) {
         if (text != null) {
-          System.arraycopy(text, random.nextInt(text.length - s.length), s, 0, s.length);
+          System.arraycopy(text.sample(random, s.length), 0, s, 0, s.length);
         } else {
           for (int i = 0; i < s.length; i++) {
             s[i] = (byte) random.nextInt(256);
