@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,35 @@ public final class DemoCommand implements Callable<Integer> {
       names = "--simulate",
       description = "Use the simulator (known laws; seconds) instead of real training.")
   boolean simulate;
+
+  @Option(
+      names = "--replay",
+      paramLabel = "FILE",
+      description =
+          "Replay recorded loss events (JSONL, e.g. data/real-cpt/*.jsonl) instead of training: their runs' "
+              + "evaluations in token order, as if they trained side by side.")
+  Path replay;
+
+  @Option(
+      names = "--replay-runs",
+      split = ",",
+      paramLabel = "RUN",
+      description = "--replay only: replay just these runs (default all).")
+  Set<String> replayRuns;
+
+  @Option(
+      names = "--replay-pace",
+      defaultValue = "500",
+      paramLabel = "MS",
+      description = "--replay only: milliseconds between evaluation rounds (${DEFAULT-VALUE}).")
+  long replayPaceMillis;
+
+  @Option(
+      names = "--estimates-out",
+      paramLabel = "FILE",
+      description =
+          "--replay only: write every CMR estimate the streams app publishes to this JSONL file.")
+  Path estimatesOut;
 
   @Option(
       names = "--minutes",
@@ -84,21 +114,39 @@ public final class DemoCommand implements Callable<Integer> {
   double speed;
 
   @Option(
+      names = "--corpus",
+      defaultValue = "auto",
+      description =
+          "Training only: real (English prose and Python source built by data/corpora.sh), builtin (generated "
+              + "byte languages), or auto: real when the corpora are built, else builtin (${DEFAULT-VALUE}).")
+  String corpus;
+
+  @Option(
+      names = "--corpora-dir",
+      defaultValue = "data/corpora",
+      description =
+          "Training only: where data/corpora.sh wrote general.txt and domain.txt (${DEFAULT-VALUE}).")
+  Path corporaDir;
+
+  @Option(
       names = "--pretrain-tokens",
       converter = TokenCount.class,
-      description = "Training only: tokens of pre-training the base model (default 120K).")
+      description =
+          "Training only: tokens of pre-training the base model (default 600K on real text, 120K builtin).")
   Long pretrainTokens;
 
   @Option(
       names = "--budget-tokens",
       converter = TokenCount.class,
-      description = "Training only: CPT token budget of each run (default 48K).")
+      description =
+          "Training only: CPT token budget of each run (default 192K on real text, 48K builtin).")
   Long budgetTokens;
 
   @Option(
       names = "--eval-every",
       converter = TokenCount.class,
-      description = "Training only: evaluate both losses every this many tokens (default 2048).")
+      description =
+          "Training only: evaluate both losses every this many tokens (default 8192 on real text, 2048 builtin).")
   Long evalEvery;
 
   @Override
@@ -111,16 +159,69 @@ public final class DemoCommand implements Callable<Integer> {
       LOG.error("--speed must be > 0, got {}", speed);
       return 2;
     }
+    if (replay == null && (replayRuns != null || estimatesOut != null)) {
+      LOG.error("--replay-runs and --estimates-out go with --replay FILE");
+      return 2;
+    }
+    if (replay != null && simulate) {
+      LOG.error("give --replay FILE or --simulate, not both");
+      return 2;
+    }
+    TrainingWorkload.Corpora corpora;
+    boolean realBuilt =
+        Files.isRegularFile(corporaDir.resolve("general.txt"))
+            && Files.isRegularFile(corporaDir.resolve("domain.txt"));
+    switch (corpus) {
+      case "builtin" -> corpora = TrainingWorkload.Corpora.BUILTIN;
+      case "real" -> {
+        if (!realBuilt) {
+          LOG.error(
+              "--corpus real, but {} holds no general.txt and domain.txt: build them with data/corpora.sh "
+                  + "(Debian packages bible-kjv, debian-reference-en, python3), or pass --corpora-dir",
+              corporaDir.toAbsolutePath());
+          return 2;
+        }
+        corpora = TrainingWorkload.Corpora.real(corporaDir);
+      }
+      case "auto" ->
+          corpora =
+              realBuilt
+                  ? TrainingWorkload.Corpora.real(corporaDir)
+                  : TrainingWorkload.Corpora.BUILTIN;
+      default -> {
+        LOG.error("--corpus must be auto, real or builtin, got {}", corpus);
+        return 2;
+      }
+    }
     quietLogs();
     boolean tempDir = dataDir == null;
     Path dir = tempDir ? Files.createTempDirectory("cmrwatch-demo-") : dataDir.toAbsolutePath();
+    TrainingWorkload.Plan base =
+        corpora.builtin() ? TrainingWorkload.STANDARD : TrainingWorkload.REAL;
     TrainingWorkload.Plan plan =
-        TrainingWorkload.STANDARD.withTokens(
-            pretrainTokens != null ? pretrainTokens : TrainingWorkload.STANDARD.pretrainTokens(),
-            budgetTokens != null ? budgetTokens : TrainingWorkload.STANDARD.budgetTokens(),
-            evalEvery != null ? evalEvery : TrainingWorkload.STANDARD.evalEvery());
-    Workload workload =
-        simulate ? SimulatedWorkload.standard(speed) : TrainingWorkload.of(plan, dir);
+        base.withTokens(
+            pretrainTokens != null ? pretrainTokens : base.pretrainTokens(),
+            budgetTokens != null ? budgetTokens : base.budgetTokens(),
+            evalEvery != null ? evalEvery : base.evalEvery());
+    Workload workload;
+    try {
+      workload =
+          replay != null
+              ? ReplayWorkload.of(
+                  replay,
+                  replayRuns,
+                  Duration.ofMillis(Math.max(0, replayPaceMillis)),
+                  estimatesOut)
+              : simulate
+                  ? SimulatedWorkload.standard(speed)
+                  : TrainingWorkload.of(plan, dir, corpora);
+    } catch (IllegalArgumentException e) {
+      LOG.error("{}", e.getMessage());
+      if (tempDir) {
+        deleteQuietly(dir);
+      }
+      return 2;
+    }
     Demo.Settings settings =
         new Demo.Settings(
             dir,

@@ -83,37 +83,93 @@ final class TrainingWorkload implements Workload {
           32,
           4);
 
+  /**
+   * The demo on real text (the corpora of {@code data/corpora.sh}): the reference sweep's model
+   * shape and learning rates at a size that trains within the demo's 10 minutes, at shares around
+   * where this size's CMR lies (docs/real-cpt.md).
+   */
+  static final Plan REAL =
+      new Plan(
+          new ModelConfig(64, 2, 4, 64, 4),
+          600_000,
+          196_608,
+          8_192,
+          List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.7),
+          16,
+          2e-3f,
+          1e-3f,
+          64,
+          4);
+
   static final String EXPERIMENT = "demo-bytelm-cpt";
+
+  /** The experiment id of the demo on real text. */
+  static final String REAL_EXPERIMENT = "demo-realtext-cpt";
+
+  /**
+   * The general and domain corpora: the built-in generated ones, or the real ones built by {@code
+   * data/corpora.sh}.
+   *
+   * @param general general (replay) corpus source
+   * @param domain domain corpus source
+   * @param experiment the experiment id its events carry
+   */
+  record Corpora(String general, String domain, String experiment) {
+
+    static final Corpora BUILTIN = new Corpora("builtin:general", "builtin:domain", EXPERIMENT);
+
+    /**
+     * {@code DIR/general.txt} and {@code DIR/domain.txt}, as {@code data/corpora.sh} writes them.
+     */
+    static Corpora real(Path dir) {
+      return new Corpora(
+          dir.resolve("general.txt").toString(),
+          dir.resolve("domain.txt").toString(),
+          REAL_EXPERIMENT);
+    }
+
+    boolean builtin() {
+      return general.startsWith("builtin:");
+    }
+  }
 
   private final Plan plan;
   private final Path dir;
+  private final Corpora corpora;
   private final TrainerMetrics metrics = new TrainerMetrics();
 
-  TrainingWorkload(Plan plan, Path dir) {
+  TrainingWorkload(Plan plan, Path dir, Corpora corpora) {
     this.plan = plan;
     this.dir = dir;
+    this.corpora = corpora;
   }
 
   static TrainingWorkload of(Plan plan, Path dataDir) {
-    return new TrainingWorkload(plan, dataDir.resolve("training"));
+    return of(plan, dataDir, Corpora.BUILTIN);
+  }
+
+  static TrainingWorkload of(Plan plan, Path dataDir, Corpora corpora) {
+    return new TrainingWorkload(plan, dataDir.resolve("training"), corpora);
   }
 
   @Override
   public String experiment() {
-    return EXPERIMENT;
+    return corpora.experiment();
   }
 
   @Override
   public String describe() {
     return String.format(
         Locale.ROOT,
-        "real CPT on DJL: pre-train a %d-layer width-%d byte-level model on builtin:general (%s tokens), then %d runs "
-            + "taking turns at domain shares %s on builtin:domain, budget %s tokens each, evaluated every %s tokens",
+        "real CPT on DJL: pre-train a %d-layer width-%d byte-level model on %s (%s tokens), then %d runs "
+            + "taking turns at domain shares %s on %s, budget %s tokens each, evaluated every %s tokens",
         plan.model().layers(),
         plan.model().width(),
+        corpora.builtin() ? corpora.general() : "English prose (" + corpora.general() + ")",
         Format.tokens(plan.pretrainTokens()),
         plan.ratios().size(),
         plan.ratios().stream().map(Format::pct).toList(),
+        corpora.builtin() ? corpora.domain() : "Python source (" + corpora.domain() + ")",
         Format.tokens(plan.budgetTokens()),
         Format.tokens(plan.evalEvery()));
   }
@@ -140,7 +196,7 @@ final class TrainingWorkload implements Workload {
         new Pretrainer(metrics)
             .run(
                 new PretrainOptions(
-                    CorpusSource.of("builtin:general"),
+                    CorpusSource.of(corpora.general()),
                     plan.pretrainTokens(),
                     dir.resolve("base"),
                     plan.model(),
@@ -177,10 +233,12 @@ final class TrainingWorkload implements Workload {
       runs.add(
           new CptOptions()
               .base(base.out())
+              .general(CorpusSource.of(corpora.general()))
+              .domain(CorpusSource.of(corpora.domain()))
               .ratio(ratio)
               .budgetTokens(plan.budgetTokens())
               .evalEvery(stepsPerEval * tokensPerStep)
-              .experiment(EXPERIMENT)
+              .experiment(corpora.experiment())
               .run(run)
               .bootstrap(bootstrap)
               .batchSize(plan.batchSize())
