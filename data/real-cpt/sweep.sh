@@ -13,14 +13,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 name=kjv-pystdlib-w64
 work="${WORK:-$HOME/.cache/cmrwatch/real-cpt}"
 jobs="${JOBS:-2}"
-shares="${SHARES:-0.05 0.1 0.2 0.3 0.35 0.4 0.45 0.5 0.55 0.6 0.7 0.85}"
+shares="${SHARES:-0.05 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.5 0.7}"
 seeds="${SEEDS:-1 2}"
 general="$root/data/corpora/general.txt"
 domain="$root/data/corpora/domain.txt"
 # The recipe (written into the dataset's truth file by truth.py from $work/recipe.json).
 width=64 layers=2 heads=4 context=64 batch=16
-pretrain_tokens=8000000 pretrain_lr=2e-3 pretrain_warmup=100
-budget=2097152 eval_every=65536 cpt_lr=1e-3 cpt_warmup=50 validation=192
+pretrain_tokens=4000000 pretrain_lr=2e-3 pretrain_warmup=100
+budget=1048576 eval_every=32768 cpt_lr=1e-3 cpt_warmup=50 validation=128
 if [ ! -f "$general" ] || [ ! -f "$domain" ]; then
   echo "sweep.sh: no corpora in $root/data/corpora; build them with data/corpora.sh" >&2
   exit 1
@@ -40,7 +40,7 @@ export work general domain budget eval_every cpt_lr cpt_warmup validation batch 
 cat >"$work/recipe.json" <<JSON
 {"experiment":"$name","model":{"width":$width,"layers":$layers,"heads":$heads,"context":$context,"ffnMultiplier":4},
  "batchSize":$batch,"pretrain":{"tokens":$pretrain_tokens,"learningRate":$pretrain_lr,"warmupSteps":$pretrain_warmup,
- "schedule":"linear warm-up, cosine decay to 0","seed":1},
+ "schedule":"linear warm-up, cosine decay to a tenth","seed":1},
  "cpt":{"budgetTokens":$budget,"evalEveryTokens":$eval_every,"learningRate":$cpt_lr,"warmupSteps":$cpt_warmup,
  "schedule":"linear warm-up, then constant","validationWindows":$validation},
  "threadsPerProcess":1,"parallelProcesses":$jobs,"trainerCommit":"$(cat "$work/app/commit")",
