@@ -3,6 +3,7 @@ package io.cmrwatch.cli.demo;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.cmrwatch.trainer.command.TokenCount;
+import io.cmrwatch.trainer.model.Devices;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,21 +133,21 @@ public final class DemoCommand implements Callable<Integer> {
       names = "--pretrain-tokens",
       converter = TokenCount.class,
       description =
-          "Training only: tokens of pre-training the base model (default 600K on real text, 120K builtin).")
+          "Training only: tokens of pre-training the base model (default 300K on real text, 120K builtin).")
   Long pretrainTokens;
 
   @Option(
       names = "--budget-tokens",
       converter = TokenCount.class,
       description =
-          "Training only: CPT token budget of each run (default 192K on real text, 48K builtin).")
+          "Training only: CPT token budget of each run (default 96K on real text, 48K builtin).")
   Long budgetTokens;
 
   @Option(
       names = "--eval-every",
       converter = TokenCount.class,
       description =
-          "Training only: evaluate both losses every this many tokens (default 8192 on real text, 2048 builtin).")
+          "Training only: evaluate both losses every this many tokens (default 4096 on real text, 2048 builtin).")
   Long evalEvery;
 
   @Override
@@ -192,6 +193,11 @@ public final class DemoCommand implements Callable<Integer> {
         LOG.error("--corpus must be auto, real or builtin, got {}", corpus);
         return 2;
       }
+    }
+    if (!simulate && replay == null) {
+      // One PyTorch thread: the broker and the streams app share the machine's cores with the
+      // trainer, and OpenMP's spin-waiting threads collapse when they have to wait for a core.
+      Devices.configure(null, 1);
     }
     quietLogs();
     boolean tempDir = dataDir == null;
