@@ -54,6 +54,7 @@ text="$root/data/corpora/general.txt"
 for data in "$text" random; do
   dir="$work/parity-$(basename "$data" | tr -c 'a-z0-9\n' -)"
   corpus=(); [ "$data" = random ] || corpus=("$data")
+  mkdir -p "$dir"
   # shellcheck disable=SC2086
   OMP_NUM_THREADS="$threads" java ${JAVA_OPTS:-} -Dai.djl.offline=true -cp "$cp" io.cmrwatch.trainer.speed.TrainingParity \
     "$width" "$layers" "$heads" "$context" "$batch" "$parity_steps" "$threads" "$dir" "${corpus[@]}" \
