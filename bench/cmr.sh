@@ -7,6 +7,7 @@
 #   N=20 bench/cmr.sh --families power,nonpower     # options go to io.cmrwatch.bench.CmrAccuracy
 #   SPEED=0 bench/cmr.sh                           # accuracy only, no JMH
 # CmrAccuracy's options: [--n N] [--first-seed S] [--families a,b,...|all] [--fractions 0.25,0.5,...] [--threads T]
+#   [--timeout SECONDS]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

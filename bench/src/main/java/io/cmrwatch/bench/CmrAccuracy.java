@@ -16,18 +16,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleBiFunction;
 import java.util.stream.Collectors;
 
@@ -43,11 +47,13 @@ import java.util.stream.Collectors;
  * experiment is replayed as a stream at 5 % steps of the budget from 30 % to 100 % through one
  * analyzer with warm starts (each step gets the previous estimate): total movement Σ|Δcmr| and
  * jumps (a new estimate outside the previous interval). Per-call time is the median of the cold and
- * of the warm analyses. Experiments run on a small thread pool, one analyzer per thread.
+ * of the warm analyses. Experiments run on a few threads at a time (two by default), each on its
+ * own thread with its own analyzer.
  *
  * <p>Usage: {@code CmrAccuracy [N] [--n N] [--first-seed S] [--families a,b,…] [--fractions
- * 0.25,0.5,…] [--threads T]}; defaults N = 100, seeds 1000…, every family, 25/50/75/100 %, two
- * threads (or one on a one-core machine). Prints Markdown.
+ * 0.25,0.5,…] [--threads T] [--timeout SECONDS]}; defaults N = 100, seeds 1000…, every family,
+ * 25/50/75/100 %, two threads (or one on a one-core machine), 120 s per experiment (an experiment
+ * still analysing then is reported as not finished). Prints Markdown.
  */
 public final class CmrAccuracy {
 
@@ -68,10 +74,19 @@ public final class CmrAccuracy {
 
   /** What the harness runs. */
   record Options(
-      int n, long firstSeed, List<LawFamily> families, double[] fractions, int threads) {}
+      int n,
+      long firstSeed,
+      List<LawFamily> families,
+      double[] fractions,
+      int threads,
+      int timeoutSeconds) {}
 
   /** One analysis: the estimate's numbers (NaN when there is none) and its time. */
   record Point(boolean ok, double cmr, double low, double high, Double bound, double millis) {
+
+    /** No analysis (the experiment did not finish). */
+    static final Point NONE =
+        new Point(false, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN);
 
     static Point of(ExperimentEstimate e, double millis) {
       if (!e.ok() || e.cmr() == null || e.cmrLow() == null || e.cmrHigh() == null) {
@@ -95,11 +110,34 @@ public final class CmrAccuracy {
    * experiment's truth and design, not its events, so that hundreds of outcomes stay small).
    */
   record Outcome(
+      long seed,
       double trueCmr,
       Design design,
       boolean feasibilityMonotone,
       List<Point> cold,
-      List<Point> stream) {
+      List<Point> stream,
+      String failure) {
+
+    /** An experiment whose analysis did not finish in time or threw: no estimate anywhere. */
+    static Outcome failed(Task t, double[] fractions, String why) {
+      FamilyExperiment e = t.experiment;
+      List<Point> cold = new ArrayList<>();
+      for (int i = 0; i < fractions.length; i++) {
+        cold.add(Point.NONE);
+      }
+      List<Point> stream = new ArrayList<>();
+      for (int pct = STREAM_FROM_PERCENT; pct <= 100; pct += STREAM_STEP_PERCENT) {
+        stream.add(Point.NONE);
+      }
+      return new Outcome(
+          t.seed,
+          e == null ? Double.NaN : e.trueCmr(),
+          e == null ? null : e.design(),
+          e == null || e.feasibilityMonotone(),
+          cold,
+          stream,
+          why);
+    }
 
     /** Σ|Δcmr| between consecutive estimates of the stream, NaN with fewer than two. */
     double movement() {
@@ -144,7 +182,7 @@ public final class CmrAccuracy {
       System.err.println("CmrAccuracy: " + e.getMessage());
       System.err.println(
           "usage: CmrAccuracy [N] [--n N] [--first-seed S] [--families a,b,...]"
-              + " [--fractions 0.25,0.5,...] [--threads T]; families: "
+              + " [--fractions 0.25,0.5,...] [--threads T] [--timeout SECONDS]; families: "
               + String.join(", ", Families.names()));
       System.exit(2);
       return;
@@ -191,6 +229,15 @@ public final class CmrAccuracy {
         "An experiment without an estimate counts against a target as uncovered, with an infinite"
             + " error and width.");
     System.out.println();
+    long unfinished =
+        outcomes.values().stream().flatMap(List::stream).filter(x -> x.failure() != null).count();
+    if (unfinished > 0) {
+      System.out.printf(
+          Locale.ROOT,
+          "Experiments that did not finish: %d (see their families); a thread left running keeps a core"
+              + " busy, so the timings after it are pessimistic.%n%n",
+          unfinished);
+    }
     System.out.printf(
         Locale.ROOT,
         "%d experiments in %.0f s · load average after %s%n",
@@ -199,49 +246,103 @@ public final class CmrAccuracy {
         loadAverage());
   }
 
-  /** Generates and analyses every experiment; outcomes by family, in seed order. */
+  /** An experiment analysed on a thread of its own, with what it is doing now. */
+  static final class Task {
+    final LawFamily family;
+    final long seed;
+    final CompletableFuture<Outcome> done = new CompletableFuture<>();
+    volatile FamilyExperiment experiment;
+    volatile String stage = "generating the experiment";
+    long started;
+
+    Task(LawFamily family, long seed) {
+      this.family = family;
+      this.seed = seed;
+    }
+  }
+
+  /**
+   * Generates and analyses every experiment; outcomes by family, in seed order. The JIT is warmed
+   * first (untimed, seeds below the range), then the families are interleaved seed by seed, so that
+   * no family's timings carry the warm-up or a stretch of machine load alone.
+   */
   static Map<String, List<Outcome>> run(Options o) throws InterruptedException, ExecutionException {
-    ExecutorService pool = Executors.newFixedThreadPool(o.threads());
-    ThreadLocal<ExperimentAnalyzer> analyzers = ThreadLocal.withInitial(ExperimentAnalyzer::new);
-    try {
-      // Warm the JIT first (untimed, seeds below the range), then interleave the families seed by
-      // seed, so that no family's timings carry the warm-up or a stretch of machine load alone.
-      List<Future<Outcome>> warmUp = new ArrayList<>();
-      for (int i = 1; i <= WARM_UP_PER_THREAD * o.threads(); i++) {
-        LawFamily f = o.families().get(i % o.families().size());
-        long s = o.firstSeed() - i;
-        warmUp.add(pool.submit(() -> analyse(f.generate(s), analyzers.get(), o.fractions())));
+    List<Task> warmUp = new ArrayList<>();
+    for (int i = 1; i <= WARM_UP_PER_THREAD * o.threads(); i++) {
+      warmUp.add(new Task(o.families().get(i % o.families().size()), o.firstSeed() - i));
+    }
+    execute(warmUp, o);
+    List<Task> tasks = new ArrayList<>();
+    for (long seed = o.firstSeed(); seed < o.firstSeed() + o.n(); seed++) {
+      for (LawFamily f : o.families()) {
+        tasks.add(new Task(f, seed));
       }
-      for (Future<Outcome> fu : warmUp) {
-        fu.get();
+    }
+    execute(tasks, o);
+    Map<String, List<Outcome>> out = new TreeMap<>();
+    for (Task t : tasks) {
+      out.computeIfAbsent(t.family.name(), k -> new ArrayList<>()).add(t.done.get());
+    }
+    return out;
+  }
+
+  /**
+   * Runs the tasks, at most {@code threads} at a time, each on a new daemon thread with a fresh
+   * analyzer. An analysis cannot be interrupted, so a task still running after the time limit is
+   * recorded as not finished and left behind (it may keep a core busy until the end), and the next
+   * task starts in its place: one estimator hang shows in the report instead of stalling the run.
+   */
+  private static void execute(List<Task> tasks, Options o) throws InterruptedException {
+    Deque<Task> waiting = new ArrayDeque<>(tasks);
+    List<Task> running = new ArrayList<>();
+    BlockingQueue<Task> finished = new LinkedBlockingQueue<>();
+    while (!waiting.isEmpty() || !running.isEmpty()) {
+      while (running.size() < o.threads() && !waiting.isEmpty()) {
+        Task t = waiting.poll();
+        t.started = System.nanoTime();
+        Thread th =
+            new Thread(
+                () -> {
+                  try {
+                    t.done.complete(analyse(t, new ExperimentAnalyzer(), o.fractions()));
+                  } catch (RuntimeException | Error e) {
+                    t.done.complete(
+                        Outcome.failed(t, o.fractions(), "threw " + e + " during " + t.stage));
+                  } finally {
+                    finished.add(t);
+                  }
+                },
+                "cmr-accuracy-" + t.family.name() + "-" + t.seed);
+        th.setDaemon(true);
+        th.start();
+        running.add(t);
       }
-      Map<String, List<Future<Outcome>>> futures = new TreeMap<>();
-      for (long seed = o.firstSeed(); seed < o.firstSeed() + o.n(); seed++) {
-        for (LawFamily f : o.families()) {
-          long s = seed;
-          futures
-              .computeIfAbsent(f.name(), k -> new ArrayList<>())
-              .add(pool.submit(() -> analyse(f.generate(s), analyzers.get(), o.fractions())));
+      Task f = finished.poll(100, TimeUnit.MILLISECONDS);
+      if (f != null) {
+        running.remove(f);
+      }
+      long now = System.nanoTime();
+      for (Iterator<Task> it = running.iterator(); it.hasNext(); ) {
+        Task t = it.next();
+        if (now - t.started > o.timeoutSeconds() * 1e9) {
+          t.done.complete(
+              Outcome.failed(
+                  t,
+                  o.fractions(),
+                  "no answer within " + o.timeoutSeconds() + " s, during " + t.stage));
+          it.remove();
         }
       }
-      Map<String, List<Outcome>> out = new TreeMap<>();
-      for (Map.Entry<String, List<Future<Outcome>>> e : futures.entrySet()) {
-        List<Outcome> list = new ArrayList<>();
-        for (Future<Outcome> fu : e.getValue()) {
-          list.add(fu.get());
-        }
-        out.put(e.getKey(), list);
-      }
-      return out;
-    } finally {
-      pool.shutdownNow();
     }
   }
 
   /** Cold analyses at each share, then the stream replay through the same analyzer. */
-  static Outcome analyse(FamilyExperiment e, ExperimentAnalyzer analyzer, double[] fractions) {
+  static Outcome analyse(Task task, ExperimentAnalyzer analyzer, double[] fractions) {
+    FamilyExperiment e = task.family.generate(task.seed);
+    task.experiment = e;
     List<Point> cold = new ArrayList<>();
     for (double f : fractions) {
+      task.stage = String.format(Locale.ROOT, "the cold analysis at %.0f %%", f * 100);
       Collection<RunSummary> runs = summaries(e.eventsUpTo(f));
       long t = System.nanoTime();
       ExperimentEstimate est = analyzer.analyze(e.experiment(), runs, null);
@@ -250,13 +351,15 @@ public final class CmrAccuracy {
     List<Point> stream = new ArrayList<>();
     ExperimentEstimate previous = null;
     for (int pct = STREAM_FROM_PERCENT; pct <= 100; pct += STREAM_STEP_PERCENT) {
+      task.stage = "the streamed analysis at " + pct + " %";
       Collection<RunSummary> runs = summaries(e.eventsUpTo(pct / 100.0));
       long t = System.nanoTime();
       ExperimentEstimate est = analyzer.analyze(e.experiment(), runs, previous);
       stream.add(Point.of(est, (System.nanoTime() - t) / 1e6));
       previous = est;
     }
-    return new Outcome(e.trueCmr(), e.design(), e.feasibilityMonotone(), cold, stream);
+    return new Outcome(
+        task.seed, e.trueCmr(), e.design(), e.feasibilityMonotone(), cold, stream, null);
   }
 
   static Collection<RunSummary> summaries(List<LossEvent> events) {
@@ -317,6 +420,16 @@ public final class CmrAccuracy {
               bounds.isEmpty() ? "–" : fmt(quantile(bounds, 0.5))));
     }
     sb.append('\n').append(streamLine(list)).append('\n');
+    List<String> failures =
+        list.stream()
+            .filter(o -> o.failure() != null)
+            .map(o -> "seed " + o.seed() + ": " + o.failure())
+            .toList();
+    if (!failures.isEmpty()) {
+      sb.append("\n**Did not finish** (no estimate at any share; counted as misses): ")
+          .append(String.join("; ", failures))
+          .append(".\n");
+    }
     return sb.toString();
   }
 
@@ -329,6 +442,9 @@ public final class CmrAccuracy {
     int monotone = 0;
     for (Outcome o : list) {
       Design d = o.design();
+      if (d == null) {
+        continue;
+      }
       ratios.merge(d.ratios(), 1, Integer::sum);
       minEval = Math.min(minEval, d.minEvaluations());
       maxEval = Math.max(maxEval, d.maxEvaluations());
@@ -373,9 +489,11 @@ public final class CmrAccuracy {
         Point p = o.stream().get(i);
         steps++;
         estimates += p.ok() ? 1 : 0;
-        (i == 0 ? coldMs : warmMs).add(p.millis());
+        if (!Double.isNaN(p.millis())) {
+          (i == 0 ? coldMs : warmMs).add(p.millis());
+        }
       }
-      o.cold().forEach(p -> coldMs.add(p.millis()));
+      o.cold().stream().filter(p -> !Double.isNaN(p.millis())).forEach(p -> coldMs.add(p.millis()));
     }
     return String.format(
         Locale.ROOT,
@@ -440,12 +558,12 @@ public final class CmrAccuracy {
 
   private static Verdict errorAtMost(List<Outcome> list, int k, double pp) {
     double median = quantile(metric(list, k, (o, p) -> 100 * Math.abs(p.cmr() - o.trueCmr())), 0.5);
-    return new Verdict(String.format(Locale.ROOT, "%.2f pp", median), median <= pp);
+    return new Verdict(fmt(median) + " pp", median <= pp);
   }
 
   private static Verdict widthAtMost(List<Outcome> list, int k, double pp) {
     double median = quantile(metric(list, k, (o, p) -> 100 * (p.high() - p.low())), 0.5);
-    return new Verdict(String.format(Locale.ROOT, "%.1f pp", median), median <= pp);
+    return new Verdict(fmt1(median) + " pp", median <= pp);
   }
 
   private static Verdict coverageWithin(List<Outcome> list, int k, double lo, double hi) {
@@ -464,7 +582,7 @@ public final class CmrAccuracy {
       m.add(Double.isNaN(v) ? Double.POSITIVE_INFINITY : 100 * v);
     }
     double median = quantile(m, 0.5);
-    return new Verdict(String.format(Locale.ROOT, "%.1f pp", median), median <= pp);
+    return new Verdict(fmt1(median) + " pp", median <= pp);
   }
 
   // The per-experiment metric at share k, +∞ for an experiment without an estimate.
@@ -510,6 +628,7 @@ public final class CmrAccuracy {
     List<LawFamily> families = Families.all();
     double[] fractions = {0.25, 0.5, 0.75, 1.0};
     int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
+    int timeout = 120;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.matches("\\d+")) {
@@ -525,6 +644,7 @@ public final class CmrAccuracy {
           case "--n" -> n = Integer.parseInt(v);
           case "--first-seed" -> firstSeed = Long.parseLong(v);
           case "--threads" -> threads = Integer.parseInt(v);
+          case "--timeout" -> timeout = Integer.parseInt(v);
           case "--families" ->
               families =
                   v.equals("all")
@@ -555,7 +675,10 @@ public final class CmrAccuracy {
         throw new IllegalArgumentException("fractions must be in (0, 1], got " + f);
       }
     }
-    return new Options(n, firstSeed, families, fractions, threads);
+    if (timeout < 1) {
+      throw new IllegalArgumentException("--timeout must be >= 1 s, got " + timeout);
+    }
+    return new Options(n, firstSeed, families, fractions, threads, timeout);
   }
 
   static String loadAverage() {
@@ -592,6 +715,10 @@ public final class CmrAccuracy {
     return Double.isNaN(v)
         ? "–"
         : Double.isInfinite(v) ? "∞" : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  static String fmt1(double v) {
+    return Double.isInfinite(v) ? "∞" : String.format(Locale.ROOT, "%.1f", v);
   }
 
   static double quantile(List<Double> values, double q) {
