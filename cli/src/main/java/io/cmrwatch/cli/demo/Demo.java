@@ -5,7 +5,7 @@ import io.cmrwatch.broker.EmbeddedKafkaBroker;
 import io.cmrwatch.broker.PortInUseException;
 import io.cmrwatch.ingest.http.IngestService;
 import io.cmrwatch.ingest.http.IngestSettings;
-import io.cmrwatch.kafka.topic.TopicNames;
+import io.cmrwatch.kafka.topic.Topics;
 import io.cmrwatch.streams.StreamsApp;
 import io.cmrwatch.streams.config.AppConfig;
 import java.io.IOException;
@@ -178,7 +178,7 @@ public final class Demo implements AutoCloseable {
     watcher =
         EstimateWatcher.start(
             broker.bootstrapServers(),
-            TopicNames.defaults().cmrEstimates(),
+            Topics.defaults().cmrEstimates(),
             out,
             settings.estimateLineInterval());
     open.push(watcher);
@@ -188,7 +188,7 @@ public final class Demo implements AutoCloseable {
         "  broker    "
             + broker.bootstrapServers()
             + "  (topics "
-            + String.join(", ", TopicNames.defaults().all())
+            + String.join(", ", Topics.defaults().allNames())
             + ")");
     out.accept("  page      " + page + "   <- open this in a browser");
     out.accept(
@@ -335,7 +335,7 @@ public final class Demo implements AutoCloseable {
             .partitionsToOffsetAndMetadata()
             .get(10, TimeUnit.SECONDS);
     Set<TopicPartition> partitions = new HashSet<>(committed.keySet());
-    String input = TopicNames.defaults().lossEvents();
+    String input = Topics.defaults().lossEvents().name();
     admin
         .describeTopics(List.of(input))
         .allTopicNames()

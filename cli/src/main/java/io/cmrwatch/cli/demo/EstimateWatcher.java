@@ -1,8 +1,7 @@
 package io.cmrwatch.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import io.cmrwatch.kafka.topic.Topic;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -19,7 +18,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +31,10 @@ import org.slf4j.LoggerFactory;
 public final class EstimateWatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EstimateWatcher.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
-  private final KafkaConsumer<String, String> consumer;
-  private final String topic;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final Topic<String, JsonNode> topic;
   private final Consumer<String> out;
   private final Duration minInterval;
   private final Thread thread;
@@ -45,18 +43,19 @@ public final class EstimateWatcher implements AutoCloseable {
   private volatile boolean running = true;
 
   private EstimateWatcher(
-      String bootstrap, String topic, Consumer<String> out, Duration minInterval) {
+      String bootstrap, Topic<String, JsonNode> topic, Consumer<String> out, Duration minInterval) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     // Read only what the streams app has committed: no estimate from an aborted transaction is
     // printed.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "cmrwatch-demo-estimates");
-    this.consumer = new KafkaConsumer<>(p);
+    // Values are decoded record by record (the topic's serde), so that one unreadable record is
+    // reported and passed over instead of stopping the poll.
+    this.consumer =
+        new KafkaConsumer<>(p, topic.keySerde().deserializer(), new ByteArrayDeserializer());
     this.topic = topic;
     this.out = out;
     this.minInterval = minInterval;
@@ -69,7 +68,7 @@ public final class EstimateWatcher implements AutoCloseable {
    * {@code out}.
    */
   public static EstimateWatcher start(
-      String bootstrap, String topic, Consumer<String> out, Duration minInterval) {
+      String bootstrap, Topic<String, JsonNode> topic, Consumer<String> out, Duration minInterval) {
     EstimateWatcher w = new EstimateWatcher(bootstrap, topic, out, minInterval);
     w.thread.start();
     return w;
@@ -84,7 +83,7 @@ public final class EstimateWatcher implements AutoCloseable {
     try {
       assignWhenTopicExists();
       while (running) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           estimates.incrementAndGet();
           handle(r.key(), r.value());
         }
@@ -94,7 +93,7 @@ public final class EstimateWatcher implements AutoCloseable {
       // close() asked us to stop.
     } catch (RuntimeException e) {
       if (running) {
-        LOG.warn("stopped following {}: {}", topic, e.toString());
+        LOG.warn("stopped following {}: {}", topic.name(), e.toString());
       }
     } finally {
       flush(true);
@@ -105,7 +104,7 @@ public final class EstimateWatcher implements AutoCloseable {
   // The streams app creates the topic at start; until then there is nothing to assign.
   private void assignWhenTopicExists() {
     while (running) {
-      List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+      List<PartitionInfo> parts = consumer.partitionsFor(topic.name(), Duration.ofSeconds(5));
       if (parts != null && !parts.isEmpty()) {
         consumer.assign(
             parts.stream().map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList());
@@ -120,16 +119,16 @@ public final class EstimateWatcher implements AutoCloseable {
     }
   }
 
-  private void handle(String key, String value) {
+  private void handle(String key, byte[] value) {
     String line;
     String experiment = key;
     try {
-      JsonNode n = JSON.readTree(value);
+      JsonNode n = topic.decodeValue(value);
       if (n.hasNonNull("experiment")) {
         experiment = n.get("experiment").asText();
       }
       line = describe(n);
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       line = "unreadable estimate (" + e.getMessage() + ")";
     }
     Feed f = feeds.computeIfAbsent(experiment == null ? "?" : experiment, k -> new Feed());

@@ -2,7 +2,7 @@ package io.cmrwatch.cli.demo;
 
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.event.LossEventCodec;
-import io.cmrwatch.kafka.topic.TopicNames;
+import io.cmrwatch.kafka.topic.Topics;
 import io.cmrwatch.trainer.agent.EventPublisher;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -151,9 +151,9 @@ final class ReplayWorkload implements Workload {
 
   @Override
   public String run(String bootstrap, Instant deadline, Consumer<String> out) throws Exception {
-    TopicNames topics = TopicNames.defaults();
+    Topics topics = Topics.defaults();
     if (estimatesOut != null) {
-      recorder = new Recorder(bootstrap, topics.cmrEstimates(), estimatesOut);
+      recorder = new Recorder(bootstrap, topics.cmrEstimates().name(), estimatesOut);
       recorder.start();
     }
     long t0 = System.nanoTime();

@@ -3,6 +3,7 @@ package io.cmrwatch.ingest.command;
 import io.cmrwatch.http.HttpLimits;
 import io.cmrwatch.ingest.http.IngestService;
 import io.cmrwatch.ingest.http.IngestSettings;
+import io.cmrwatch.kafka.cli.KafkaOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -12,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cmrwatch ingest serve}: runs the HTTP ingest API until interrupted. */
@@ -27,11 +29,7 @@ public final class ServeCommand implements Callable<Integer> {
   /** Default HTTP port of the ingest API. */
   public static final int DEFAULT_PORT = 8090;
 
-  @Option(
-      names = "--bootstrap",
-      defaultValue = "127.0.0.1:9092",
-      description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
-  String bootstrap;
+  @Mixin KafkaOptions kafka;
 
   @Option(
       names = "--host",
@@ -51,12 +49,6 @@ public final class ServeCommand implements Callable<Integer> {
       description =
           "Bearer tokens, one per line, optionally followed by experiment-id prefixes: TOKEN [p1,p2].")
   Path tokensFile;
-
-  @Option(
-      names = "--topic-prefix",
-      defaultValue = "",
-      description = "Prefix of every topic name (default none).")
-  String topicPrefix;
 
   @Option(
       names = "--partitions",
@@ -137,8 +129,8 @@ public final class ServeCommand implements Callable<Integer> {
           new IngestSettings(
               host,
               port,
-              bootstrap,
-              topicPrefix,
+              kafka.bootstrap(),
+              kafka.topicPrefix(),
               partitions,
               tokensFile,
               maxBodyBytes,

@@ -1,12 +1,14 @@
 package io.cmrwatch.ingest.command;
 
+import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.ingest.produce.BrokerMonitor;
 import io.cmrwatch.ingest.produce.EventPublisher;
 import io.cmrwatch.ingest.produce.PublishException;
 import io.cmrwatch.ingest.tail.LineMapper;
 import io.cmrwatch.ingest.tail.LogFormat;
 import io.cmrwatch.ingest.tail.LogTailer;
-import io.cmrwatch.kafka.topic.TopicNames;
+import io.cmrwatch.kafka.cli.KafkaOptions;
+import io.cmrwatch.kafka.topic.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,6 +21,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -92,17 +95,7 @@ public final class TailCommand implements Callable<Integer> {
       description = "Position file (default: <file>.cmrwatch-checkpoint).")
   Path checkpoint;
 
-  @Option(
-      names = "--bootstrap",
-      defaultValue = "127.0.0.1:9092",
-      description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
-  String bootstrap;
-
-  @Option(
-      names = "--topic-prefix",
-      defaultValue = "",
-      description = "Prefix of every topic name (default none).")
-  String topicPrefix;
+  @Mixin KafkaOptions kafka;
 
   @Option(
       names = "--partitions",
@@ -137,16 +130,17 @@ public final class TailCommand implements Callable<Integer> {
         checkpoint != null
             ? checkpoint
             : file.resolveSibling(file.getFileName() + ".cmrwatch-checkpoint");
-    String topic = TopicNames.withPrefix(topicPrefix).lossEvents();
+    Topic<String, LossEvent> topic = kafka.topics().lossEvents();
     Map<String, Object> cfg =
         EventPublisher.producerConfig(
-            bootstrap,
+            kafka.bootstrap(),
             "cmrwatch-ingest-tail",
             Duration.ofSeconds(10),
             Duration.ofSeconds(30),
             Map.of());
     Producer<String, byte[]> producer = EventPublisher.createProducer(cfg);
-    try (BrokerMonitor monitor = new BrokerMonitor(bootstrap, topic, partitions, Map.of());
+    try (BrokerMonitor monitor =
+            new BrokerMonitor(kafka.bootstrap(), topic.name(), partitions, Map.of());
         EventPublisher publisher =
             new EventPublisher(producer, topic, 100_000, Duration.ofSeconds(40), null);
         LogTailer tailer = new LogTailer(file, cp, mapper, publisher, poll)) {
@@ -169,8 +163,8 @@ public final class TailCommand implements Callable<Integer> {
           file,
           format,
           cp,
-          topic,
-          bootstrap);
+          topic.name(),
+          kafka.bootstrap());
       try {
         tailer.run();
       } catch (PublishException e) {

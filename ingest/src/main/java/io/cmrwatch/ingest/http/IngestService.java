@@ -1,10 +1,12 @@
 package io.cmrwatch.ingest.http;
 
+import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.ingest.auth.TokenFile;
 import io.cmrwatch.ingest.metrics.IngestMetrics;
 import io.cmrwatch.ingest.produce.BrokerMonitor;
 import io.cmrwatch.ingest.produce.EventPublisher;
-import io.cmrwatch.kafka.topic.TopicNames;
+import io.cmrwatch.kafka.topic.Topic;
+import io.cmrwatch.kafka.topic.Topics;
 import java.io.IOException;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -38,10 +40,10 @@ public final class IngestService implements AutoCloseable {
    */
   public static IngestService start(IngestSettings s) throws IOException {
     TokenFile tokens = TokenFile.load(s.tokensFile());
-    String topic = TopicNames.withPrefix(s.topicPrefix()).lossEvents();
+    Topic<String, LossEvent> topic = Topics.withPrefix(s.topicPrefix()).lossEvents();
     IngestMetrics metrics = new IngestMetrics();
     BrokerMonitor monitor =
-        new BrokerMonitor(s.bootstrap(), topic, s.partitions(), s.producerProperties());
+        new BrokerMonitor(s.bootstrap(), topic.name(), s.partitions(), s.producerProperties());
     EventPublisher publisher = null;
     try {
       publisher =
@@ -66,7 +68,7 @@ public final class IngestService implements AutoCloseable {
           "ingest listening on {} ({} tokens), producing to {} at {}",
           server.url(),
           tokens.size(),
-          topic,
+          topic.name(),
           s.bootstrap());
       return new IngestService(metrics, monitor, publisher, server);
     } catch (IOException | RuntimeException e) {

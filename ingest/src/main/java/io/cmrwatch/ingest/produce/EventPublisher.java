@@ -1,7 +1,7 @@
 package io.cmrwatch.ingest.produce;
 
 import io.cmrwatch.core.event.LossEvent;
-import io.cmrwatch.core.event.LossEventCodec;
+import io.cmrwatch.kafka.topic.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class EventPublisher implements EventSink, AutoCloseable {
 
   private final Producer<String, byte[]> producer;
-  private final String topic;
+  private final Topic<String, LossEvent> topic;
   private final int maxInFlightEvents;
   private final Semaphore inFlight;
   private final Duration ackTimeout;
@@ -39,7 +39,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
 
   /**
    * @param producer the producer (see {@link #producerConfig})
-   * @param topic the loss-event topic
+   * @param topic the loss-event topic; its value serde encodes what {@link #publish} sends
    * @param maxInFlightEvents events that may await acknowledgement at once, across all callers
    * @param ackTimeout how long {@link #publish} waits for acknowledgements; keep it above the
    *     producer's {@code delivery.timeout.ms} so that the producer's own verdict arrives first
@@ -47,7 +47,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
    */
   public EventPublisher(
       Producer<String, byte[]> producer,
-      String topic,
+      Topic<String, LossEvent> topic,
       int maxInFlightEvents,
       Duration ackTimeout,
       BrokerMonitor monitor) {
@@ -106,14 +106,14 @@ public final class EventPublisher implements EventSink, AutoCloseable {
   }
 
   /**
-   * Encodes {@code events} with {@link LossEventCodec} and publishes them; see {@link
+   * Encodes {@code events} with the topic's value serde and publishes them; see {@link
    * #publishEncoded}.
    */
   @Override
   public void publish(List<LossEvent> events) throws PublishException, InterruptedException {
     List<byte[]> json = new ArrayList<>(events.size());
     for (LossEvent e : events) {
-      json.add(LossEventCodec.encode(e));
+      json.add(topic.encodeValue(e));
     }
     publishEncoded(events, json);
   }
@@ -153,7 +153,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     try {
       for (int i = 0; i < n; i++) {
         producer.send(
-            new ProducerRecord<>(topic, events.get(i).run(), json.get(i)),
+            new ProducerRecord<>(topic.name(), events.get(i).run(), json.get(i)),
             (metadata, error) -> {
               inFlight.release();
               if (error != null) {
@@ -235,9 +235,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     return maxInFlightEvents - inFlight.availablePermits();
   }
 
-  /** The topic events go to. */
+  /** The name of the topic events go to. */
   public String topic() {
-    return topic;
+    return topic.name();
   }
 
   /** Flushes and closes the producer, waiting up to {@code timeout} for outstanding sends. */

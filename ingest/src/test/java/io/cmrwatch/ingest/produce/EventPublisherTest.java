@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.cmrwatch.core.event.LossEvent;
+import io.cmrwatch.kafka.topic.Topics;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -59,7 +60,11 @@ class EventPublisherTest {
             Map.of());
     try (EventPublisher p =
         new EventPublisher(
-            EventPublisher.createProducer(cfg), "t", 5, Duration.ofSeconds(20), null)) {
+            EventPublisher.createProducer(cfg),
+            Topics.withPrefix("t.").lossEvents(),
+            5,
+            Duration.ofSeconds(20),
+            null)) {
       CompletableFuture<PublishException> stuck =
           CompletableFuture.supplyAsync(
               () -> {

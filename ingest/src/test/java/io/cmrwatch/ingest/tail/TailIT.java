@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.ingest.produce.EventPublisher;
 import io.cmrwatch.kafka.serde.LossEventSerde;
+import io.cmrwatch.kafka.topic.Topic;
+import io.cmrwatch.kafka.topic.Topics;
 import io.cmrwatch.testkit.KafkaCluster;
 import io.cmrwatch.testkit.KafkaExtension;
 import java.nio.charset.StandardCharsets;
@@ -125,7 +127,9 @@ class TailIT {
   @Test
   void shouldPublishAppendsResumeAfterRestartAndFollowRotationEachLineOnce(KafkaCluster kafka)
       throws Exception {
-    String topic = kafka.uniqueTopic("tail");
+    Topic<String, LossEvent> lossEvents =
+        Topics.withPrefix(kafka.uniqueTopic("tail") + ".").lossEvents();
+    String topic = lossEvents.name();
     kafka.createTopics(1, topic);
     Path log = dir.resolve("train.jsonl");
     Map<String, Object> cfg =
@@ -137,7 +141,7 @@ class TailIT {
             Map.of());
     try (EventPublisher publisher =
         new EventPublisher(
-            EventPublisher.createProducer(cfg), topic, 10_000, Duration.ofSeconds(40), null)) {
+            EventPublisher.createProducer(cfg), lossEvents, 10_000, Duration.ofSeconds(40), null)) {
       append(log, lines(1, 5));
       try (Running r = new Running(log, publisher)) {
         assertThat(steps(kafka, topic, 5)).containsExactly(1L, 2L, 3L, 4L, 5L);

@@ -2,6 +2,7 @@ package io.cmrwatch.streams.config;
 
 import io.cmrwatch.http.HttpLimits;
 import io.cmrwatch.kafka.topic.TopicNames;
+import io.cmrwatch.kafka.topic.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -104,6 +105,11 @@ public final class AppConfig {
 
   public TopicNames topicNames() {
     return TopicNames.withPrefix(get(ConfigKey.TOPIC_PREFIX));
+  }
+
+  /** Every topic under {@code cmrwatch.topic-prefix}, with its key and value serdes. */
+  public Topics topics() {
+    return new Topics(topicNames());
   }
 
   public boolean createTopics() {

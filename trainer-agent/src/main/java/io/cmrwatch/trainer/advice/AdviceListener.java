@@ -1,6 +1,7 @@
 package io.cmrwatch.trainer.advice;
 
 import io.cmrwatch.kafka.advice.RatioAdvice;
+import io.cmrwatch.kafka.topic.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +35,7 @@ public final class AdviceListener implements AutoCloseable {
   /** One message with where it came from, so that the agent can checkpoint what it has consumed. */
   public record Item(int partition, long offset, RatioAdvice advice) {}
 
-  private final String topic;
+  private final Topic<String, RatioAdvice> topic;
   private final String run;
   private final Map<Integer, Long> startOffsets;
   private final KafkaConsumer<String, byte[]> consumer;
@@ -45,7 +46,10 @@ public final class AdviceListener implements AutoCloseable {
 
   /** A listener for {@code run}'s advice on {@code topic}; call {@link #start()}. */
   public AdviceListener(
-      String bootstrap, String topic, String run, Map<Integer, Long> startOffsets) {
+      String bootstrap,
+      Topic<String, RatioAdvice> topic,
+      String run,
+      Map<Integer, Long> startOffsets) {
     this.topic = topic;
     this.run = run;
     this.startOffsets = new HashMap<>(startOffsets);
@@ -103,11 +107,11 @@ public final class AdviceListener implements AutoCloseable {
             continue;
           }
           try {
-            queue.add(new Item(r.partition(), r.offset(), RatioAdvice.parse(r.value())));
+            queue.add(new Item(r.partition(), r.offset(), topic.decodeValue(r.value())));
           } catch (IllegalArgumentException bad) {
             LOG.warn(
                 "ignoring advice record {}-{}@{}: {}",
-                topic,
+                topic.name(),
                 r.partition(),
                 r.offset(),
                 bad.getMessage());
@@ -142,14 +146,14 @@ public final class AdviceListener implements AutoCloseable {
     while (running) {
       List<PartitionInfo> infos;
       try {
-        infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+        infos = consumer.partitionsFor(topic.name(), Duration.ofSeconds(10));
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
         infos = List.of();
       }
       if (infos != null && !infos.isEmpty()) {
         List<TopicPartition> out = new ArrayList<>();
         for (PartitionInfo i : infos) {
-          out.add(new TopicPartition(topic, i.partition()));
+          out.add(new TopicPartition(topic.name(), i.partition()));
         }
         return out;
       }

@@ -2,7 +2,7 @@ package io.cmrwatch.trainer.agent;
 
 import ai.djl.Device;
 import io.cmrwatch.core.event.LossEvent;
-import io.cmrwatch.kafka.topic.TopicNames;
+import io.cmrwatch.kafka.topic.Topics;
 import io.cmrwatch.trainer.advice.AdviceDecision;
 import io.cmrwatch.trainer.advice.AdviceListener;
 import io.cmrwatch.trainer.advice.AdvicePolicy;
@@ -72,7 +72,7 @@ public final class CptAgent {
     }
     Device device = Devices.select(o.device);
     metrics.device(device.toString(), Devices.engine());
-    TopicNames topics = TopicNames.withPrefix(o.topicPrefix);
+    Topics topics = Topics.withPrefix(o.topicPrefix);
     boolean listen = o.bootstrap != null && o.advicePolicy.mode() != AdvicePolicy.Mode.OFF;
     try (LanguageModelTrainer lm =
             saved == null

@@ -1,8 +1,7 @@
 package io.cmrwatch.trainer.agent;
 
 import io.cmrwatch.core.event.LossEvent;
-import io.cmrwatch.core.event.LossEventCodec;
-import io.cmrwatch.kafka.serde.LossEventSerde;
+import io.cmrwatch.kafka.topic.Topic;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -18,13 +17,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Publishes a run's loss events to the loss-event topic, keyed by run id, with an idempotent
@@ -37,11 +34,11 @@ public final class EventPublisher implements AutoCloseable {
   private static final long SEND_TIMEOUT_SECONDS = 60;
 
   private final String bootstrap;
-  private final String topic;
+  private final Topic<String, LossEvent> topic;
   private final KafkaProducer<String, LossEvent> producer;
 
   /** A publisher to {@code topic} on the cluster at {@code bootstrap}. */
-  public EventPublisher(String bootstrap, String topic) {
+  public EventPublisher(String bootstrap, Topic<String, LossEvent> topic) {
     this.bootstrap = bootstrap;
     this.topic = topic;
     Properties p = new Properties();
@@ -52,7 +49,7 @@ public final class EventPublisher implements AutoCloseable {
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 45_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
-    producer = new KafkaProducer<>(p, new StringSerializer(), new LossEventSerde().serializer());
+    producer = topic.producer(p);
   }
 
   /**
@@ -61,16 +58,14 @@ public final class EventPublisher implements AutoCloseable {
    */
   public void publish(LossEvent event) throws InterruptedException {
     try {
-      producer
-          .send(new ProducerRecord<>(topic, event.run(), event))
-          .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      producer.send(topic.record(event.run(), event)).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new PublishException(
           "could not publish "
               + event.eventId()
               + " to "
-              + topic
+              + topic.name()
               + " at "
               + bootstrap
               + ": "
@@ -92,13 +87,13 @@ public final class EventPublisher implements AutoCloseable {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+      List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30));
       if (partitions == null || partitions.isEmpty()) {
         return ids;
       }
-      byte[] key = new StringSerializer().serialize(topic, run);
+      byte[] key = topic.keySerde().serializer().serialize(topic.name(), run);
       int partition = BuiltInPartitioner.partitionForKey(key, partitions.size());
-      TopicPartition tp = new TopicPartition(topic, partition);
+      TopicPartition tp = new TopicPartition(topic.name(), partition);
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
       Map<TopicPartition, Long> end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30));
@@ -111,7 +106,7 @@ public final class EventPublisher implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           if (run.equals(r.key()) && r.value() != null) {
             try {
-              ids.add(LossEventCodec.decode(r.value()).eventId());
+              ids.add(topic.decodeValue(r.value()).eventId());
             } catch (RuntimeException bad) {
               // Not ours to judge here: a malformed record is the dead-letter path's business.
             }

@@ -1,5 +1,6 @@
 package io.cmrwatch.trainer.command;
 
+import io.cmrwatch.kafka.cli.KafkaOptions;
 import io.cmrwatch.trainer.advice.AdvicePolicy;
 import io.cmrwatch.trainer.agent.CptAgent;
 import io.cmrwatch.trainer.agent.CptOptions;
@@ -89,11 +90,7 @@ public final class CptCommand implements Callable<Integer> {
       description = "Run id (the Kafka key); a sweep appends -r<ratio> for each ratio.")
   String run;
 
-  @Option(
-      names = "--bootstrap",
-      defaultValue = "127.0.0.1:9092",
-      description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
-  String bootstrap;
+  @Mixin KafkaOptions kafka;
 
   @Option(names = "--no-publish", description = "Train and print the evaluations without Kafka.")
   boolean noPublish;
@@ -104,12 +101,6 @@ public final class CptCommand implements Callable<Integer> {
       description =
           "Also append every loss event to this JSONL file (a resumed run appends only new ones).")
   Path eventsOut;
-
-  @Option(
-      names = "--topic-prefix",
-      defaultValue = "",
-      description = "Prefix of every topic name (default none).")
-  String topicPrefix;
 
   @Option(
       names = "--checkpoint-dir",
@@ -175,9 +166,9 @@ public final class CptCommand implements Callable<Integer> {
               .budgetTokens(budgetTokens)
               .evalEvery(evalEvery)
               .experiment(experiment)
-              .bootstrap(noPublish ? null : bootstrap)
+              .bootstrap(noPublish ? null : kafka.bootstrap())
               .eventsFile(eventsOut)
-              .topicPrefix(topicPrefix)
+              .topicPrefix(kafka.topicPrefix())
               .batchSize(engine.batchSize)
               .learningRate(engine.learningRate)
               .warmupSteps(engine.warmupSteps)

@@ -1,5 +1,6 @@
 package io.cmrwatch.trainer.command;
 
+import io.cmrwatch.kafka.cli.KafkaOptions;
 import io.cmrwatch.trainer.sim.Simulator;
 import java.util.Locale;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,23 +56,15 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "Seed of the first experiment (${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(
-      names = "--bootstrap",
-      defaultValue = "127.0.0.1:9092",
-      description = "Kafka bootstrap servers (${DEFAULT-VALUE}).")
-  String bootstrap;
-
-  @Option(
-      names = "--topic-prefix",
-      defaultValue = "",
-      description = "Prefix of every topic name (default none).")
-  String topicPrefix;
+  @Mixin KafkaOptions kafka;
 
   @Override
   public Integer call() throws Exception {
     Simulator.Options options;
     try {
-      options = new Simulator.Options(experiments, runs, evals, rate, seed, bootstrap, topicPrefix);
+      options =
+          new Simulator.Options(
+              experiments, runs, evals, rate, seed, kafka.bootstrap(), kafka.topicPrefix());
     } catch (IllegalArgumentException e) {
       LOG.error("{}", e.getMessage());
       return 2;
@@ -84,7 +78,7 @@ public final class SimulateCommand implements Callable<Integer> {
         "publishing %d events at %s to %s ...%n",
         total,
         rate > 0 ? rate + " events/s" : "full speed",
-        bootstrap);
+        kafka.bootstrap());
     try {
       Simulator.Result result = new Simulator().run(options);
       System.out.printf(

@@ -3,8 +3,8 @@ package io.cmrwatch.trainer.sim;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.synth.SyntheticExperiment;
 import io.cmrwatch.core.synth.SyntheticGenerator;
-import io.cmrwatch.kafka.serde.LossEventSerde;
-import io.cmrwatch.kafka.topic.TopicNames;
+import io.cmrwatch.kafka.topic.Topic;
+import io.cmrwatch.kafka.topic.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,8 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Publishes loss events drawn from known laws with noise (core's {@link SyntheticGenerator}) for
@@ -123,7 +121,7 @@ public final class Simulator {
   public Result run(Options o) throws InterruptedException {
     Map<String, Double> truth = new LinkedHashMap<>();
     List<LossEvent> events = events(o, truth);
-    String topic = TopicNames.withPrefix(o.topicPrefix()).lossEvents();
+    Topic<String, LossEvent> topic = Topics.withPrefix(o.topicPrefix()).lossEvents();
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -135,8 +133,7 @@ public final class Simulator {
     AtomicInteger failed = new AtomicInteger();
     AtomicReference<Exception> firstError = new AtomicReference<>();
     long start = System.nanoTime();
-    try (KafkaProducer<String, LossEvent> producer =
-        new KafkaProducer<>(p, new StringSerializer(), new LossEventSerde().serializer())) {
+    try (KafkaProducer<String, LossEvent> producer = topic.producer(p)) {
       for (int i = 0; i < events.size(); i++) {
         if (o.rate() > 0) {
           // Event i is due at start + i / rate.
@@ -148,7 +145,7 @@ public final class Simulator {
         }
         LossEvent e = events.get(i);
         producer.send(
-            new ProducerRecord<>(topic, e.run(), e),
+            topic.record(e.run(), e),
             (meta, error) -> {
               if (error == null) {
                 published.incrementAndGet();
@@ -163,7 +160,7 @@ public final class Simulator {
     if (firstError.get() != null && published.get() == 0) {
       throw new IllegalStateException(
           "no event reached "
-              + topic
+              + topic.name()
               + " at "
               + o.bootstrap()
               + " ("
