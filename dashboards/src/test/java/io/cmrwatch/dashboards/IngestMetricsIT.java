@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cmrwatch.ingest.http.IngestService;
 import io.cmrwatch.ingest.http.IngestSettings;
+import io.cmrwatch.ingest.metrics.IngestMetrics;
 import io.cmrwatch.testkit.KafkaCluster;
 import io.cmrwatch.testkit.KafkaExtension;
 import java.net.URI;
@@ -64,6 +65,10 @@ class IngestMetricsIT {
               scrape.missingLabels(
                   MetricReferences.load().exportedLabelsUsed(MetricReferences.Exporter.INGEST)))
           .as("labels that dashboards or rules match on but the ingest metrics do not have")
+          .isEmpty();
+      assertThat(scrape.ownSamples()).isGreaterThan(5);
+      assertThat(scrape.ownSamplesWithoutApplication(IngestMetrics.APPLICATION))
+          .as("cmrwatch_* samples without the common tag application")
           .isEmpty();
     }
   }

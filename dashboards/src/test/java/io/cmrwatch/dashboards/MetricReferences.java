@@ -23,7 +23,7 @@ final class MetricReferences {
     TRAINER_AGENT;
 
     static Exporter of(String metric) {
-      if (metric.startsWith("ingest_")) {
+      if (metric.startsWith("cmrwatch_ingest_")) {
         return INGEST;
       }
       if (metric.startsWith("cmrwatch_trainer_")) {

@@ -92,6 +92,23 @@ record Scrape(String text) {
     return out;
   }
 
+  /**
+   * The samples of the project's own metrics (names starting {@code cmrwatch_}) that do not carry
+   * the common tag {@code application="<application>"}; empty when every one does.
+   */
+  List<String> ownSamplesWithoutApplication(String application) {
+    String tag = "application=\"" + application + "\"";
+    return text.lines()
+        .filter(l -> l.startsWith("cmrwatch_"))
+        .filter(l -> !(l.contains("{" + tag) || l.contains("," + tag)))
+        .toList();
+  }
+
+  /** How many samples of the project's own metrics (names starting {@code cmrwatch_}) there are. */
+  long ownSamples() {
+    return text.lines().filter(l -> l.startsWith("cmrwatch_")).count();
+  }
+
   /** The entries of {@code used} whose name is not among the samples: name -> where it is used. */
   Map<String, List<String>> missing(Map<String, List<String>> used) {
     Set<String> present = sampleNames();

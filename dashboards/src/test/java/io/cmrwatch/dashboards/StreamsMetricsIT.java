@@ -10,6 +10,7 @@ import io.cmrwatch.core.synth.SyntheticGenerator;
 import io.cmrwatch.kafka.topic.TopicNames;
 import io.cmrwatch.streams.StreamsApp;
 import io.cmrwatch.streams.config.AppConfig;
+import io.cmrwatch.streams.metrics.StreamsMetrics;
 import io.cmrwatch.testkit.KafkaCluster;
 import io.cmrwatch.testkit.KafkaExtension;
 import java.net.URLEncoder;
@@ -125,6 +126,10 @@ class StreamsMetricsIT {
             scrape.missingLabels(
                 MetricReferences.load().exportedLabelsUsed(MetricReferences.Exporter.STREAMS_APP)))
         .as("labels that dashboards or rules match on but the streams app's metrics do not have")
+        .isEmpty();
+    assertThat(scrape.ownSamples()).isGreaterThan(20);
+    assertThat(scrape.ownSamplesWithoutApplication(StreamsMetrics.APPLICATION))
+        .as("cmrwatch_* samples without the common tag application")
         .isEmpty();
   }
 

@@ -23,8 +23,9 @@ import org.apache.kafka.clients.producer.Producer;
 /**
  * The ingest service's meters, rendered for Prometheus at {@code GET /metrics}: requests by
  * endpoint and status, events accepted and rejected (by reason), request duration, JVM and Kafka
- * producer metrics. Names are dot.case with base units; the Prometheus registry renders {@code
- * _total} and {@code _seconds}.
+ * producer metrics. Names are dot.case under {@code cmrwatch.ingest} with base units, and every
+ * meter carries the common tag {@code application} (docs/operations.md, "Metrics"); the Prometheus
+ * registry renders {@code cmrwatch_ingest_..._total} and {@code _seconds}.
  */
 public final class IngestMetrics implements AutoCloseable {
 
@@ -36,11 +37,14 @@ public final class IngestMetrics implements AutoCloseable {
   private JvmGcMetrics gc;
   private KafkaClientMetrics kafka;
 
-  /** A registry with the common tag {@code app=cmrwatch-ingest} and JVM metrics bound. */
+  /** The value of the common tag {@code application}. */
+  public static final String APPLICATION = "cmrwatch-ingest";
+
+  /** A registry with the common tag {@code application=cmrwatch-ingest} and JVM metrics bound. */
   public IngestMetrics() {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Common tags first: meters registered before this call would not carry them.
-    registry.config().commonTags("app", "cmrwatch-ingest");
+    registry.config().commonTags("application", APPLICATION);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gc = new JvmGcMetrics();
@@ -48,14 +52,14 @@ public final class IngestMetrics implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     accepted =
-        Counter.builder("ingest.events.accepted")
+        Counter.builder("cmrwatch.ingest.events.accepted")
             .description("Loss events acknowledged by Kafka")
             .register(registry);
     // Every reason is registered up front so a dashboard sees 0 rather than no series.
     for (Rejection r : Rejection.values()) {
       rejected.put(
           r,
-          Counter.builder("ingest.events.rejected")
+          Counter.builder("cmrwatch.ingest.events.rejected")
               .description("Loss events rejected as malformed or impossible")
               .tag("reason", r.code())
               .register(registry));
@@ -70,7 +74,7 @@ public final class IngestMetrics implements AutoCloseable {
 
   /** Exposes how many events await Kafka's acknowledgement (429s start at the in-flight limit). */
   public void bindInFlight(EventPublisher publisher) {
-    Gauge.builder("ingest.events.in.flight", publisher, EventPublisher::inFlight)
+    Gauge.builder("cmrwatch.ingest.events.in.flight", publisher, EventPublisher::inFlight)
         .description("Loss events sent to Kafka and not yet acknowledged")
         .register(registry);
   }
@@ -91,7 +95,7 @@ public final class IngestMetrics implements AutoCloseable {
         .computeIfAbsent(
             endpoint + ' ' + status,
             k ->
-                Counter.builder("ingest.requests")
+                Counter.builder("cmrwatch.ingest.requests")
                     .description("HTTP requests by endpoint and status")
                     .tag("endpoint", endpoint)
                     .tag("status", Integer.toString(status))
@@ -101,7 +105,7 @@ public final class IngestMetrics implements AutoCloseable {
         .computeIfAbsent(
             endpoint,
             k ->
-                Timer.builder("ingest.request.duration")
+                Timer.builder("cmrwatch.ingest.request.duration")
                     .description("HTTP request duration, from request line to response sent")
                     .tag("endpoint", endpoint)
                     .publishPercentileHistogram()

@@ -204,10 +204,10 @@ class IngestServerIT {
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.body())
         .contains(
-            "ingest_events_rejected_total{app=\"cmrwatch-ingest\",reason=\"negative_tokens\"}")
+            "cmrwatch_ingest_events_rejected_total{application=\"cmrwatch-ingest\",reason=\"negative_tokens\"}")
         .contains(
-            "ingest_requests_total{app=\"cmrwatch-ingest\",endpoint=\"/v1/events\",status=\"202\"}")
-        .contains("ingest_request_duration_seconds_bucket")
+            "cmrwatch_ingest_requests_total{application=\"cmrwatch-ingest\",endpoint=\"/v1/events\",status=\"202\"}")
+        .contains("cmrwatch_ingest_request_duration_seconds_bucket")
         .contains("kafka_producer_record_send_total");
   }
 

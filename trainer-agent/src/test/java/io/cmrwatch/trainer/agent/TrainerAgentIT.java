@@ -159,11 +159,15 @@ class TrainerAgentIT {
               .body();
       assertThat(text)
           .contains(
-              "cmrwatch_trainer_tokens_total{phase=\"cpt\",run=\"smoke\"} " + 10 * TOKENS_PER_STEP)
-          .contains("cmrwatch_trainer_events_total{outcome=\"published\",run=\"smoke\"} 4")
-          .contains("cmrwatch_trainer_domain_ratio{kind=\"target\",run=\"smoke\"} 0.3")
-          .contains("cmrwatch_trainer_device_info{")
-          .contains("cmrwatch_trainer_validation_loss_nats{corpus=\"general\",run=\"smoke\"}");
+              "cmrwatch_trainer_tokens_total{application=\"cmrwatch-trainer\",phase=\"cpt\",run=\"smoke\"} "
+                  + 10 * TOKENS_PER_STEP)
+          .contains(
+              "cmrwatch_trainer_events_total{application=\"cmrwatch-trainer\",outcome=\"published\",run=\"smoke\"} 4")
+          .contains(
+              "cmrwatch_trainer_domain_ratio{application=\"cmrwatch-trainer\",kind=\"target\",run=\"smoke\"} 0.3")
+          .contains("cmrwatch_trainer_device_info{application=\"cmrwatch-trainer\",")
+          .contains(
+              "cmrwatch_trainer_validation_loss_nats{application=\"cmrwatch-trainer\",corpus=\"general\",run=\"smoke\"}");
     }
   }
 
