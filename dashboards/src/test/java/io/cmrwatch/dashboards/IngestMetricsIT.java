@@ -66,10 +66,7 @@ class IngestMetricsIT {
                   MetricReferences.load().exportedLabelsUsed(MetricReferences.Exporter.INGEST)))
           .as("labels that dashboards or rules match on but the ingest metrics do not have")
           .isEmpty();
-      assertThat(scrape.ownSamples()).isGreaterThan(5);
-      assertThat(scrape.ownSamplesWithoutApplication(IngestMetrics.APPLICATION))
-          .as("cmrwatch_* samples without the common tag application")
-          .isEmpty();
+      scrape.assertOwnMetricsCarry(IngestMetrics.APPLICATION, 5);
     }
   }
 

@@ -93,20 +93,22 @@ record Scrape(String text) {
   }
 
   /**
-   * The samples of the project's own metrics (names starting {@code cmrwatch_}) that do not carry
-   * the common tag {@code application="<application>"}; empty when every one does.
+   * Asserts the metrics convention (docs/operations.md, "Metrics"): at least {@code atLeast}
+   * samples of the project's own metrics (names starting {@code cmrwatch_}), every one with the
+   * common tag {@code application="<application>"}.
    */
-  List<String> ownSamplesWithoutApplication(String application) {
+  void assertOwnMetricsCarry(String application, int atLeast) {
     String tag = "application=\"" + application + "\"";
-    return text.lines()
-        .filter(l -> l.startsWith("cmrwatch_"))
-        .filter(l -> !(l.contains("{" + tag) || l.contains("," + tag)))
-        .toList();
-  }
-
-  /** How many samples of the project's own metrics (names starting {@code cmrwatch_}) there are. */
-  long ownSamples() {
-    return text.lines().filter(l -> l.startsWith("cmrwatch_")).count();
+    List<String> own = text.lines().filter(l -> l.startsWith("cmrwatch_")).toList();
+    if (own.size() < atLeast) {
+      throw new AssertionError(
+          "expected at least " + atLeast + " cmrwatch_* samples, got " + own.size() + ":\n" + own);
+    }
+    List<String> untagged =
+        own.stream().filter(l -> !(l.contains("{" + tag) || l.contains("," + tag))).toList();
+    if (!untagged.isEmpty()) {
+      throw new AssertionError("cmrwatch_* samples without " + tag + ":\n" + untagged);
+    }
   }
 
   /** The entries of {@code used} whose name is not among the samples: name -> where it is used. */

@@ -1,6 +1,7 @@
 package io.cmrwatch.dashboards;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -47,5 +48,17 @@ class ScrapeTest {
             SCRAPE.missingLabels(
                 Map.of("cmrwatch_run_ratio", Map.of("run", List.of("p1"), "kind", List.of("p3")))))
         .containsOnlyKeys("cmrwatch_run_ratio{kind}");
+  }
+
+  @Test
+  void shouldCheckTheCommonTagOnEveryOwnSample() {
+    SCRAPE.assertOwnMetricsCarry("cmrwatch-streams", 4);
+    assertThatThrownBy(() -> SCRAPE.assertOwnMetricsCarry("cmrwatch-ingest", 1))
+        .hasMessageContaining("without application=\"cmrwatch-ingest\"");
+    assertThatThrownBy(() -> SCRAPE.assertOwnMetricsCarry("cmrwatch-streams", 5))
+        .hasMessageContaining("at least 5");
+    Scrape untagged = new Scrape("cmrwatch_x_total{app=\"cmrwatch-streams\"} 1\njvm_y 2\n");
+    assertThatThrownBy(() -> untagged.assertOwnMetricsCarry("cmrwatch-streams", 1))
+        .hasMessageContaining("cmrwatch_x_total");
   }
 }

@@ -3,9 +3,8 @@ package io.cmrwatch.kafka.topic;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.kafka.advice.RatioAdvice;
-import io.cmrwatch.kafka.serde.JsonNodeSerde;
+import io.cmrwatch.kafka.serde.CmrSerdes;
 import io.cmrwatch.kafka.serde.LossEventSerde;
-import io.cmrwatch.kafka.serde.RatioAdviceSerde;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -53,27 +52,27 @@ public record Topics(TopicNames names) {
 
   /** Per-run fits (key: run id), JSON with a {@code schema} version (docs/streams.md). */
   public Topic<String, JsonNode> runFits() {
-    return new Topic<>(names.runFits(), Serdes.String(), new JsonNodeSerde());
+    return new Topic<>(names.runFits(), Serdes.String(), CmrSerdes.json());
   }
 
   /** CMR estimates (key: experiment id), JSON with a {@code schema} version. */
   public Topic<String, JsonNode> cmrEstimates() {
-    return new Topic<>(names.cmrEstimates(), Serdes.String(), new JsonNodeSerde());
+    return new Topic<>(names.cmrEstimates(), Serdes.String(), CmrSerdes.json());
   }
 
   /** Alerts firing and resolving (key: run or experiment id), JSON. */
   public Topic<String, JsonNode> alerts() {
-    return new Topic<>(names.alerts(), Serdes.String(), new JsonNodeSerde());
+    return new Topic<>(names.alerts(), Serdes.String(), CmrSerdes.json());
   }
 
   /** Ratio advice for a run (key: run id). */
   public Topic<String, RatioAdvice> ratioAdvice() {
-    return new Topic<>(names.ratioAdvice(), Serdes.String(), new RatioAdviceSerde());
+    return new Topic<>(names.ratioAdvice(), Serdes.String(), CmrSerdes.ratioAdvice());
   }
 
   /** Optional experiment settings (key: experiment id; compacted), JSON. */
   public Topic<String, JsonNode> experiments() {
-    return new Topic<>(names.experiments(), Serdes.String(), new JsonNodeSerde());
+    return new Topic<>(names.experiments(), Serdes.String(), CmrSerdes.json());
   }
 
   /** Every topic's name, input and output, in a stable order. */
