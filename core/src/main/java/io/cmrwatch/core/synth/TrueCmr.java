@@ -4,8 +4,8 @@ import io.cmrwatch.core.cmr.Feasibility;
 import java.util.function.DoubleFunction;
 
 /**
- * The method's definitions (DESIGN.md "The method") evaluated numerically on true curves of any
- * shape, independently of the estimator's law forms: the truth every synthetic family is scored
+ * The method's definitions (docs/method.md, "Feasibility") evaluated numerically on true curves of
+ * any shape, independently of the estimator's law forms: the truth every synthetic family is scored
  * against. T is in token units.
  *
  * <pre>
