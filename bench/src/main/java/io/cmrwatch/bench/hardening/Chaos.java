@@ -211,7 +211,7 @@ public final class Chaos {
         if (k == brokerAt) {
           broker.get().process.destroy(); // a clean broker stop and start, same port and data
           broker.get().process.waitFor();
-          broker.set(sv.broker(port, kafkaDir, new String[1]));
+          broker.set(restartBroker(sv, port, kafkaDir));
           brokerRestarts++;
         }
         app = sv.streams(bootstrap[0], chaosCfg, url);
@@ -265,6 +265,22 @@ public final class Chaos {
           maxDiff,
           Duration.ofNanos(System.nanoTime() - t0),
           problems);
+    }
+  }
+
+  /**
+   * Starts the broker again on its port and data. On a machine short of CPU a start can stall (its
+   * controller never answering its own broker); that is the broker module's concern, not what this
+   * campaign checks, so a stalled start is killed and tried once more.
+   */
+  private static Services.Service restartBroker(Services sv, int port, Path kafkaDir)
+      throws Exception {
+    try {
+      return sv.broker(port, kafkaDir, new String[1]);
+    } catch (IllegalStateException stalled) {
+      System.err.println("the broker did not start again; killing it and trying once more");
+      sv.killLast("broker");
+      return sv.broker(port, kafkaDir, new String[1]);
     }
   }
 

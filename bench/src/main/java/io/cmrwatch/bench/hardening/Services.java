@@ -176,6 +176,16 @@ final class Services implements AutoCloseable {
     return s;
   }
 
+  /** SIGKILLs the most recently started service named {@code name}, if it runs. */
+  void killLast(String name) throws InterruptedException {
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (all.get(i).name.equals(name)) {
+        all.get(i).kill();
+        return;
+      }
+    }
+  }
+
   @Override
   public void close() {
     for (Service s : all) {
