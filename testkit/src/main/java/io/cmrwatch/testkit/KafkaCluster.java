@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -207,28 +208,36 @@ public final class KafkaCluster {
       IsolationLevel isolation,
       Duration timeout) {
     List<ConsumerRecord<K, V>> records = new ArrayList<>();
+    // (partition, offset) of every record kept: a record is returned once even if the consumer
+    // is repositioned and reads it again.
+    Set<String> seen = new HashSet<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<K, V> consumer = consumer(keyDeserializer, valueDeserializer, isolation)) {
-      List<TopicPartition> assigned = List.of();
+      // Partitions only ever join the assignment: metadata can briefly list fewer partitions (a
+      // leader not yet elected), and dropping one would lose its position and re-read it later.
+      Set<TopicPartition> assigned = new HashSet<>();
       while (records.size() < count && System.nanoTime() < deadline) {
-        List<TopicPartition> now =
+        List<TopicPartition> added =
             consumer.partitionsFor(topic, CLIENT_TIMEOUT).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .filter(p -> !assigned.contains(p))
                 .toList();
-        if (!now.equals(assigned)) {
+        if (!added.isEmpty()) {
           // New partitions (or a topic that just appeared): start them from the beginning, keep the
           // others' position.
-          List<TopicPartition> added =
-              now.stream().filter(p -> !consumer.assignment().contains(p)).toList();
-          consumer.assign(now);
+          assigned.addAll(added);
+          consumer.assign(new ArrayList<>(assigned));
           consumer.seekToBeginning(added);
-          assigned = now;
         }
         if (assigned.isEmpty()) {
           sleep(100);
           continue;
         }
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+        for (ConsumerRecord<K, V> r : consumer.poll(Duration.ofMillis(100))) {
+          if (seen.add(r.partition() + "/" + r.offset())) {
+            records.add(r);
+          }
+        }
       }
     }
     if (records.size() < count) {
