@@ -10,8 +10,6 @@ import io.cmrwatch.core.synth.FamilyExperiment;
 import io.cmrwatch.core.synth.LawFamily;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -43,7 +41,8 @@ import java.util.stream.Collectors;
  * experiments, a cold analysis of the events seen so far: estimates returned, median and p90 |CMR −
  * true CMR|, coverage of the 90 % interval with its 95 % Wilson interval, median width, the share
  * of experiments whose interval lies within ±2 pp of its estimate, and the median Cramér–Rao
- * half-width the estimate reports ({@code cmrHalfWidthBound}, when the estimator has it). Then each
+ * half-width the estimate reports ({@code cmrHalfWidthBound}), with how often an interval is
+ * narrower than twice it and how often it puts the 50 % width target out of reach. Then each
  * experiment is replayed as a stream at 5 % steps of the budget from 30 % to 100 % through one
  * analyzer with warm starts (each step gets the previous estimate): total movement Σ|Δcmr| and
  * jumps (a new estimate outside the previous interval). Per-call time is the median of the cold and
@@ -66,9 +65,6 @@ public final class CmrAccuracy {
   static final int WARM_UP_PER_THREAD = 5;
 
   private static final double Z95 = 1.959963984540054;
-
-  // Fields an estimator may not have yet; read reflectively so the harness runs on either.
-  private static final Method HALF_WIDTH_BOUND = accessor("cmrHalfWidthBound");
 
   private CmrAccuracy() {}
 
@@ -93,7 +89,7 @@ public final class CmrAccuracy {
         return new Point(false, Double.NaN, Double.NaN, Double.NaN, null, millis);
       }
       return new Point(
-          true, e.cmr(), e.cmrLow(), e.cmrHigh(), optionalDouble(HALF_WIDTH_BOUND, e), millis);
+          true, e.cmr(), e.cmrLow(), e.cmrHigh(), finite(e.cmrHalfWidthBound()), millis);
     }
 
     boolean covers(double truth) {
@@ -419,6 +415,7 @@ public final class CmrAccuracy {
               ok == 0 ? "–" : String.format(Locale.ROOT, "%.0f %%", 100.0 * narrow / ok),
               bounds.isEmpty() ? "–" : fmt(quantile(bounds, 0.5))));
     }
+    sb.append('\n').append(boundLine(list, fractions)).append('\n');
     sb.append('\n').append(streamLine(list)).append('\n');
     List<String> failures =
         list.stream()
@@ -431,6 +428,56 @@ public final class CmrAccuracy {
           .append(".\n");
     }
     return sb.toString();
+  }
+
+  /**
+   * What the Cramér–Rao bound says: estimates whose interval is narrower than twice the bound (an
+   * interval narrower than the bound is over-claiming), and, at 50 %, estimates for which the bound
+   * alone puts the 15 pp width target out of reach.
+   */
+  private static String boundLine(List<Outcome> list, double[] fractions) {
+    int withBound = 0;
+    int narrower = 0;
+    for (Outcome o : list) {
+      for (Point p : o.cold()) {
+        // An interval clipped at 0 or 1 may rightly be narrower than the bound says.
+        if (p.ok() && p.bound() != null && p.low() > 0 && p.high() < 1) {
+          withBound++;
+          // A relative 1e-9 for rounding: the bound is meant to be a floor of the half-width.
+          narrower += p.high() - p.low() < 2 * p.bound() * (1 - 1e-9) ? 1 : 0;
+        }
+      }
+    }
+    if (withBound == 0) {
+      return "Cramér–Rao: no estimate reports `cmrHalfWidthBound`.";
+    }
+    String half = "";
+    int i50 = indexOf(fractions, 0.5);
+    if (i50 >= 0) {
+      int out = 0;
+      int at50 = 0;
+      for (Outcome o : list) {
+        Point p = o.cold().get(i50);
+        if (p.ok() && p.bound() != null) {
+          at50++;
+          out += 2 * p.bound() > 0.15 ? 1 : 0;
+        }
+      }
+      half =
+          String.format(
+              Locale.ROOT,
+              "; at 50 %% the bound alone puts the 15 pp width target out of reach (2 × bound > 15"
+                  + " pp) for %d of %d estimates",
+              out,
+              at50);
+    }
+    return String.format(
+        Locale.ROOT,
+        "Cramér–Rao: %d of %d intervals (all shares, those clipped at 0 or 1 aside) narrower than"
+            + " twice the bound%s.",
+        narrower,
+        withBound,
+        half);
   }
 
   private static String designLine(List<Outcome> list) {
@@ -691,24 +738,8 @@ public final class CmrAccuracy {
     }
   }
 
-  private static Method accessor(String name) {
-    try {
-      return ExperimentEstimate.class.getMethod(name);
-    } catch (NoSuchMethodException e) {
-      return null;
-    }
-  }
-
-  private static Double optionalDouble(Method m, ExperimentEstimate e) {
-    if (m == null) {
-      return null;
-    }
-    try {
-      Object v = m.invoke(e);
-      return v instanceof Number x && Double.isFinite(x.doubleValue()) ? x.doubleValue() : null;
-    } catch (IllegalAccessException | InvocationTargetException ex) {
-      return null;
-    }
+  private static Double finite(Double v) {
+    return v != null && Double.isFinite(v) ? v : null;
   }
 
   static String fmt(double v) {
