@@ -32,6 +32,14 @@ final class AcrossRatios {
   private final double lambda;
   private final double[] points;
   private final double[] values = new double[2];
+  private final boolean constraintsInterpolated;
+
+  /**
+   * Per ratio, additive shifts of the tolerance constraint (first m) and of the turn-over margin
+   * (next m), interpolated like the parameters: how the uncertainty step moves a ratio's
+   * constraints by its measured model discrepancy. Zero unless set.
+   */
+  final double[] shifts;
 
   /**
    * The solution at one budget.
@@ -51,6 +59,19 @@ final class AcrossRatios {
    * @param zShift mean of ln R (z = ln R − zShift)
    */
   AcrossRatios(double[] z, double zShift, double epsilon, double lambda) {
+    this(z, zShift, epsilon, lambda, false);
+  }
+
+  /**
+   * With {@code constraintsInterpolated}, the constraints themselves are interpolated linearly in z
+   * between the trained ratios (each evaluated with its own ratio's parameters) instead of the
+   * parameters: the other plausible reading of the same runs, whose disagreement with the first is
+   * part of the CMR's uncertainty.
+   */
+  AcrossRatios(
+      double[] z, double zShift, double epsilon, double lambda, boolean constraintsInterpolated) {
+    this.constraintsInterpolated = constraintsInterpolated;
+    this.shifts = new double[2 * z.length];
     if (z.length < 2) {
       throw new IllegalArgumentException("at least two ratios are needed across ratios");
     }
@@ -169,12 +190,29 @@ final class AcrossRatios {
       double[] out) {
     int k = segment(zz);
     double t = (zz - z[k]) / (z[k + 1] - z[k]);
+    int m = z.length;
+    double tolShift = shifts[k] + t * (shifts[k + 1] - shifts[k]);
+    double turnShift = shifts[m + k] + t * (shifts[m + k + 1] - shifts[m + k]);
+    if (constraintsInterpolated) {
+      double a0 = Math.exp(alpha[k] + s2 * lx);
+      double a1 = Math.exp(alpha[k + 1] + s2 * lx);
+      double q0 = Math.exp(d * (lx - pi[k]));
+      double q1 = Math.exp(d * (lx - pi[k + 1]));
+      double c = s2 / (s2 + d);
+      double tol0 = a0 * (1 - c * q0);
+      double tol1 = a1 * (1 - c * q1);
+      double turn0 = a0 * s2 * (1 - q0) + dom[k] / lambda;
+      double turn1 = a1 * s2 * (1 - q1) + dom[k + 1] / lambda;
+      out[0] = tol0 + t * (tol1 - tol0) - epsilon + tolShift;
+      out[1] = turn0 + t * (turn1 - turn0) + turnShift;
+      return;
+    }
     double a = Math.exp(alpha[k] + t * (alpha[k + 1] - alpha[k]) + s2 * lx);
     double p = pi[k] + t * (pi[k + 1] - pi[k]);
     double dm = dom[k] + t * (dom[k + 1] - dom[k]);
     double q = Math.exp(d * (lx - p));
-    out[0] = a * (1 - s2 / (s2 + d) * q) - epsilon;
-    out[1] = a * s2 * (1 - q) + dm / lambda;
+    out[0] = a * (1 - s2 / (s2 + d) * q) - epsilon + tolShift;
+    out[1] = a * s2 * (1 - q) + dm / lambda + turnShift;
   }
 
   // The segment [z_k, z_k+1] used for zz (the end segments extend beyond the ratios).

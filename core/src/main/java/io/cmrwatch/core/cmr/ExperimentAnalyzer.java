@@ -56,7 +56,7 @@ public final class ExperimentAnalyzer {
    * with every event is easier to act on. It costs at most this fraction of a half-width of
    * accuracy, and a cold analysis is unaffected.
    */
-  static final double STEADY_BAND = 0.25;
+  static final double STEADY_BAND = 0.5;
 
   /** z of a two-sided 90 % normal interval. */
   static final double Z90 = 1.6448536269514722;
@@ -396,6 +396,15 @@ public final class ExperimentAnalyzer {
     double[] dom = c.domainAt(1);
     AcrossRatios.Solution at = u.solve(c.across, 1.0, dom);
     double sd = u.cmrSd(c.across, 1.0, dom, c.domainSdAt(1));
+    // Model uncertainty of the step across ratios: the crossing read by interpolating the
+    // constraints instead of the parameters between the bracketing runs.
+    double other =
+        JointUncertainty.cmrAt(
+            new AcrossRatios(j.model.z, c.zShift, r.epsilon(), r.lambda(), true),
+            1.0,
+            j.fit.theta(),
+            dom);
+    sd = Math.sqrt(sd * sd + (other - at.cmr()) * (other - at.cmr()));
     double minR = j.runs.get(0).ratio();
     double maxR = j.runs.get(usable - 1).ratio();
     boolean budgetExtrapolated =
@@ -448,6 +457,21 @@ public final class ExperimentAnalyzer {
     }
     double low = Math.max(0, cmr - half);
     double high = Math.min(1, cmr + half);
+    // The constraint band: the CMR with every ratio's constraints at the ends of their own 90 %
+    // intervals. Where it reaches further than the tangent interval (at R = 1, or where the
+    // constraints are far from linear in the parameters) the interval takes it in.
+    double[] band = u.constraintSds(dom, c.domainSdAt(1));
+    for (int i = 0; i < band.length; i++) {
+      c.across.shifts[i] = Z90 * band[i];
+    }
+    double bandLow = JointUncertainty.cmrAt(c.across, 1.0, j.fit.theta(), dom);
+    for (int i = 0; i < band.length; i++) {
+      c.across.shifts[i] = -Z90 * band[i];
+    }
+    double bandHigh = JointUncertainty.cmrAt(c.across, 1.0, j.fit.theta(), dom);
+    java.util.Arrays.fill(c.across.shifts, 0);
+    low = Math.min(low, bandLow);
+    high = Math.max(high, bandHigh);
     cmr = held;
     // Where to train next, and which run to evaluate more often: the expected width scales the
     // reported one by the ratio of the linearised standard deviations with and without the data.

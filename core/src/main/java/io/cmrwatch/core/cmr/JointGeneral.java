@@ -34,7 +34,7 @@ final class JointGeneral {
   static final double D_HIGH = 3.0;
 
   /** Scale of the random-walk prior on α and π across z = ln R (nats per unit z²). */
-  static final double TAU = 0.5;
+  static final double TAU = 1.0;
 
   /** Weak priors that keep unidentified parameters finite: N(centre, sd²). */
   private static final double ALPHA_CENTRE = Math.log(0.05);
@@ -517,8 +517,8 @@ final class JointGeneral {
     return info;
   }
 
-  // Coefficients of the second divided difference at interior group k, divided by τ.
-  private static double[] walkCoefficients(double[] z, int k) {
+  /** Coefficients of the second divided difference at interior group k, divided by τ. */
+  static double[] walkCoefficients(double[] z, int k) {
     double h0 = z[k] - z[k - 1];
     double h1 = z[k + 1] - z[k];
     double span = 0.5 * (h0 + h1);

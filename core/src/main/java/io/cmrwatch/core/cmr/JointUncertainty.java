@@ -8,11 +8,12 @@ import org.hipparchus.linear.EigenDecompositionSymmetric;
 /**
  * The uncertainty of what the method reads from the joint fit (docs/method.md, "Uncertainty"). A
  * quantity q(θ, D) — the CMR, a run's dGen(T_max), its turn-over margin — gets its standard
- * deviation from central differences of ± one standard deviation along each column of the Cholesky
- * factor L of the fit's covariance Σ = L·Lᵀ, and along each ratio's domain term D (independent,
- * from its own fit): var q ≈ Σ_j ((q(θ̂ + L_j) − q(θ̂ − L_j))/2)². This is the delta method taken
- * as a secant over one standard deviation rather than a tangent, so it steps over the kinks of a
- * quantity like the CMR (the minimum of two crossings) and carries some of its curvature.
+ * deviation by the delta method, its gradient taken as central differences of ± {@value #STEP}
+ * standard deviations along each column of the Cholesky factor L of the fit's covariance Σ = L·Lᵀ
+ * and along each ratio's domain term D (independent, from its own fit): var q ≈ Σ_j ((q(θ̂ + h·L_j)
+ * − q(θ̂ − h·L_j))/2h)². Model uncertainty is added to the CMR's: the run-level scatter across
+ * ratios ({@link #scatter}) and each ratio's measured discrepancy ({@link #discrepancy}); the
+ * analyzer adds the disagreement of the two across-ratio readings and the constraint band.
  *
  * <p>Why not draws from N(θ̂, Σ)? The posterior of (α, π) for a run that has not turned over is a
  * curved ridge: Gaussian draws fall off the ridge, where the data do not go, and their quantiles of
@@ -33,6 +34,14 @@ final class JointUncertainty {
   private final double lambda;
   private final double epsilon;
 
+  /**
+   * Step of the central differences, in standard deviations. A full standard deviation (a secant)
+   * over-reads a weakly identified direction whose transform saturates (an exponent near its bound
+   * swings a run's dGen(T_max) by more than the data allow); a tenth keeps to the tangent while
+   * still stepping over the search's resolution.
+   */
+  static final double STEP = 0.1;
+
   /** What a quantity is as a function of the joint parameters and the domain terms. */
   interface Quantity {
     double at(double[] theta, double[] dom);
@@ -45,6 +54,8 @@ final class JointUncertainty {
     this.root = root(covariance, theta.length);
     this.lambda = lambda;
     this.epsilon = epsilon;
+    this.discrepancy = estimateDiscrepancy(fit.noise());
+    estimateScatter();
   }
 
   double[] theta() {
@@ -67,9 +78,159 @@ final class JointUncertainty {
     return across.solve(x, JointGeneral.s2(th), JointGeneral.d(th), alpha, pi, dom);
   }
 
-  /** The CMR's standard deviation at budget share x. */
+  /**
+   * The CMR's standard deviation at budget share x: the fit's uncertainty, plus the run-level
+   * scatter of the ratios' α and π around a smooth trend across R (see {@link #scatter}), each
+   * ratio's deviation an independent direction.
+   */
   double cmrSd(AcrossRatios across, double x, double[] dom, double[] domSd) {
-    return sd((th, d) -> cmrAt(across, x, th, d), dom, domSd);
+    Quantity q = (th, d) -> cmrAt(across, x, th, d);
+    double s = sd(q, dom, domSd);
+    double var = s * s;
+    // Model discrepancy: each ratio's constraints moved by what its own data say the joint law
+    // misses at the end of the observed tokens.
+    for (int i = 0; i < discrepancy.length; i++) {
+      if (!(discrepancy[i] > 0)) {
+        continue;
+      }
+      double base = across.shifts[i];
+      across.shifts[i] = base + discrepancy[i];
+      double up = q.at(theta, dom);
+      across.shifts[i] = base - discrepancy[i];
+      double down = q.at(theta, dom);
+      across.shifts[i] = base;
+      double dv = 0.5 * (up - down);
+      var += dv * dv;
+    }
+    for (int k = 0; k < model.m; k++) {
+      for (int which = 0; which < 2; which++) {
+        double tau = which == 0 ? scatter[0] : scatter[1];
+        if (!(tau > 0)) {
+          continue;
+        }
+        int i = which == 0 ? JointGeneral.alpha(k) : JointGeneral.pi(k);
+        double[] up = theta.clone();
+        double[] down = theta.clone();
+        up[i] += tau;
+        down[i] -= tau;
+        double dv = 0.5 * (q.at(up, dom) - q.at(down, dom));
+        var += dv * dv;
+      }
+    }
+    return Math.sqrt(var);
+  }
+
+  /**
+   * The run-level scatter of α and π across ratios, [τ_α, τ_π]: how far the fitted ratios' values
+   * stray from a smooth trend in z = ln R beyond what their own uncertainty explains, by the method
+   * of moments on their second divided differences: τ² = mean(Δ²_k² − var Δ²_k) / mean(Σc²), at
+   * least 0. A run's own curve is what it is, but the CMR is the trend's: a ratio between two
+   * trained runs would have its own deviation, and a run off the trend moves the crossing read
+   * between its neighbours. Zero with fewer than three ratios.
+   */
+  final double[] scatter = new double[2];
+
+  /**
+   * Per ratio, the model discrepancy at the end of the observed tokens that the noise does not
+   * explain: first the level (the weighted mean residual, data − law, over each run's last doubling
+   * of tokens), then the slope in ln T there (the data's least-squares slope minus the law's on the
+   * same points), each as √(Δ² − var Δ) when Δ² exceeds four times var Δ, averaged over the ratio's
+   * runs. They are added to the CMR's uncertainty as shifts of the ratio's tolerance and turn-over
+   * constraints: a law that bends away from a run's last points is not trusted beyond them to
+   * better than that.
+   */
+  final double[] discrepancy;
+
+  /** A squared discrepancy counts when it exceeds this multiple of its variance (2 s.e.). */
+  private static final double SIGNIFICANT = 4;
+
+  private double[] estimateDiscrepancy(double[] noise) {
+    int m = model.m;
+    double[] out = new double[2 * m];
+    double[] wsum = new double[2 * m];
+    for (int run = 0; run < model.runs; run++) {
+      double[] lx = model.lnx[run];
+      int n = lx.length;
+      double from = lx[n - 1] - Math.log(2);
+      double sw = 0;
+      double sl = 0;
+      for (int i = 0; i < n; i++) {
+        if (lx[i] >= from) {
+          sw += model.w[run][i];
+          sl += model.w[run][i] * lx[i];
+        }
+      }
+      int k = model.group[run];
+      double lbar = sl / sw;
+      double level = 0;
+      double sxx = 0;
+      double sxr = 0;
+      int count = 0;
+      for (int i = 0; i < n; i++) {
+        if (lx[i] < from) {
+          continue;
+        }
+        double r = model.y[run][i] - JointGeneral.value(theta, k, model.x[run][i]);
+        double wi = model.w[run][i];
+        level += wi * r;
+        sxx += wi * (lx[i] - lbar) * (lx[i] - lbar);
+        sxr += wi * (lx[i] - lbar) * r;
+        count++;
+      }
+      if (count < 4 || !(sxx > 0)) {
+        continue;
+      }
+      double s2 = noise[run] * noise[run];
+      double dl = level / sw;
+      double ds = sxr / sxx;
+      // Counted only when significant (beyond two standard errors): noise alone would otherwise
+      // widen every interval by its positive half.
+      double vl = s2 / sw;
+      double vs = s2 / sxx;
+      double el = dl * dl > SIGNIFICANT * vl ? Math.sqrt(dl * dl - vl) : 0;
+      double es = ds * ds > SIGNIFICANT * vs ? Math.sqrt(ds * ds - vs) : 0;
+      out[k] += el;
+      out[m + k] += es;
+      wsum[k]++;
+      wsum[m + k]++;
+    }
+    for (int i = 0; i < out.length; i++) {
+      out[i] = wsum[i] > 0 ? out[i] / wsum[i] : 0;
+    }
+    return out;
+  }
+
+  private void estimateScatter() {
+    int m = model.m;
+    if (m < 3 || covariance == null) {
+      return;
+    }
+    for (int which = 0; which < 2; which++) {
+      double num = 0;
+      double den = 0;
+      for (int k = 1; k + 1 < m; k++) {
+        double[] c = JointGeneral.walkCoefficients(model.z, k);
+        int[] idx =
+            which == 0
+                ? new int[] {
+                  JointGeneral.alpha(k - 1), JointGeneral.alpha(k), JointGeneral.alpha(k + 1)
+                }
+                : new int[] {JointGeneral.pi(k - 1), JointGeneral.pi(k), JointGeneral.pi(k + 1)};
+        double d2 = 0;
+        double var = 0;
+        double cc = 0;
+        for (int a = 0; a < 3; a++) {
+          d2 += c[a] * theta[idx[a]];
+          cc += c[a] * c[a];
+          for (int b = 0; b < 3; b++) {
+            var += c[a] * covariance[idx[a]][idx[b]] * c[b];
+          }
+        }
+        num += d2 * d2 - var;
+        den += cc;
+      }
+      scatter[which] = num > 0 ? Math.sqrt(num / den) : 0;
+    }
   }
 
   /** The CMR alone at budget share x for parameters θ. */
@@ -108,8 +269,8 @@ final class JointUncertainty {
   }
 
   /**
-   * A quantity's standard deviation: central differences over ± one standard deviation along each
-   * column of L and each domain term. NaN without a covariance.
+   * A quantity's standard deviation: central differences over ± {@value #STEP} standard deviations
+   * along each column of L and each domain term. NaN without a covariance.
    */
   double sd(Quantity q, double[] dom, double[] domSd) {
     double[] v = differences(q, dom, domSd);
@@ -134,10 +295,10 @@ final class JointUncertainty {
       double[] up = theta.clone();
       double[] down = theta.clone();
       for (int i = j; i < n; i++) {
-        up[i] += root[i][j];
-        down[i] -= root[i][j];
+        up[i] += STEP * root[i][j];
+        down[i] -= STEP * root[i][j];
       }
-      out[j] = 0.5 * (q.at(up, dom) - q.at(down, dom));
+      out[j] = (q.at(up, dom) - q.at(down, dom)) / (2 * STEP);
     }
     for (int k = 0; k < dom.length; k++) {
       if (domSd[k] == 0) {
@@ -145,9 +306,9 @@ final class JointUncertainty {
       }
       double[] up = dom.clone();
       double[] down = dom.clone();
-      up[k] += domSd[k];
-      down[k] -= domSd[k];
-      out[n + k] = 0.5 * (q.at(theta, up) - q.at(theta, down));
+      up[k] += STEP * domSd[k];
+      down[k] -= STEP * domSd[k];
+      out[n + k] = (q.at(theta, up) - q.at(theta, down)) / (2 * STEP);
     }
     return out;
   }
@@ -165,6 +326,46 @@ final class JointUncertainty {
     return a * s2 * (1 - Math.exp(-d * th[JointGeneral.pi(k)])) + dom / lambda;
   }
 
+  /**
+   * The turn gap of ratio group k: h = π − π* with π* the log peak position at which the margin at
+   * the budget is zero, A·s2·(1 − e^(−d·π*)) + D/λ = 0, i.e. π* = −ln(1 − κ)/d with κ =
+   * −D/(λ·A·s2). h ≤ 0 exactly when the margin is (when κ ≥ 1 the domain term alone has turned the
+   * objective: h is very negative).
+   */
+  double turnGap(double[] th, int k, double dom) {
+    double s2 = JointGeneral.s2(th);
+    double d = JointGeneral.d(th);
+    double a = Math.exp(th[JointGeneral.alpha(k)]);
+    double kappa = -dom / (lambda * a * s2);
+    double rest = 1 - kappa;
+    if (!(rest > 1e-300)) {
+      return -50;
+    }
+    return th[JointGeneral.pi(k)] + Math.log(rest) / d;
+  }
+
+  /**
+   * Per ratio, the standard deviations of its two constraints at the budget — the tolerance gap
+   * dGen(T_max) − ε and the turn-over margin — with its model discrepancy added in quadrature:
+   * [tol_0 … tol_m−1, turn_0 … turn_m−1]. The constraint band they span is what {@link
+   * ExperimentAnalyzer} inverts for an interval that stays honest where the CMR's tangent does not
+   * (at R = 1, where a tangent is zero, and through strongly nonlinear extrapolations).
+   */
+  double[] constraintSds(double[] dom, double[] domSd) {
+    int m = model.m;
+    double[] out = new double[2 * m];
+    for (int k = 0; k < m; k++) {
+      final int g = k;
+      double[] one = {dom[k]};
+      double[] oneSd = {domSd[k]};
+      double tol = sd((th, d) -> general(th, g), new double[0], new double[0]);
+      double turn = sd((th, d) -> margin(th, g, d[0]), one, oneSd);
+      out[k] = Math.hypot(Double.isFinite(tol) ? tol : 0, discrepancy[k]);
+      out[m + k] = Math.hypot(Double.isFinite(turn) ? turn : 0, discrepancy[m + k]);
+    }
+    return out;
+  }
+
   /** The standard deviation of dGen(T_max) of ratio group k. */
   double generalSd(int k) {
     return sd((th, d) -> general(th, k), new double[0], new double[0]);
@@ -178,9 +379,12 @@ final class JointUncertainty {
   double[] probabilities(int k, double dom, double domSd) {
     double[] one = {dom};
     double[] oneSd = {domSd};
-    double[] dm = differences((th, d) -> margin(th, k, d[0]), one, oneSd);
+    // The margin is exponential in π, so its linearised spread is meaningless far from zero; its
+    // sign
+    // is that of the turn gap h = π − π*, linear in π (see turnGap), whose spread is not.
+    double[] dm = differences((th, d) -> turnGap(th, k, d[0]), one, oneSd);
     double[] dg = differences((th, d) -> general(th, k) - epsilon, one, oneSd);
-    double m = margin(theta, k, dom);
+    double m = turnGap(theta, k, dom);
     double g = general(theta, k) - epsilon;
     if (dm == null) {
       return new double[] {m <= 0 ? 1 : 0, m <= 0 && g <= 0 ? 1 : 0};
