@@ -58,6 +58,9 @@ public final class ExperimentAnalyzer {
    */
   static final double STEADY_BAND = 0.5;
 
+  /** z of the constraint band (see {@link #estimate}): 1.645/√2. */
+  static final double BAND_Z = 1.6448536269514722 / Math.sqrt(2);
+
   /** z of a two-sided 90 % normal interval. */
   static final double Z90 = 1.6448536269514722;
 
@@ -457,16 +460,18 @@ public final class ExperimentAnalyzer {
     }
     double low = Math.max(0, cmr - half);
     double high = Math.min(1, cmr + half);
-    // The constraint band: the CMR with every ratio's constraints at the ends of their own 90 %
-    // intervals. Where it reaches further than the tangent interval (at R = 1, or where the
+    // The constraint band: the CMR with every ratio's constraints moved together by z·sd. The
+    // crossing is read between two bracketing ratios whose errors are independent, so moving both
+    // by z = 1.645/√2 moves their mean by 1.645 of its own standard deviations: a 90 % band. Where
+    // it reaches further than the tangent interval (at R = 1, where a tangent is flat, or where the
     // constraints are far from linear in the parameters) the interval takes it in.
     double[] band = u.constraintSds(dom, c.domainSdAt(1));
     for (int i = 0; i < band.length; i++) {
-      c.across.shifts[i] = Z90 * band[i];
+      c.across.shifts[i] = BAND_Z * band[i];
     }
     double bandLow = JointUncertainty.cmrAt(c.across, 1.0, j.fit.theta(), dom);
     for (int i = 0; i < band.length; i++) {
-      c.across.shifts[i] = -Z90 * band[i];
+      c.across.shifts[i] = -BAND_Z * band[i];
     }
     double bandHigh = JointUncertainty.cmrAt(c.across, 1.0, j.fit.theta(), dom);
     java.util.Arrays.fill(c.across.shifts, 0);
