@@ -131,13 +131,15 @@ final class JointUncertainty {
   final double[] scatter = new double[2];
 
   /**
-   * Per ratio, the model discrepancy at the end of the observed tokens that the noise does not
-   * explain: first the level (the weighted mean residual, data − law, over each run's last doubling
-   * of tokens), then the slope in ln T there (the data's least-squares slope minus the law's on the
-   * same points), each as √(Δ² − var Δ) when Δ² exceeds four times var Δ, averaged over the ratio's
-   * runs. They are added to the CMR's uncertainty as shifts of the ratio's tolerance and turn-over
-   * constraints: a law that bends away from a run's last points is not trusted beyond them to
-   * better than that.
+   * Per ratio, the model discrepancy that the noise does not explain: first for the tolerance, then
+   * for the turn-over. Measured over each run's last doubling of tokens — the weighted mean
+   * residual (data − law) and the data's least-squares slope in ln T minus the law's on the same
+   * points, each as √(Δ² − var Δ) when Δ² exceeds four times var Δ — and, for a run not yet at the
+   * budget, combined in quadrature with the distance between the law's reading at the budget and
+   * the recent past continued (the last doubling's level held, its slope kept), times (1 − x_end)².
+   * Averaged over the ratio's runs. They enter the CMR's uncertainty as shifts of the ratio's
+   * constraints: a law that bends away from a run's last points, or is asked far beyond them, is
+   * not trusted to better than that.
    */
   final double[] discrepancy;
 
@@ -165,30 +167,49 @@ final class JointUncertainty {
       double level = 0;
       double sxx = 0;
       double sxr = 0;
+      double sxf = 0;
       int count = 0;
       for (int i = 0; i < n; i++) {
         if (lx[i] < from) {
           continue;
         }
-        double r = model.y[run][i] - JointGeneral.value(theta, k, model.x[run][i]);
+        double f = JointGeneral.value(theta, k, model.x[run][i]);
+        double r = model.y[run][i] - f;
         double wi = model.w[run][i];
         level += wi * r;
         sxx += wi * (lx[i] - lbar) * (lx[i] - lbar);
         sxr += wi * (lx[i] - lbar) * r;
+        sxf += wi * (lx[i] - lbar) * f;
         count++;
       }
       if (count < 4 || !(sxx > 0)) {
         continue;
       }
-      double s2 = noise[run] * noise[run];
+      double v2 = noise[run] * noise[run];
       double dl = level / sw;
       double ds = sxr / sxx;
       // Counted only when significant (beyond two standard errors): noise alone would otherwise
       // widen every interval by its positive half.
-      double vl = s2 / sw;
-      double vs = s2 / sxx;
+      double vl = v2 / sw;
+      double vs = v2 / sxx;
       double el = dl * dl > SIGNIFICANT * vl ? Math.sqrt(dl * dl - vl) : 0;
       double es = ds * ds > SIGNIFICANT * vs ? Math.sqrt(ds * ds - vs) : 0;
+      // Beyond the data the law's shape is an assumption: the other plausible future is the recent
+      // past continued — the level of the last doubling held (for the tolerance) and its slope in
+      // ln T kept (for the turn-over). Their distance from the law's reading at the budget, times
+      // the share of the budget still to come, is a further discrepancy.
+      double xEnd = model.x[run][n - 1];
+      if (xEnd < 1) {
+        double ahead = (1 - xEnd) * (1 - xEnd);
+        double endLevel = JointGeneral.value(theta, k, xEnd) + dl;
+        double endSlope = sxf / sxx + ds;
+        double s2 = JointGeneral.s2(theta);
+        double d = JointGeneral.d(theta);
+        double a = Math.exp(theta[JointGeneral.alpha(k)]);
+        double lawSlope = a * s2 * (1 - Math.exp(-d * theta[JointGeneral.pi(k)]));
+        el = Math.hypot(el, ahead * (JointGeneral.value(theta, k, 1.0) - endLevel));
+        es = Math.hypot(es, ahead * (lawSlope - endSlope));
+      }
       out[k] += el;
       out[m + k] += es;
       wsum[k]++;
