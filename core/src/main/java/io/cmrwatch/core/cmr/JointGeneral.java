@@ -102,6 +102,24 @@ final class JointGeneral {
     return 3 + 2 * k;
   }
 
+  /** The α of each of the m ratio groups in θ. */
+  static double[] alphas(double[] theta, int m) {
+    double[] a = new double[m];
+    for (int k = 0; k < m; k++) {
+      a[k] = theta[alpha(k)];
+    }
+    return a;
+  }
+
+  /** The π of each of the m ratio groups in θ. */
+  static double[] pis(double[] theta, int m) {
+    double[] p = new double[m];
+    for (int k = 0; k < m; k++) {
+      p[k] = theta[pi(k)];
+    }
+    return p;
+  }
+
   static double s2(double[] theta) {
     return S2_LOW + (S2_HIGH - S2_LOW) * logistic(theta[0]);
   }

@@ -69,12 +69,8 @@ final class JointUncertainty {
 
   static AcrossRatios.Solution solveAt(AcrossRatios across, double x, double[] th, double[] dom) {
     int m = across.ratios();
-    double[] alpha = new double[m];
-    double[] pi = new double[m];
-    for (int k = 0; k < m; k++) {
-      alpha[k] = th[JointGeneral.alpha(k)];
-      pi[k] = th[JointGeneral.pi(k)];
-    }
+    double[] alpha = JointGeneral.alphas(th, m);
+    double[] pi = JointGeneral.pis(th, m);
     return across.solve(x, JointGeneral.s2(th), JointGeneral.d(th), alpha, pi, dom);
   }
 
@@ -257,12 +253,8 @@ final class JointUncertainty {
   /** The CMR alone at budget share x for parameters θ. */
   static double cmrAt(AcrossRatios across, double x, double[] th, double[] dom) {
     int m = across.ratios();
-    double[] alpha = new double[m];
-    double[] pi = new double[m];
-    for (int k = 0; k < m; k++) {
-      alpha[k] = th[JointGeneral.alpha(k)];
-      pi[k] = th[JointGeneral.pi(k)];
-    }
+    double[] alpha = JointGeneral.alphas(th, m);
+    double[] pi = JointGeneral.pis(th, m);
     return across.cmr(x, JointGeneral.s2(th), JointGeneral.d(th), alpha, pi, dom);
   }
 
@@ -273,12 +265,8 @@ final class JointUncertainty {
   static double linearVariance(
       AcrossRatios across, double[] th, double[] dom, double[] domSd, double cmr, double[][] info) {
     int m = across.ratios();
-    double[] alpha = new double[m];
-    double[] pi = new double[m];
-    for (int k = 0; k < m; k++) {
-      alpha[k] = th[JointGeneral.alpha(k)];
-      pi[k] = th[JointGeneral.pi(k)];
-    }
+    double[] alpha = JointGeneral.alphas(th, m);
+    double[] pi = JointGeneral.pis(th, m);
     double[] g = new double[th.length];
     double[] gd = new double[m];
     across.gradient(1.0, th, alpha, pi, dom, cmr, g, gd);
@@ -506,12 +494,8 @@ final class JointUncertainty {
     double s2 = JointGeneral.s2(th);
     double d = JointGeneral.d(th);
     int m = across.ratios();
-    double[] alpha = new double[m];
-    double[] pi = new double[m];
-    for (int k = 0; k < m; k++) {
-      alpha[k] = th[JointGeneral.alpha(k)];
-      pi[k] = th[JointGeneral.pi(k)];
-    }
+    double[] alpha = JointGeneral.alphas(th, m);
+    double[] pi = JointGeneral.pis(th, m);
     double[] dd = new double[m];
     for (int i = 0; i < xs.length; i++) {
       if (across.feasible(z, xs[i], s2, d, alpha, pi, dom[i])) {

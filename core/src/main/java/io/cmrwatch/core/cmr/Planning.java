@@ -103,12 +103,8 @@ final class Planning {
     }
 
     AcrossRatios across = new AcrossRatios(model.z, zShift, epsilon, lambda);
-    double[] alpha = new double[m];
-    double[] pi = new double[m];
-    for (int k = 0; k < m; k++) {
-      alpha[k] = fit.theta()[JointGeneral.alpha(k)];
-      pi[k] = fit.theta()[JointGeneral.pi(k)];
-    }
+    double[] alpha = JointGeneral.alphas(fit.theta(), m);
+    double[] pi = JointGeneral.pis(fit.theta(), m);
     double[] g = new double[n];
     double[] gd = new double[m];
     across.gradient(1.0, fit.theta(), alpha, pi, dom, cmr, g, gd);
