@@ -112,7 +112,8 @@
           renderEmpty('experiment ' + state.experiment + ' is not known (yet)');
         } else {
           const ids = Array.isArray(exp.runs) ? exp.runs : [];
-          const runs = (await Promise.all(ids.map((id) => getJson('/runs/' + encodeURIComponent(id)))))
+          const runs = (await Promise.all(ids.map((id) => getJson('/runs/' + encodeURIComponent(id)
+              + '?experiment=' + encodeURIComponent(state.experiment)))))
               .filter((r) => r != null);
           const summary = experiments.find((e) => e.experiment === state.experiment) || null;
           render(summary, exp, runs);
@@ -176,7 +177,7 @@
     runs.forEach((r, i) => { r.color = runColor(i, runs.length); });
     const estimate = exp.estimate || {};
     const history = Array.isArray(exp.history) ? exp.history : [];
-    renderEstimate(summary, estimate, history, runs);
+    renderEstimate(summary, estimate, exp.time, history, runs);
     renderTable(runs);
     renderTokenChart('chart-general', runs, 'general');
     renderTokenChart('chart-domain', runs, 'domain');
@@ -192,7 +193,9 @@
     el('cmr-reason').textContent = reasonText || '';
   }
 
-  function renderEstimate(summary, estimate, history, runs) {
+  // The estimate is core's (as `cmrwatch fit` prints it): CMR, interval, usable runs, extrapolation flags,
+  // the curves across ratios and every run's result.
+  function renderEstimate(summary, estimate, time, history, runs) {
     const status = estimate.status || (summary && summary.status) || null;
     const pick = (k) => (typeof estimate[k] === 'number' ? estimate[k] : summary && summary[k]);
     const cmr = pick('cmr');
@@ -202,30 +205,28 @@
     el('cmr-value').textContent = ok ? fmtPct(cmr) : '—';
     el('cmr-interval').textContent = ok && typeof low === 'number' && typeof high === 'number'
         ? 'interval ' + fmtPct(low) + ' – ' + fmtPct(high) : '';
-    const analysis = estimate.analysis || {};
-    const detail = estimate.reason || estimate.message || analysis.message || '';
+    const detail = estimate.message || '';
     // With an estimate the facts line says what it rests on; without one, the reason is the message.
     setStatus(status, ok ? '' : humanStatus(status) + (detail ? ' — ' + detail : ''));
 
     const facts = [];
-    const runsUsed = estimate.runsUsed != null ? estimate.runsUsed : estimate.runs;
-    if (typeof runsUsed === 'number') facts.push(runsUsed + ' runs used');
+    if (typeof estimate.usableRuns === 'number') facts.push(estimate.usableRuns + ' runs used');
     else facts.push(runs.length + ' runs');
-    const pointsUsed = estimate.pointsUsed != null ? estimate.pointsUsed : estimate.points;
-    if (typeof pointsUsed === 'number') facts.push(pointsUsed + ' points');
+    const used = (Array.isArray(estimate.runs) ? estimate.runs : []).filter((r) => r.status === 'ok');
+    if (used.length) facts.push(used.reduce((s, r) => s + (r.points || 0), 0) + ' points');
     const budget = estimate.budgetTokens != null ? estimate.budgetTokens : (runs[0] && runs[0].budgetTokens);
     if (budget != null) facts.push('budget ' + fmtTokens(budget) + ' tokens');
     // What the CMR rests on beyond the data (core's extrapolation flags) and which constraint sets it.
-    const ex = analysis.extrapolation || {};
+    const ex = estimate.extrapolation || {};
     const beyond = [];
     if (ex.ratios) beyond.push('outside the trained ratios');
     if (ex.budget) beyond.push('losses extrapolated to the budget');
     if (ex.criticalPoints) beyond.push('some T0 beyond the observed tokens');
     if (ok) facts.push(beyond.length ? 'extrapolated: ' + beyond.join(', ') : 'no extrapolation');
-    const binding = analysis.interpolation && analysis.interpolation.binding;
+    const binding = estimate.interpolation && estimate.interpolation.binding;
     if (ok && binding) facts.push('set by the ' + String(binding).replace(/_/g, ' ') + ' constraint');
     facts.push(history.length + ' estimates so far');
-    const updated = estimate.time || (summary && summary.updated);
+    const updated = time || (summary && summary.updated);
     if (updated) facts.push('last ' + fmtTime(updated));
     el('cmr-facts').textContent = facts.join(' · ');
   }
@@ -362,12 +363,13 @@
       if (budget) budgets.add(budget);
       if (typeof r.epsilon === 'number') epsilons.add(r.epsilon);
       xMax = Math.max(xMax, tMax, budget || 0);
-      const unit = r.tokenUnit || (r.fit && r.fit.tokenUnit) || 1;
+      // The fit is core's result for the run: its laws in token units of the run's settings.
+      const unit = r.tokenUnit || 1;
       let law = null;
-      if (r.fit && kind === 'general' && hasParams(r.fit.general, ['a2', 's2', 'a3', 's3', 'b2'])) {
-        law = (t) => generalLaw(r.fit.general, t / unit);
-      } else if (r.fit && kind === 'domain' && hasParams(r.fit.domain, ['a1', 's1', 'b1'])) {
-        law = (t) => -domainLaw(r.fit.domain, t / unit);
+      if (r.fit && kind === 'general' && hasParams(r.fit.generalLaw, ['a2', 's2', 'a3', 's3', 'b2'])) {
+        law = (t) => generalLaw(r.fit.generalLaw, t / unit);
+      } else if (r.fit && kind === 'domain' && hasParams(r.fit.domainLaw, ['a1', 's1', 'b1'])) {
+        law = (t) => -domainLaw(r.fit.domainLaw, t / unit);
       }
       const sample = (a, b) => (isFinite(a) && isFinite(b) && b > a
           ? linspace(a, b, CURVE_SAMPLES).map((t) => [t, law(t)]).filter((p) => isFinite(p[1])) : []);

@@ -86,14 +86,7 @@ public final class StreamsApp implements AutoCloseable {
    * @throws IllegalStateException when no broker answers (with what to do)
    */
   public static StreamsApp start(AppConfig cfg) throws IOException {
-    if (cfg.createTopics()) {
-      TopicSetup.ensure(
-          cfg.bootstrap(),
-          cfg.topicNames(),
-          cfg.partitions(),
-          cfg.replication(),
-          Duration.ofSeconds(60));
-    }
+    TopicSetup.prepare(cfg, Duration.ofSeconds(60));
     StreamsMetrics metrics = new StreamsMetrics(cfg.metricsMaxRuns());
     AtomicReference<KafkaStreams> ref = new AtomicReference<>();
     AtomicReference<HostInfo> self = new AtomicReference<>();

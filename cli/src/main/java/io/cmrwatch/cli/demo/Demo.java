@@ -66,7 +66,7 @@ public final class Demo implements AutoCloseable {
   public static final int DEFAULT_OR_FREE = -1;
 
   /** The streams app's application id (and consumer group) in the demo. */
-  static final String APPLICATION_ID = "cmrwatch-demo";
+  static final String APPLICATION_ID = "cmrwatch-demo-v2";
 
   /** The longest the summary waits for the streams app to work through its backlog. */
   static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(5);

@@ -190,7 +190,7 @@ public final class EstimateWatcher implements AutoCloseable {
         s.append(" (").append(why).append(')');
       }
     }
-    Integer runs = firstInt(n, "runsUsed", "runs");
+    Integer runs = firstInt(n, "usableRuns", "runsUsed", "runs");
     Integer points = firstInt(n, "pointsUsed", "points");
     if (runs != null || points != null) {
       s.append(" — ");

@@ -1,6 +1,8 @@
 package io.cmrwatch.streams.admin;
 
 import io.cmrwatch.kafka.topic.TopicNames;
+import io.cmrwatch.streams.config.AppConfig;
+import io.cmrwatch.streams.topology.StoreNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the app's topics at start-up when they are missing: the loss-event input, the dead-letter
- * topic, the four output topics, and the compacted experiment-settings topic. Existing topics are
- * left as they are.
+ * What the app checks and creates on its broker at start-up: that its application id does not hold
+ * an incompatible earlier state, and its topics when they are missing (the loss-event input, the
+ * dead-letter topic, the four output topics, and the compacted experiment-settings topic). Existing
+ * topics are left as they are.
  */
 public final class TopicSetup {
 
@@ -46,13 +49,14 @@ public final class TopicSetup {
   }
 
   /**
-   * Creates the missing topics; returns the names it created.
+   * Checks that the application id does not hold the first topology's state, then creates the
+   * missing topics when {@code cmrwatch.topics.create} is on; returns the names it created.
    *
-   * @throws IllegalStateException when the broker cannot be reached within {@code timeout}, saying
-   *     what to do
+   * @throws IllegalStateException when the broker cannot be reached within {@code timeout}, or the
+   *     application id is one of the first topology's, saying what to do
    */
-  public static Set<String> ensure(
-      String bootstrap, TopicNames names, int partitions, short replication, Duration timeout) {
+  public static Set<String> prepare(AppConfig cfg, Duration timeout) {
+    String bootstrap = cfg.bootstrap();
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -60,6 +64,26 @@ public final class TopicSetup {
     try (Admin admin = Admin.create(p)) {
       Set<String> existing =
           admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      String first = cfg.applicationId() + "-" + StoreNames.FIRST_TOPOLOGY_STORE + "-changelog";
+      if (existing.contains(first)) {
+        // Its committed offsets would skip every event before them, and its state is not
+        // readable by this topology: starting would lose those events.
+        throw new IllegalStateException(
+            "application id "
+                + cfg.applicationId()
+                + " holds the state of the first streams topology (topic "
+                + first
+                + "), which this version does not read — pass a new cmrwatch.application-id (the"
+                + " default is cmrwatch-streams-v2): it rebuilds its state from "
+                + cfg.topicNames().lossEvents()
+                + " (see docs/streams.md, Upgrading)");
+      }
+      if (!cfg.createTopics()) {
+        return Set.of();
+      }
+      TopicNames names = cfg.topicNames();
+      int partitions = cfg.partitions();
+      short replication = cfg.replication();
       List<NewTopic> missing =
           topics(names, partitions, replication).stream()
               .filter(t -> !existing.contains(t.name()))

@@ -18,6 +18,25 @@ import java.util.Objects;
  */
 public final class AppConfig {
 
+  /**
+   * Settings of earlier versions that no longer exist, with what became of them (a config file kept
+   * from an earlier version fails with this instead of "unknown setting").
+   */
+  static final Map<String, String> REMOVED =
+      Map.of(
+          "cmrwatch.refit.min-interval-ms",
+          "was removed with the one-stage topology: runs are fitted in their experiment's"
+              + " analysis (see cmrwatch.estimate.min-interval-ms; cmrwatch.run-fit.min-interval-ms"
+              + " paces cpt.run-fits)",
+          "cmrwatch.refit.max-events",
+          "was removed with the one-stage topology: one analysis covers every event since the last",
+          "cmrwatch.refit.max-busy",
+          "was removed with the one-stage topology: see cmrwatch.estimate.backlog-share",
+          "cmrwatch.refit.fresh-input-ms",
+          "was removed with the one-stage topology: see cmrwatch.estimate.behind-after-ms",
+          "cmrwatch.estimate.law-interval-ms",
+          "was removed: the CMR law is part of every analysis");
+
   private final Map<ConfigKey, String> values;
   private final Map<String, String> kafka;
 
@@ -57,6 +76,9 @@ public final class AppConfig {
         continue;
       }
       ConfigKey k = ConfigKey.byKey(key);
+      if (k == null && REMOVED.containsKey(key)) {
+        throw new ConfigException(key + " " + REMOVED.get(key) + "; remove it from the settings");
+      }
       if (k == null) {
         throw new ConfigException("unknown setting " + key + ": " + suggestion(key));
       }
@@ -148,8 +170,8 @@ public final class AppConfig {
   }
 
   /**
-   * Heap bytes for deserialised run states, run updates and experiment states kept between events
-   * ({@code cmrwatch.cache.decoded-bytes}; 0 means half the JVM's maximum heap).
+   * Heap bytes for the experiments kept deserialised between events ({@code
+   * cmrwatch.cache.decoded-bytes}; 0 means half the JVM's maximum heap).
    */
   public long decodedCacheBytes() {
     long v = longValue(ConfigKey.CACHE_DECODED_BYTES, 0, Long.MAX_VALUE);
@@ -202,36 +224,33 @@ public final class AppConfig {
     return (long) doubleValue(ConfigKey.DEFAULT_BUDGET_TOKENS, 0, 9.0e18);
   }
 
-  public Duration refitMinInterval() {
-    return Duration.ofMillis(longValue(ConfigKey.REFIT_MIN_INTERVAL_MS, 0, 86_400_000));
-  }
-
-  public int refitMaxEvents() {
-    return intValue(ConfigKey.REFIT_MAX_EVENTS, 1, 1_000_000);
-  }
-
+  /** An experiment is analysed at most once per this interval. */
   public Duration estimateMinInterval() {
     return Duration.ofMillis(longValue(ConfigKey.ESTIMATE_MIN_INTERVAL_MS, 0, 86_400_000));
   }
 
-  public Duration estimateLawInterval() {
-    return Duration.ofMillis(longValue(ConfigKey.ESTIMATE_LAW_INTERVAL_MS, 0, 86_400_000));
-  }
-
+  /** An experiment quiet for this long is analysed once cold. */
   public Duration estimateSettleAfter() {
     return Duration.ofMillis(longValue(ConfigKey.ESTIMATE_SETTLE_AFTER_MS, 0, 86_400_000));
   }
 
-  public double refitMaxBusy() {
-    return doubleValue(ConfigKey.REFIT_MAX_BUSY, 0.01, 1);
-  }
-
-  public long refitFreshInputMs() {
-    return longValue(ConfigKey.REFIT_FRESH_INPUT_MS, 0, 3_600_000);
-  }
-
   public double estimateMinChange() {
     return doubleValue(ConfigKey.ESTIMATE_MIN_CHANGE, 0, 1);
+  }
+
+  /** A task's input is behind while its events wait longer than this. */
+  public Duration estimateBehindAfter() {
+    return Duration.ofMillis(longValue(ConfigKey.ESTIMATE_BEHIND_AFTER_MS, 0, 3_600_000));
+  }
+
+  /** The share of a stream thread analyses may take while the input is behind. */
+  public double estimateBacklogShare() {
+    return doubleValue(ConfigKey.ESTIMATE_BACKLOG_SHARE, 0.01, 1);
+  }
+
+  /** A run's fit with new events is published at most once per this interval. */
+  public Duration runFitMinInterval() {
+    return Duration.ofMillis(longValue(ConfigKey.RUN_FIT_MIN_INTERVAL_MS, 0, 86_400_000));
   }
 
   public Duration punctuateInterval() {
@@ -279,14 +298,12 @@ public final class AppConfig {
     defaultLambda();
     defaultTokenUnit();
     defaultBudgetTokens();
-    refitMinInterval();
-    refitMaxEvents();
     estimateMinInterval();
-    estimateMinChange();
-    estimateLawInterval();
     estimateSettleAfter();
-    refitMaxBusy();
-    refitFreshInputMs();
+    estimateMinChange();
+    estimateBehindAfter();
+    estimateBacklogShare();
+    runFitMinInterval();
     punctuateInterval();
     stallAfter();
     stallCheckInterval();

@@ -13,7 +13,7 @@ public enum ConfigKey {
       "Kafka bootstrap servers (host:port[,...]); `--bootstrap` sets it"),
   APPLICATION_ID(
       "cmrwatch.application-id",
-      "cmrwatch-streams",
+      "cmrwatch-streams-v2",
       "Kafka Streams application id; instances with the same id share the work"),
   TOPIC_PREFIX("cmrwatch.topic-prefix", "", "prefix of every topic name (e.g. `team-a.`)"),
   TOPICS_CREATE("cmrwatch.topics.create", "true", "create missing topics at start-up"),
@@ -36,9 +36,9 @@ public enum ConfigKey {
   CACHE_DECODED_BYTES(
       "cmrwatch.cache.decoded-bytes",
       "0",
-      "heap for the run states, run updates and experiment states kept deserialised between events, shared by all "
-          + "tasks of the instance (0: half the JVM's maximum heap); beyond it the least recently used are read back "
-          + "from the stores"),
+      "heap for the experiments (their runs' states and latest analysis) kept deserialised between events, "
+          + "shared by all tasks of the instance (0: half the JVM's maximum heap); beyond it the least recently "
+          + "used are read back from the stores"),
   ROCKSDB_MEMORY_BYTES(
       "cmrwatch.rocksdb.memory-bytes",
       "67108864",
@@ -73,43 +73,36 @@ public enum ConfigKey {
       "cmrwatch.defaults.budget-tokens",
       "0",
       "token budget when neither events nor `cpt.experiments` give one (0: none)"),
-  REFIT_MIN_INTERVAL_MS(
-      "cmrwatch.refit.min-interval-ms",
-      "250",
-      "a run is refitted at most once per this wall-clock interval ..."),
-  REFIT_MAX_EVENTS(
-      "cmrwatch.refit.max-events",
-      "50",
-      "... unless this many new events arrived since its last refit"),
-  REFIT_MAX_BUSY(
-      "cmrwatch.refit.max-busy",
-      "0.25",
-      "share of a stream thread's time run refits and CMR recomputes may take, half each (1 = no limit); beyond it "
-          + "they wait, oldest first, and events keep flowing. Applies while events wait (see the next key)"),
-  REFIT_FRESH_INPUT_MS(
-      "cmrwatch.refit.fresh-input-ms",
-      "100",
-      "while a thread processes loss events within this many ms of their record timestamps (after a constant clock "
-          + "offset), or gets none, nothing waits behind refits: they may take almost all of it; 0 = always max-busy"),
   ESTIMATE_MIN_INTERVAL_MS(
       "cmrwatch.estimate.min-interval-ms",
-      "250",
-      "an experiment's CMR is recomputed at most once per this interval"),
-  ESTIMATE_LAW_INTERVAL_MS(
-      "cmrwatch.estimate.law-interval-ms",
-      "2000",
-      "an experiment's CMR law over budgets is refitted at most once per this interval (and at every cold "
-          + "recompute); recomputes in between carry the last one"),
+      "100",
+      "an experiment is analysed at most once per this interval; the events that arrive meanwhile "
+          + "go into its next analysis"),
   ESTIMATE_SETTLE_AFTER_MS(
       "cmrwatch.estimate.settle-after-ms",
       "10000",
-      "once an experiment has had no update for this long, its CMR is recomputed cold (path-independent)"),
+      "once an experiment has had no event for this long, it is analysed once cold (path-independent) "
+          + "and whatever differs from what was published is published"),
   ESTIMATE_MIN_CHANGE(
       "cmrwatch.estimate.min-change",
       "0.001",
-      "an estimate is emitted when the CMR or a bound moves by more than this (or status/runs change)"),
+      "an estimate is published when the CMR or a bound moves by more than this (or status/runs change)"),
+  ESTIMATE_BEHIND_AFTER_MS(
+      "cmrwatch.estimate.behind-after-ms",
+      "500",
+      "a task's input is behind while its events wait longer than this (record timestamp to "
+          + "processing); analyses then take at most the backlog share of the thread"),
+  ESTIMATE_BACKLOG_SHARE(
+      "cmrwatch.estimate.backlog-share",
+      "0.25",
+      "share of a stream thread that analyses may take while the input is behind (1 = no limit)"),
+  RUN_FIT_MIN_INTERVAL_MS(
+      "cmrwatch.run-fit.min-interval-ms",
+      "1000",
+      "a run's fit with new events is published at most once per this interval (a change of status "
+          + "or feasibility, and the settled fit, at once)"),
   PUNCTUATE_INTERVAL_MS(
-      "cmrwatch.punctuate-interval-ms", "100", "how often pending refits are looked for"),
+      "cmrwatch.punctuate-interval-ms", "25", "how often due analyses are looked for"),
   STALL_AFTER_MS(
       "cmrwatch.alert.stall-after-ms", "600000", "a run with no event for this long is stalled"),
   STALL_CHECK_INTERVAL_MS(

@@ -29,6 +29,12 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
   @Override
   public Response handleError(ErrorHandlerContext ctx, Record<?, ?> record, Exception e) {
+    if (record == null) {
+      // A punctuation failed (an analysis): there is no record to dead-letter; the next one
+      // retries.
+      LOG.warn("punctuation of task {} failed in {}", ctx.taskId(), ctx.processorNodeId(), e);
+      return Response.resume();
+    }
     String reason;
     Throwable cause = null;
     if (e instanceof RejectedRecordException r) {

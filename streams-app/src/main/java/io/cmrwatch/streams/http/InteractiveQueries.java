@@ -3,17 +3,17 @@ package io.cmrwatch.streams.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.core.summary.CurvePoints;
 import io.cmrwatch.core.summary.RunSummary;
 import io.cmrwatch.streams.alert.AlertKind;
 import io.cmrwatch.streams.config.AppConfig;
 import io.cmrwatch.streams.config.ExperimentSettings;
 import io.cmrwatch.streams.json.Json;
-import io.cmrwatch.streams.state.CmrEstimate;
 import io.cmrwatch.streams.state.ExperimentState;
-import io.cmrwatch.streams.state.RunFit;
+import io.cmrwatch.streams.state.HistoryPoint;
 import io.cmrwatch.streams.state.RunState;
-import io.cmrwatch.streams.state.RunUpdate;
 import io.cmrwatch.streams.topology.StoreNames;
 import java.io.IOException;
 import java.net.URI;
@@ -25,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,10 +44,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP queries answered from Kafka Streams' state stores (interactive queries). A key lives on
- * one instance: {@code KafkaStreams.queryMetadataForKey} names it, and a request that arrives
- * elsewhere is forwarded there once (marked with {@link HttpApi#FORWARDED_HEADER}). {@code GET
- * /experiments} gathers every instance's experiments.
+ * The HTTP queries answered from Kafka Streams' state stores (interactive queries). Everything of
+ * an experiment — its runs too — lives on the instance that owns the experiment's partition: {@code
+ * KafkaStreams.queryMetadataForKey} names it, and a request that arrives elsewhere is forwarded
+ * there once (marked with {@link HttpApi#FORWARDED_HEADER}). {@code GET /experiments}, and {@code
+ * GET /runs/{id}} without its experiment, ask every instance.
  */
 public final class InteractiveQueries implements StateQueries {
 
@@ -66,7 +66,7 @@ public final class InteractiveQueries implements StateQueries {
    * @param streams the running streams client (supplied late: the HTTP server starts first to learn
    *     its port)
    * @param self this instance's {@code application.server}
-   * @param cfg configuration (for the default settings shown for a run without a fit)
+   * @param cfg configuration (for the default settings shown for a run not analysed yet)
    */
   public InteractiveQueries(
       Supplier<KafkaStreams> streams, Supplier<HostInfo> self, AppConfig cfg) {
@@ -84,7 +84,7 @@ public final class InteractiveQueries implements StateQueries {
     n.put("status", ready ? "UP" : "DOWN");
     n.put("state", state.name());
     n.put("ready", ready);
-    return new Reply(ready ? 200 : 503, bytes(n));
+    return new Reply(ready ? 200 : 503, Json.bytes(n));
   }
 
   @Override
@@ -95,24 +95,19 @@ public final class InteractiveQueries implements StateQueries {
     }
     Map<String, JsonNode> all = new TreeMap<>();
     try {
-      ReadOnlyKeyValueStore<String, ExperimentState> store = store(ks, StoreNames.EXPERIMENT_STATE);
-      ReadOnlyKeyValueStore<String, RunUpdate> runs = store(ks, StoreNames.EXPERIMENT_RUNS);
-      try (KeyValueIterator<String, ExperimentState> it = store.all()) {
+      try (KeyValueIterator<String, ExperimentState> it =
+          this.<ExperimentState>store(ks, StoreNames.EXPERIMENTS).all()) {
         while (it.hasNext()) {
           KeyValue<String, ExperimentState> kv = it.next();
-          all.put(kv.key, listItem(kv.value, runIds(runs, kv.key).size()));
+          all.put(kv.key, listItem(kv.value));
         }
       }
     } catch (InvalidStateStoreException e) {
       return notReady();
     }
     if (!localOnly) {
-      for (StreamsMetadata m : ks.metadataForAllStreamsClients()) {
-        if (m.hostInfo().equals(self.get())
-            || !m.stateStoreNames().contains(StoreNames.EXPERIMENT_STATE)) {
-          continue;
-        }
-        Reply r = forward(m.hostInfo(), "/experiments");
+      for (HostInfo other : others(ks)) {
+        Reply r = forward(other, "/experiments");
         if (r.status() != 200) {
           return r;
         }
@@ -121,28 +116,28 @@ public final class InteractiveQueries implements StateQueries {
             all.putIfAbsent(item.get("experiment").asText(), item);
           }
         } catch (IOException e) {
-          return Reply.error(502, "instance " + m.hostInfo() + " answered with invalid JSON");
+          return Reply.error(502, "instance " + other + " answered with invalid JSON");
         }
       }
     }
     ArrayNode a = Json.MAPPER.createArrayNode();
     all.values().forEach(a::add);
-    return Reply.ok(bytes(a));
+    return Reply.ok(Json.bytes(a));
   }
 
-  private static ObjectNode listItem(ExperimentState s, int runs) {
-    CmrEstimate e = s.published != null ? s.published : s.latest;
+  private static ObjectNode listItem(ExperimentState s) {
     ObjectNode n = Json.MAPPER.createObjectNode();
-    n.put("experiment", s.experiment);
-    n.put("status", e == null ? "pending" : e.status());
-    num(n, "cmr", e == null ? Double.NaN : e.cmr());
-    num(n, "cmrLow", e == null ? Double.NaN : e.cmrLow());
-    num(n, "cmrHigh", e == null ? Double.NaN : e.cmrHigh());
-    n.put("runs", runs);
-    if (e == null) {
+    n.put("experiment", s.experiment());
+    n.put("status", s.status().isEmpty() ? "pending" : s.status());
+    num(n, "cmr", s.cmr());
+    num(n, "cmrLow", s.cmrLow());
+    num(n, "cmrHigh", s.cmrHigh());
+    n.put("runs", s.runs().size());
+    Instant at = s.publishedAt();
+    if (at == null) {
       n.putNull("updated");
     } else {
-      n.put("updated", e.time().toString());
+      n.put("updated", at.toString());
     }
     return n;
   }
@@ -150,75 +145,117 @@ public final class InteractiveQueries implements StateQueries {
   @Override
   public Reply experiment(String id, boolean localOnly) {
     return byKey(
-        StoreNames.EXPERIMENT_STATE,
         id,
-        "/experiments/",
-        "",
+        "/experiments/" + encode(id),
         localOnly,
         ks -> {
-          ExperimentState s = this.<ExperimentState>store(ks, StoreNames.EXPERIMENT_STATE).get(id);
+          ExperimentState s = this.<ExperimentState>store(ks, StoreNames.EXPERIMENTS).get(id);
           if (s == null) {
             return Reply.error(404, "no experiment " + id);
           }
           ObjectNode n = Json.MAPPER.createObjectNode();
-          CmrEstimate e = s.published != null ? s.published : s.latest;
-          n.set("estimate", e == null ? null : e.toJson());
+          byte[] json = s.publishedJson();
+          if (json == null) {
+            n.putNull("estimate");
+            n.putNull("time");
+          } else {
+            n.putRawValue("estimate", new RawValue(new String(json, StandardCharsets.UTF_8)));
+            n.put("time", s.publishedAt().toString());
+          }
           ArrayNode history = n.putArray("history");
-          s.legacyHistory.forEach(h -> history.add(h.toJson()));
-          try (KeyValueIterator<String, ExperimentState.HistoryPoint> it =
-              this.<ExperimentState.HistoryPoint>store(ks, StoreNames.EXPERIMENT_HISTORY)
-                  .prefixScan(StoreNames.experimentPrefix(id), KEYS)) {
-            it.forEachRemaining(kv -> history.add(kv.value.toJson()));
+          try (KeyValueIterator<String, HistoryPoint> it =
+              this.<HistoryPoint>store(ks, StoreNames.HISTORY)
+                  .prefixScan(StoreNames.prefix(id), KEYS)) {
+            it.forEachRemaining(kv -> history.add(Json.MAPPER.valueToTree(kv.value)));
           }
           ArrayNode runs = n.putArray("runs");
-          runIds(store(ks, StoreNames.EXPERIMENT_RUNS), id).forEach(runs::add);
-          return Reply.ok(bytes(n));
+          s.runs().forEach(runs::add);
+          return Reply.ok(Json.bytes(n));
         });
   }
 
   @Override
   public Reply run(String id, String experiment, boolean localOnly) {
-    String suffix = experiment == null ? "" : "?experiment=" + encode(experiment);
-    return byKey(
-        StoreNames.RUN_STATE,
-        id,
-        "/runs/",
-        suffix,
-        localOnly,
-        ks -> {
-          ReadOnlyKeyValueStore<String, RunState> store = store(ks, StoreNames.RUN_STATE);
-          RunState found = null;
-          if (experiment != null) {
-            found = store.get(StoreNames.runKey(id, experiment));
-          } else {
-            try (KeyValueIterator<String, RunState> it =
-                store.prefixScan(StoreNames.runPrefix(id), KEYS)) {
-              while (it.hasNext()) {
-                RunState s = it.next().value;
-                if (found == null || s.lastEventWallMs > found.lastEventWallMs) {
-                  found = s;
-                }
-              }
-            }
+    if (experiment != null) {
+      return byKey(
+          experiment,
+          "/runs/" + encode(id) + "?experiment=" + encode(experiment),
+          localOnly,
+          ks -> {
+            RunState s =
+                this.<RunState>store(ks, StoreNames.RUNS).get(StoreNames.runKey(experiment, id));
+            return s == null
+                ? Reply.error(404, "no run " + id + " in experiment " + experiment)
+                : Reply.ok(Json.bytes(runJson(ks, s)));
+          });
+    }
+    // Without its experiment the run may be anywhere: each instance answers from its own
+    // partitions, and the most recently active run of that id wins.
+    KafkaStreams ks = streams.get();
+    if (ks == null) {
+      return notReady();
+    }
+    List<Reply> found = new ArrayList<>();
+    try {
+      ReadOnlyKeyValueStore<String, RunState> states = store(ks, StoreNames.RUNS);
+      RunState best = null;
+      try (KeyValueIterator<String, byte[]> it =
+          this.<byte[]>store(ks, StoreNames.RUN_INDEX).prefixScan(StoreNames.prefix(id), KEYS)) {
+        while (it.hasNext()) {
+          String key = it.next().key;
+          String exp = key.substring(key.indexOf(StoreNames.SEPARATOR) + 1);
+          RunState s = states.get(StoreNames.runKey(exp, id));
+          if (s != null && (best == null || s.lastEventWallMs > best.lastEventWallMs)) {
+            best = s;
           }
-          return found == null
-              ? Reply.error(
-                  404, "no run " + id + (experiment == null ? "" : " in experiment " + experiment))
-              : Reply.ok(bytes(runJson(found, defaults)));
-        });
+        }
+      }
+      if (best != null) {
+        found.add(Reply.ok(Json.bytes(runJson(ks, best))));
+      }
+    } catch (InvalidStateStoreException e) {
+      return notReady();
+    }
+    if (!localOnly) {
+      for (HostInfo other : others(ks)) {
+        Reply r = forward(other, "/runs/" + encode(id));
+        if (r.status() == 200) {
+          found.add(r);
+        } else if (r.status() != 404) {
+          return r;
+        }
+      }
+    }
+    Reply best = null;
+    for (Reply r : found) {
+      if (best == null || lastSeen(r) > lastSeen(best)) {
+        best = r;
+      }
+    }
+    return best != null ? best : Reply.error(404, "no run " + id);
   }
 
-  private static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  private static long lastSeen(Reply r) {
+    try {
+      return Instant.parse(Json.MAPPER.readTree(r.body()).get("lastSeen").asText()).toEpochMilli();
+    } catch (IOException | RuntimeException e) {
+      return Long.MIN_VALUE;
+    }
   }
 
   /** The JSON of {@code GET /runs/{id}}. */
-  public static ObjectNode runJson(RunState s, ExperimentSettings defaults) {
+  private ObjectNode runJson(KafkaStreams ks, RunState s) {
     RunSummary sum = s.summary();
-    RunFit f = s.fit;
+    ExperimentState exp =
+        this.<ExperimentState>store(ks, StoreNames.EXPERIMENTS).get(sum.experiment());
+    ExperimentEstimate published = exp == null ? null : exp.published();
     ExperimentSettings st =
-        f != null
-            ? new ExperimentSettings(f.budgetTokens(), f.epsilon(), f.lambda(), f.tokenUnit())
+        published != null
+            ? new ExperimentSettings(
+                published.budgetTokens() == null ? 0 : published.budgetTokens(),
+                published.epsilon(),
+                published.lambda(),
+                published.tokenUnit())
             : defaults.override(sum.budgetTokens(), sum.epsilon(), sum.lambda(), sum.tokenUnit());
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("run", sum.run());
@@ -245,6 +282,7 @@ public final class InteractiveQueries implements StateQueries {
     } else {
       n.put("lastEventTime", sum.lastEventTime().toString());
     }
+    n.put("lastSeen", Instant.ofEpochMilli(s.lastEventWallMs).toString());
     ArrayNode points = n.putArray("points");
     CurvePoints p = sum.points();
     for (int i = 0; i < p.size(); i++) {
@@ -254,7 +292,7 @@ public final class InteractiveQueries implements StateQueries {
       o.put("domainLossChange", p.domainChange()[i]);
       o.put("count", (long) p.weights()[i]);
     }
-    n.set("fit", f == null ? null : f.toJson());
+    n.set("fit", s.publishedFit() == null ? null : Json.MAPPER.valueToTree(s.publishedFit()));
     ArrayNode alerts = n.putArray("alerts");
     for (Map.Entry<AlertKind, Long> e : s.firing.entrySet()) {
       ObjectNode o = alerts.addObject();
@@ -265,24 +303,31 @@ public final class InteractiveQueries implements StateQueries {
     return n;
   }
 
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
   private interface LocalQuery {
     Reply answer(KafkaStreams ks);
   }
 
-  private Reply byKey(
-      String storeName, String id, String path, String query, boolean localOnly, LocalQuery local) {
+  /**
+   * Answers from the instance that owns {@code experiment}'s partition: here, or forwarded there as
+   * {@code path}.
+   */
+  private Reply byKey(String experiment, String path, boolean localOnly, LocalQuery local) {
     KafkaStreams ks = streams.get();
     if (ks == null) {
       return notReady();
     }
     try {
       if (!localOnly) {
-        KeyQueryMetadata meta = ks.queryMetadataForKey(storeName, id, KEYS);
+        KeyQueryMetadata meta = ks.queryMetadataForKey(StoreNames.EXPERIMENTS, experiment, KEYS);
         if (meta == null || meta.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
           return notReady();
         }
         if (!meta.activeHost().equals(self.get())) {
-          return forward(meta.activeHost(), path + encode(id) + query);
+          return forward(meta.activeHost(), path);
         }
       }
       return local.answer(ks);
@@ -291,23 +336,21 @@ public final class InteractiveQueries implements StateQueries {
     }
   }
 
+  /** The other instances of the application that hold experiments. */
+  private List<HostInfo> others(KafkaStreams ks) {
+    List<HostInfo> hosts = new ArrayList<>();
+    for (StreamsMetadata m : ks.metadataForAllStreamsClients()) {
+      if (!m.hostInfo().equals(self.get())
+          && m.stateStoreNames().contains(StoreNames.EXPERIMENTS)) {
+        hosts.add(m.hostInfo());
+      }
+    }
+    return hosts;
+  }
+
   private <V> ReadOnlyKeyValueStore<String, V> store(KafkaStreams ks, String name) {
     return ks.store(
         StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
-  }
-
-  private static List<String> runIds(
-      ReadOnlyKeyValueStore<String, RunUpdate> runs, String experiment) {
-    List<String> ids = new ArrayList<>();
-    try (KeyValueIterator<String, RunUpdate> it =
-        runs.prefixScan(StoreNames.experimentPrefix(experiment), KEYS)) {
-      while (it.hasNext()) {
-        String key = it.next().key;
-        ids.add(key.substring(key.indexOf(StoreNames.SEPARATOR) + 1));
-      }
-    }
-    ids.sort(Comparator.naturalOrder());
-    return ids;
   }
 
   private Reply forward(HostInfo host, String path) {
@@ -346,14 +389,6 @@ public final class InteractiveQueries implements StateQueries {
       n.put(field, v);
     } else {
       n.putNull(field);
-    }
-  }
-
-  private static byte[] bytes(JsonNode n) {
-    try {
-      return Json.MAPPER.writeValueAsBytes(n);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

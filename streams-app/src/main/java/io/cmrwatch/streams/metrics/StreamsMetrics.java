@@ -25,10 +25,10 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The streams app's Micrometer meters, exported in Prometheus text (names and tags are the contract
- * in CONTRACTS.md). Processors report into it from stream threads; the registry reads the latest
- * values when scraped. Per-run series are capped at {@code cmrwatch.metrics.max-runs} so that tag
- * values stay bounded.
+ * The streams app's Micrometer meters, exported in Prometheus text (their names and tags are a
+ * contract: the dashboards and alert rules use them). Processors report into it from stream
+ * threads; the registry reads the latest values when scraped. Per-run series are capped at {@code
+ * cmrwatch.metrics.max-runs} so that tag values stay bounded.
  */
 public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
 
@@ -73,11 +73,10 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     this.inputDelay =
         delayTimer(
             "cmrwatch.input.delay",
-            "time from a loss event's record timestamp to its processing by the run step");
-    for (String level : List.of("run", "experiment")) {
-      refits(level);
-      refitTimer(level);
-    }
+            "time from a loss event's record timestamp to its processing by the app");
+    refits("run");
+    refits("experiment");
+    refitTimer("experiment");
     // Every known reason's series exists from the start at 0: Prometheus' increase() sees the first
     // dead letter of a
     // reason (a series born at 1 shows no increase, and the DLQ alert would miss it).
@@ -94,7 +93,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
    * codes.
    */
   public static final List<String> TOPOLOGY_REASONS =
-      List.of("malformed_record", "key_mismatch", "loss_out_of_range", "processing_error");
+      List.of("malformed_record", "loss_out_of_range", "processing_error");
 
   private Counter deadLetters(String reason) {
     return Counter.builder("cmrwatch.dlq.records")
@@ -160,9 +159,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     readers.add(evictions);
     Gauge.builder("cmrwatch.decoded.cache.used", usedBytes, s -> s.getAsLong())
         .baseUnit("bytes")
-        .description(
-            "heap the deserialised run states, run updates and experiment states kept between events take "
-                + "(estimate)")
+        .description("heap the experiments kept deserialised between events take (estimate)")
         .register(registry);
     Gauge.builder("cmrwatch.decoded.cache.limit", () -> limitBytes)
         .baseUnit("bytes")
@@ -199,11 +196,14 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   }
 
   /**
-   * Records one refit at {@code level} ({@code run} or {@code experiment}) that took {@code nanos}.
+   * Records one analysis of an experiment that took {@code nanos} and refitted {@code runs} runs
+   * (those with new events): {@code cmrwatch_refits_total{level="experiment"}} and {@code
+   * {level="run"}}, and the analysis time in {@code cmrwatch_refit_duration_seconds}.
    */
-  public void refit(String level, long nanos) {
-    refits(level).increment();
-    refitTimer(level).record(nanos, TimeUnit.NANOSECONDS);
+  public void analysis(long nanos, int runs) {
+    refits("experiment").increment();
+    refits("run").increment(runs);
+    refitTimer("experiment").record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Counts an estimate published on {@code cpt.cmr-estimates}. */
@@ -211,7 +211,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     published.increment();
   }
 
-  /** Records the time from a loss event's record timestamp to its processing by the run step. */
+  /** Records the time from a loss event's record timestamp to its processing by the app. */
   public void inputDelay(long millis) {
     inputDelay.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
@@ -253,32 +253,36 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     }
   }
 
-  /** Removes the series of an experiment this instance no longer owns. */
+  /** Removes the series of an experiment, and of its runs, that this instance no longer owns. */
   public void forgetExperiment(String experiment) {
     ExperimentGauges g = experiments.remove(experiment);
     if (g != null) {
       g.remove();
     }
-  }
-
-  /** Removes the series of a run this instance no longer owns. */
-  public void forgetRun(String experiment, String run) {
-    RunGauges g = runs.remove(experiment + '\u0000' + run);
-    if (g != null) {
-      g.remove();
-    }
+    String prefix = experiment + '\u0000';
+    runs.entrySet()
+        .removeIf(
+            r -> {
+              if (r.getKey().startsWith(prefix)) {
+                r.getValue().remove();
+                return true;
+              }
+              return false;
+            });
   }
 
   private Counter refits(String level) {
     return Counter.builder("cmrwatch.refits")
-        .description("refits (run laws, or an experiment's CMR)")
+        .description(
+            "analyses of an experiment (level experiment), and the runs with new events they refitted"
+                + " (level run)")
         .tag("level", level)
         .register(registry);
   }
 
   private Timer refitTimer(String level) {
     return Timer.builder("cmrwatch.refit.duration")
-        .description("time of one refit")
+        .description("time of one analysis of an experiment")
         .tag("level", level)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofNanos(10_000))

@@ -18,10 +18,10 @@ import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * Common part of this app's object-caching stores ({@link WriteBehindStore}, {@link
- * RunStateStore}): a key-value store in front of an underlying changelogged store, whose dirty
- * objects are written through once per commit. The underlying store does the state-store work
- * (files, changelog, restoration, queries), registered with the outer store as its root.
+ * A key-value store of mutable objects in front of an underlying changelogged store, whose dirty
+ * objects are written through once per commit (the base of {@link RunStateStore}). The underlying
+ * store does the state-store work (files, changelog, restoration, queries), registered with the
+ * outer store as its root.
  *
  * <p>The commit hook is Kafka Streams' internal {@link CachedStateStore} interface, the one its own
  * record cache implements: before each commit the task asks every such store to flush its cache,

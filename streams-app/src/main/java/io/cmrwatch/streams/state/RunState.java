@@ -1,9 +1,11 @@
 package io.cmrwatch.streams.state;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cmrwatch.core.cmr.RunEstimate;
 import io.cmrwatch.core.summary.RunSummary;
 import io.cmrwatch.core.summary.RunSummaryCodec;
 import io.cmrwatch.streams.alert.AlertKind;
+import io.cmrwatch.streams.json.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -13,27 +15,18 @@ import java.io.UncheckedIOException;
 import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The per-run state of the topology (store {@code run-state}, key: run id): core's bounded curve
- * summary (which makes the run idempotent on event ids), the refit throttle's bookkeeping, the
- * latest fit, and which per-run alerts are firing. Mutable; owned by the stream thread of the run's
- * task. Serialised with {@link #SERDE} (a versioned binary layout embedding core's exact summary
- * bytes).
+ * One run of an experiment as the topology keeps it (store {@code runs}, key {@code experiment +
+ * '\0' + run}): core's bounded curve summary (which makes the run idempotent on event ids), the
+ * ratio it trains at now, when it last reported, its firing alerts, the ratio last advised to it,
+ * and its fit as last published on {@code cpt.run-fits}. Mutable; owned by the stream thread of its
+ * experiment's task. Stored in parts by {@link RunStateStore}: a head, the published fit, one
+ * record per summary bin.
  */
 public final class RunState {
 
-  private static final byte VERSION = 1;
-
-  /** Serde of the state store values. */
-  public static final Serde<RunState> SERDE =
-      Serdes.serdeFrom(
-          (Serializer<RunState>) (topic, s) -> s == null ? null : s.encode(),
-          (Deserializer<RunState>) (topic, b) -> b == null ? null : decode(b));
+  private static final byte HEAD_VERSION = 3;
 
   private final RunSummary summary;
 
@@ -46,51 +39,36 @@ public final class RunState {
   /** Wall-clock ms of the last (non-duplicate) event; drives stall detection. */
   public long lastEventWallMs;
 
-  /** Events absorbed since the last refit. */
-  public int pending;
+  /** The ratio last advised to the run on {@code cpt.ratio-advice}; NaN when none stands. */
+  public double advisedRatio = Double.NaN;
 
-  /**
-   * Smallest record timestamp among the events since the last refit; {@code Long.MAX_VALUE} when
-   * none.
-   */
-  public long oldestPendingTimestamp = Long.MAX_VALUE;
-
-  /** Wall-clock ms of the last refit; 0 before the first. */
-  public long lastRefitWallMs;
-
-  /** The latest fit, or null before the first. */
-  public RunFit fit;
-
-  /**
-   * Core's object behind {@link #fit} while the state stays in memory (not stored: after a restart
-   * the next warm start reads the fit's JSON instead).
-   */
-  public RunEstimate fitCore;
-
-  // The fit's JSON, encoded once per fit rather than at every store write of the run.
-  private RunFit encodedFit;
-  private byte[] encodedFitBytes;
-
-  /**
-   * The processor's in-memory companions of this state (not stored): its store key and its metric
-   * series.
-   */
-  public transient String storeKey;
-
-  /** The run's metric series, once looked up (null: not yet, or past the cap of exported runs). */
-  public transient Object gauges;
-
-  /** Whether {@link #gauges} was looked up. */
-  public transient boolean gaugesResolved;
-
-  /**
-   * The firing alerts last reported to the metrics, as a bit set of alert ordinals; -1 before the
-   * first report.
-   */
-  public transient int reportedAlerts = -1;
-
-  /** Per-run alerts now firing, with the wall-clock ms they started. */
+  /** Alerts of this run now firing, with the wall-clock ms they started. */
   public final Map<AlertKind, Long> firing = new EnumMap<>(AlertKind.class);
+
+  /**
+   * The run's fit as last published on {@code cpt.run-fits}, or null; set through {@link #publish}.
+   */
+  private RunEstimate publishedFit;
+
+  private byte[] publishedFitBytes;
+
+  /** Wall-clock ms the published fit was published. */
+  private long publishedFitWallMs;
+
+  /**
+   * The run's result in the experiment's latest analysis (not stored: until the first analysis
+   * after a restart, the published fit).
+   */
+  public RunEstimate fit;
+
+  /** Whether the run absorbed events since the experiment's last analysis (not stored). */
+  public boolean changedSinceAnalysis;
+
+  // What the store must write at the next commit: the head always, the fit and bins when changed.
+  private final BitSet storedBins = new BitSet();
+  private final BitSet dirtyBins = new BitSet();
+  private boolean allBinsDirty = true;
+  private boolean fitDirty;
 
   public RunState(RunSummary summary) {
     this.summary = summary;
@@ -101,73 +79,55 @@ public final class RunState {
     return new RunState(new RunSummary(experiment, run));
   }
 
-  /** The latest fit's JSON bytes (the {@code cpt.run-fits} value), or null before the first fit. */
-  public byte[] fitBytes() {
-    if (fit == null) {
-      return null;
-    }
-    if (encodedFit != fit) {
-      encodedFitBytes = fit.toBytes();
-      encodedFit = fit;
-    }
-    return encodedFitBytes;
-  }
-
   /** The run's curve summary (core). */
   public RunSummary summary() {
     return summary;
   }
 
-  /**
-   * About how many heap bytes this state holds, for a memory budget: its summary, its fit's JSON
-   * when encoded, and 4 KB for the fit's objects and the rest.
-   */
-  public long heapBytesEstimate() {
-    return 4096
-        + summary.heapBytesEstimate()
-        + (encodedFitBytes == null ? 0 : encodedFitBytes.length);
+  /** The fit last published, or null. */
+  public RunEstimate publishedFit() {
+    return publishedFit;
   }
 
-  // --- piecewise storage (RunStateStore): a head, the fit, one part per summary bin; only changed
-  // parts are written
+  /** Wall-clock ms of the last publication of the fit (0 before the first). */
+  public long publishedFitWallMs() {
+    return publishedFitWallMs;
+  }
 
-  private static final byte HEAD_VERSION = 2;
+  /** Records {@code f} as the published fit, at {@code wallMs}. */
+  public void publish(RunEstimate f, long wallMs) {
+    publishedFit = f;
+    publishedFitBytes = null;
+    publishedFitWallMs = wallMs;
+    fitDirty = true;
+  }
 
   /**
-   * The store's record of bins of this state (bit per bin index) and what changed since it was
-   * written.
+   * About how many heap bytes this state holds, for a memory budget: its summary and 4 KB for its
+   * fits and the rest.
    */
-  private final BitSet storedBins = new BitSet();
-
-  private final BitSet dirtyBins = new BitSet();
-  private boolean allBinsDirty = true;
-  private boolean fitDirty = true;
+  public long heapBytesEstimate() {
+    return 4096 + summary.heapBytesEstimate();
+  }
 
   /** Marks the summary bin at {@code index} as changed (an event fell into it). */
   public void markBin(int index) {
     dirtyBins.set(index);
   }
 
-  /** Marks every summary bin as changed (e.g. a ratio change dropped bins). */
+  /** Marks every summary bin as changed (e.g. a ratio change dropped some). */
   public void markAllBins() {
     allBinsDirty = true;
-  }
-
-  /** Marks the fit as changed. */
-  public void markFit() {
-    fitDirty = true;
   }
 
   /**
    * Visits the parts to write: what changed since the last visit (the head always), then marks them
    * written.
    */
-  public void writeParts(PartWriter out) {
+  void writeParts(PartWriter out) {
     out.head(encodeHead());
     if (fitDirty) {
-      if (fit != null) {
-        out.fit(fitBytes());
-      }
+      out.fit(fitBytes());
       fitDirty = false;
     }
     if (allBinsDirty) {
@@ -195,26 +155,47 @@ public final class RunState {
   }
 
   /** Receives the parts of {@link #writeParts}. */
-  public interface PartWriter {
+  interface PartWriter {
     /** The head: bookkeeping, alerts and the summary without its bins. */
     void head(byte[] head);
 
-    /** The fit's JSON. */
+    /** The published fit's JSON (core's {@code RunEstimate}). */
     void fit(byte[] fit);
 
     /** The summary bin at {@code index}, or null when the bin is gone. */
     void bin(int index, byte[] bin);
   }
 
+  private byte[] fitBytes() {
+    if (publishedFitBytes == null && publishedFit != null) {
+      try {
+        publishedFitBytes = Json.MAPPER.writeValueAsBytes(publishedFit);
+      } catch (JsonProcessingException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return publishedFitBytes;
+  }
+
   private byte[] encodeHead() {
     try {
       byte[] s = RunSummaryCodec.encodeHead(summary);
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length + 96);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length + 64);
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeByte(HEAD_VERSION);
       out.writeInt(s.length);
       out.write(s);
-      writeBookkeeping(out);
+      out.writeDouble(latestRatio);
+      out.writeLong(latestRatioTokens);
+      out.writeLong(lastEventWallMs);
+      out.writeDouble(advisedRatio);
+      out.writeLong(publishedFitWallMs);
+      // Alert kinds by code, not ordinal: kinds may be added in any order.
+      out.writeByte(firing.size());
+      for (Map.Entry<AlertKind, Long> e : firing.entrySet()) {
+        out.writeUTF(e.getKey().code());
+        out.writeLong(e.getValue());
+      }
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -223,7 +204,7 @@ public final class RunState {
   }
 
   /** A state from its stored parts (the fit may be null; bins in any order). */
-  public static RunState fromParts(byte[] head, byte[] fit, Map<Integer, byte[]> bins) {
+  static RunState fromParts(byte[] head, byte[] fit, Map<Integer, byte[]> bins) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(head));
       byte v = in.readByte();
@@ -234,112 +215,22 @@ public final class RunState {
       byte[] s = new byte[in.readInt()];
       in.readFully(s);
       RunState st = new RunState(RunSummaryCodec.decodeParts(s, bins.values()));
-      st.readBookkeeping(in);
+      st.latestRatio = in.readDouble();
+      st.latestRatioTokens = in.readLong();
+      st.lastEventWallMs = in.readLong();
+      st.advisedRatio = in.readDouble();
+      st.publishedFitWallMs = in.readLong();
+      int n = in.readUnsignedByte();
+      for (int i = 0; i < n; i++) {
+        st.firing.put(AlertKind.byCode(in.readUTF()), in.readLong());
+      }
       if (fit != null) {
-        st.fit = RunFit.fromBytes(fit);
-        st.encodedFit = st.fit;
-        st.encodedFitBytes = fit;
+        st.publishedFit = Json.MAPPER.readValue(fit, RunEstimate.class);
+        st.publishedFitBytes = fit;
+        st.fit = st.publishedFit;
       }
       bins.keySet().forEach(st.storedBins::set);
       st.allBinsDirty = false;
-      st.fitDirty = false;
-      return st;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private void writeBookkeeping(DataOutputStream out) throws IOException {
-    writeCounters(out);
-    writeFiring(out);
-  }
-
-  private void writeCounters(DataOutputStream out) throws IOException {
-    out.writeDouble(latestRatio);
-    out.writeLong(latestRatioTokens);
-    out.writeLong(lastEventWallMs);
-    out.writeInt(pending);
-    out.writeLong(oldestPendingTimestamp);
-    out.writeLong(lastRefitWallMs);
-  }
-
-  private void writeFiring(DataOutputStream out) throws IOException {
-    out.writeByte(firing.size());
-    for (Map.Entry<AlertKind, Long> e : firing.entrySet()) {
-      out.writeByte(e.getKey().ordinal());
-      out.writeLong(e.getValue());
-    }
-  }
-
-  private void readBookkeeping(DataInputStream in) throws IOException {
-    readCounters(in);
-    readFiring(in);
-  }
-
-  private void readCounters(DataInputStream in) throws IOException {
-    latestRatio = in.readDouble();
-    latestRatioTokens = in.readLong();
-    lastEventWallMs = in.readLong();
-    pending = in.readInt();
-    oldestPendingTimestamp = in.readLong();
-    lastRefitWallMs = in.readLong();
-  }
-
-  private void readFiring(DataInputStream in) throws IOException {
-    int n = in.readByte();
-    AlertKind[] kinds = AlertKind.values();
-    for (int i = 0; i < n; i++) {
-      firing.put(kinds[in.readByte()], in.readLong());
-    }
-  }
-
-  /** Binary form: version, summary bytes, bookkeeping, the fit's JSON, the firing alerts. */
-  public byte[] encode() {
-    try {
-      byte[] s = RunSummaryCodec.encode(summary);
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length + 512);
-      DataOutputStream out = new DataOutputStream(bytes);
-      out.writeByte(VERSION);
-      out.writeInt(s.length);
-      out.write(s);
-      writeCounters(out);
-      if (fit == null) {
-        out.writeInt(-1);
-      } else {
-        byte[] f = fitBytes();
-        out.writeInt(f.length);
-        out.write(f);
-      }
-      writeFiring(out);
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Reads {@link #encode()}'s bytes. */
-  public static RunState decode(byte[] b) {
-    try {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
-      byte v = in.readByte();
-      if (v != VERSION) {
-        throw new IllegalStateException(
-            "run state version " + v + " is not readable by this build");
-      }
-      byte[] s = new byte[in.readInt()];
-      in.readFully(s);
-      RunState st = new RunState(RunSummaryCodec.decode(s));
-      st.readCounters(in);
-      int fl = in.readInt();
-      if (fl >= 0) {
-        byte[] f = new byte[fl];
-        in.readFully(f);
-        st.fit = RunFit.fromBytes(f);
-        st.encodedFit = st.fit;
-        st.encodedFitBytes = f;
-      }
-      st.readFiring(in);
       return st;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -20,17 +19,17 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The store of run states ({@code run-state}), kept piecewise: under a run's key {@code K} the
+ * The store of run states ({@code runs}), kept piecewise: under a run's key {@code K} the
  * underlying store holds {@code K␁h} (the head: bookkeeping, alerts, the summary without its bins),
- * {@code K␁f} (the latest fit's JSON) and {@code K␁b<index>} (one record per summary bin). An event
- * changes the head and one bin, so a commit writes (and logs) a few hundred bytes for a run instead
- * of its whole state of several KB; the fit is written only when the run was refitted. Like {@link
- * WriteBehindStore}, the stream thread's writes stay objects until the commit.
+ * {@code K␁f} (the published fit's JSON) and {@code K␁b<index>} (one record per summary bin). An
+ * event changes the head and one bin, so a commit writes (and logs) a few hundred bytes for a run
+ * instead of its whole state of several KB; the fit is written only when it was published.
  *
- * <p>Reads see whole {@link RunState}s: from the writing thread its live objects; from other
- * threads (interactive queries) the state as of the last commit, reassembled from its parts. A
- * value under the bare key {@code K} is a whole state in the earlier layout; it is read as such and
- * replaced by parts on the next write.
+ * <p>The stream thread's writes stay objects until the commit, which serialises each changed state
+ * once (see {@link CachingStoreBase}): a state changes with every event, and serialising it per
+ * event would be most of the cost of an event. Reads see whole {@link RunState}s: from the writing
+ * thread its live objects; from other threads (interactive queries) the state as of the last
+ * commit, reassembled from its parts.
  */
 public final class RunStateStore extends CachingStoreBase<String, RunState> {
 
@@ -42,9 +41,6 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
   private final KeyValueStore<String, byte[]> inner;
   // Dirty states by key; the value's own marks say which parts changed.
   private final Map<String, RunState> dirty = new HashMap<>();
-  // Keys read in the earlier whole-state layout and not yet rewritten as parts (any thread may find
-  // one).
-  private final Map<String, Boolean> legacy = new ConcurrentHashMap<>();
 
   RunStateStore(KeyValueStore<String, byte[]> inner) {
     super(inner);
@@ -88,9 +84,6 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
                   inner.put(key + PART + 'b' + index, bin);
                 }
               });
-      if (legacy.remove(key) != null) {
-        inner.put(key, null);
-      }
     }
     dirty.clear();
   }
@@ -98,7 +91,6 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
   @Override
   void discard() {
     dirty.clear();
-    legacy.clear();
   }
 
   @Override
@@ -125,13 +117,6 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
         s = it.next().value;
       }
     }
-    if (s == null) {
-      byte[] whole = inner.get(key);
-      if (whole != null) {
-        s = RunState.decode(whole);
-        legacy.put(key, true);
-      }
-    }
     return s;
   }
 
@@ -139,13 +124,11 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
   public RunState delete(String key) {
     RunState old = get(key);
     dirty.remove(key);
-    legacy.remove(key);
     List<String> parts = new ArrayList<>();
     try (KeyValueIterator<String, byte[]> it = inner.prefixScan(key + PART, KEYS)) {
       it.forEachRemaining(kv -> parts.add(kv.key));
     }
     parts.forEach(k -> inner.put(k, null));
-    inner.put(key, null);
     return old;
   }
 
@@ -224,13 +207,12 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
         String key = base(parts.peekNextKey());
         byte[] head = null;
         byte[] fit = null;
-        byte[] whole = null;
         Map<Integer, byte[]> bins = new TreeMap<>();
         while (parts.hasNext() && base(parts.peekNextKey()).equals(key)) {
           KeyValue<String, byte[]> kv = parts.next();
           int i = kv.key.indexOf(PART);
           if (i < 0) {
-            whole = kv.value;
+            throw new IllegalStateException("run-state record " + kv.key + " is not a part");
           } else if (kv.key.charAt(i + 1) == 'h') {
             head = kv.value;
           } else if (kv.key.charAt(i + 1) == 'f') {
@@ -247,8 +229,6 @@ public final class RunStateStore extends CachingStoreBase<String, RunState> {
         }
         if (head != null) {
           ready.add(KeyValue.pair(key, RunState.fromParts(head, fit, bins)));
-        } else if (whole != null) {
-          ready.add(KeyValue.pair(key, RunState.decode(whole)));
         }
       }
     }

@@ -6,11 +6,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
 /**
- * Deserialised states a processor keeps between events (run states, run updates, experiment
- * states), least recently used first out, within a heap budget that all caches of this instance
- * share ({@link Budget}, {@code cmrwatch.cache.decoded-bytes}). An evicted value is read back from
- * its state store when it is next needed: the budget trades decoding time for heap, so that many
- * long runs and experiments slow the app down instead of exhausting its memory.
+ * Deserialised experiments a task keeps between events (their runs' states and latest analysis),
+ * least recently used first out, within a heap budget that all caches of this instance share
+ * ({@link Budget}, {@code cmrwatch.cache.decoded-bytes}). An evicted value is read back from the
+ * state stores when it is next needed: the budget trades decoding time for heap, so that many long
+ * runs and experiments slow the app down instead of exhausting its memory.
  *
  * <p>Each value's weight is the {@code weigher}'s estimate, taken again at every {@link #put} (a
  * run's summary grows with its events). A cache that goes over the shared budget evicts its own

@@ -1,25 +1,37 @@
 package io.cmrwatch.streams.topology;
 
+import io.cmrwatch.core.cmr.EstimateJson;
+import io.cmrwatch.core.cmr.ExperimentEstimate;
+import io.cmrwatch.core.cmr.RunEstimate;
+import io.cmrwatch.core.event.LossEvent;
+import io.cmrwatch.core.law.LawForm;
 import io.cmrwatch.core.summary.RunSummary;
-import io.cmrwatch.kafka.advice.RatioAdvice;
+import io.cmrwatch.core.summary.RunSummaryCodec;
+import io.cmrwatch.streams.advice.AdvicePolicy;
+import io.cmrwatch.streams.advice.RatioAdviceMessage;
 import io.cmrwatch.streams.alert.Alert;
 import io.cmrwatch.streams.alert.AlertKind;
+import io.cmrwatch.streams.alert.AlertPolicy;
 import io.cmrwatch.streams.config.AppConfig;
 import io.cmrwatch.streams.config.ExperimentSettings;
+import io.cmrwatch.streams.dlq.RejectedRecordException;
+import io.cmrwatch.streams.fit.FittedLaw;
 import io.cmrwatch.streams.metrics.StreamsMetrics;
-import io.cmrwatch.streams.state.CmrEstimate;
+import io.cmrwatch.streams.publish.PublishThrottle;
+import io.cmrwatch.streams.publish.RunFitRecord;
+import io.cmrwatch.streams.schedule.AnalysisSchedule;
+import io.cmrwatch.streams.schedule.BacklogShare;
 import io.cmrwatch.streams.state.ExperimentState;
-import io.cmrwatch.streams.state.RunUpdate;
+import io.cmrwatch.streams.state.HistoryPoint;
+import io.cmrwatch.streams.state.RunState;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
-import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.function.LongSupplier;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -28,412 +40,423 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The per-experiment step (key: experiment id, after the repartition). Keeps each run's latest
- * update, recomputes the experiment's CMR through core — at most once per {@code
- * cmrwatch.estimate.min-interval-ms}, the rest driven by a wall-clock punctuation — and publishes
- * the estimate only when it changed meaningfully. Live recomputes are warm (started from the
- * previous estimate), so they depend a little on the path the data took; once an experiment has
- * been quiet for {@code cmrwatch.estimate.settle-after-ms} it is recomputed once cold, which makes
- * its settled estimate exactly core's offline answer for the same events, whatever their order,
- * duplicates or restarts.
+ * The one stage of the topology (key: experiment id). It absorbs each loss event into its run's
+ * curve summary (idempotent on event ids, any order), judges the per-event alerts, and marks the
+ * experiment as waiting; a wall-clock punctuation analyses waiting experiments with core's {@code
+ * ExperimentAnalyzer} as the {@link AnalysisSchedule} lets it — warm from the latest estimate, or
+ * cold once the experiment is quiet — and publishes what the {@link PublishThrottle} passes: run
+ * fits, the CMR estimate, alerts and ratio advice. A second punctuation looks for stalled runs.
  *
- * <p>A recompute costs milliseconds (every run's laws plus the across-ratio and CMR-law fits), so
- * recomputes share the thread's {@link RefitBudget} with the run refits; when it is spent, due
- * experiments wait, oldest update first across the thread's tasks ({@link Turns}). Judges each
- * run's ratio against the CMR interval: a {@code ratio_above_cmr} alert, and ratio advice for runs
- * outside the interval.
+ * <p>The policies are plain classes; this class adapts them to Kafka Streams: stores, records,
+ * metrics. Everything it writes is in stores with changelogs, so an instance killed at any moment
+ * restarts to the same state.
  */
-final class ExperimentProcessor implements Processor<String, byte[], String, Emitted> {
+final class ExperimentProcessor implements Processor<String, LossEvent, String, Object> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExperimentProcessor.class);
 
   private final AppConfig cfg;
   private final StreamsMetrics metrics;
-  private final CoreAnalyst analyst;
-  private ProcessorContext<String, Emitted> ctx;
-  private KeyValueStore<String, ExperimentState> states;
-  private KeyValueStore<String, RunUpdate> runs;
-  private KeyValueStore<String, ExperimentState.HistoryPoint> history;
-  private SettingsResolver settings;
-  // Deserialised experiment states, within the instance's decoded-cache budget (evicted ones are
-  // read back from the
-  // store; the next recompute then starts from the runs' own fits instead of the previous analysis
-  // in memory).
-  private final DecodedCache<ExperimentState> cache;
-  // Each experiment's runs' latest updates, decoded, within the instance's decoded-cache budget
-  // (evicted ones are read
-  // back from the store).
-  private final DecodedCache<Map<String, RunUpdate>> live;
-  // Experiments with updates not yet reflected in an estimate, in the order they began waiting.
-  private final Map<String, Waiting> dirty = new LinkedHashMap<>();
-  private final Turns turns;
-  private final RefitBudget budget;
-  // Settings read per update, parsed once.
-  private final long estimateMinIntervalMs;
-  private final long estimateLawIntervalMs;
-  private final double estimateMinChange;
+  private final Analyzers analyzers;
+  private final BacklogShare share;
+  private final LongSupplier nanoClock;
+  private final AlertPolicy alerts;
+  private final AdvicePolicy advice;
+  private final PublishThrottle throttle;
   private final int historySize;
+  // Deserialised experiments, within the instance's decoded-state budget (evicted ones are read
+  // back from the stores).
+  private final DecodedCache<Experiment> cache;
+  // Wall-clock ms of each run's last event (key: the run's store key), for stall checks without
+  // reading every state; and the runs found stalled.
+  private final Map<String, Long> lastSeen = new HashMap<>();
+  private final Set<String> stalled = new LinkedHashSet<>();
   private final Set<String> owned = new LinkedHashSet<>();
-  // Wall-clock ms of each experiment's last update while its estimate is not yet settled by a cold
-  // recompute.
-  private final Map<String, Long> unsettled = new HashMap<>();
+  // The last analysis error logged per experiment (logged again only when it changes).
+  private final Map<String, String> errors = new HashMap<>();
+  private ProcessorContext<String, Object> ctx;
+  private KeyValueStore<String, RunState> runs;
+  private KeyValueStore<String, ExperimentState> experiments;
+  private KeyValueStore<String, HistoryPoint> history;
+  private KeyValueStore<String, byte[]> runIndex;
+  private SettingsResolver settings;
+  private BacklogShare.Account account;
+  private AnalysisSchedule schedule;
 
   ExperimentProcessor(
-      AppConfig cfg, StreamsMetrics metrics, CoreAnalyst analyst, DecodedCache.Budget decoded) {
+      AppConfig cfg,
+      StreamsMetrics metrics,
+      Analyzers analyzers,
+      DecodedCache.Budget decoded,
+      BacklogShare share,
+      LongSupplier nanoClock) {
     this.cfg = cfg;
-    this.cache = new DecodedCache<>(decoded, ExperimentState::heapBytesEstimate);
-    this.live = new DecodedCache<>(decoded, ExperimentProcessor::heapBytesEstimate);
     this.metrics = metrics;
-    this.analyst = analyst;
-    this.budget =
-        new RefitBudget(cfg.refitMaxBusy(), cfg.refitFreshInputMs(), RefitBudget.Level.EXPERIMENT);
-    this.turns = Turns.forPunctuations(Turns.Level.EXPERIMENT, cfg.punctuateInterval().toMillis());
-    this.estimateMinIntervalMs = cfg.estimateMinInterval().toMillis();
-    this.estimateLawIntervalMs = cfg.estimateLawInterval().toMillis();
-    this.estimateMinChange = cfg.estimateMinChange();
+    this.analyzers = analyzers;
+    this.share = share;
+    this.nanoClock = nanoClock;
+    this.cache = new DecodedCache<>(decoded, Experiment::heapBytesEstimate);
+    this.alerts =
+        new AlertPolicy(cfg.spikeSigma(), cfg.spikeMinPoints(), cfg.stallAfter().toMillis());
+    this.advice = new AdvicePolicy(cfg.estimateMinChange());
+    this.throttle =
+        new PublishThrottle(cfg.estimateMinChange(), cfg.runFitMinInterval().toMillis());
     this.historySize = cfg.historySize();
   }
 
-  /** An experiment waiting for a recompute. */
-  private static final class Waiting {
-    /** Wall-clock ms it began waiting (its place across the thread's tasks, see {@link Turns}). */
-    final long sinceMs;
-
-    /**
-     * Record timestamp of the oldest event it waits on; {@code Long.MAX_VALUE}: none known (after a
-     * restart).
-     */
-    long oldestTimestamp = Long.MAX_VALUE;
-
-    Waiting(long sinceMs) {
-      this.sinceMs = sinceMs;
-    }
-  }
-
   @Override
-  public void init(ProcessorContext<String, Emitted> context) {
+  public void init(ProcessorContext<String, Object> context) {
     this.ctx = context;
-    this.states = context.getStateStore(StoreNames.EXPERIMENT_STATE);
-    this.runs = context.getStateStore(StoreNames.EXPERIMENT_RUNS);
-    this.history = context.getStateStore(StoreNames.EXPERIMENT_HISTORY);
+    this.runs = context.getStateStore(StoreNames.RUNS);
+    this.experiments = context.getStateStore(StoreNames.EXPERIMENTS);
+    this.history = context.getStateStore(StoreNames.HISTORY);
+    this.runIndex = context.getStateStore(StoreNames.RUN_INDEX);
     ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> global =
         context.getStateStore(StoreNames.EXPERIMENT_SETTINGS);
     this.settings = new SettingsResolver(ExperimentSettings.defaults(cfg), global);
-    // After a restart the "updated since the last estimate" marks are gone: recompute every
-    // experiment once. An
-    // unchanged estimate is not published again.
-    try (KeyValueIterator<String, RunUpdate> it = runs.all()) {
-      while (it.hasNext()) {
-        String key = it.next().key;
-        String experiment = key.substring(0, key.indexOf(StoreNames.SEPARATOR));
-        long now = context.currentSystemTimeMs();
-        dirty.computeIfAbsent(experiment, e -> new Waiting(now));
-        unsettled.put(experiment, now);
-      }
+    this.account = share.open();
+    this.schedule =
+        new AnalysisSchedule(
+            cfg.estimateMinInterval().toMillis(),
+            cfg.estimateSettleAfter().toMillis(),
+            cfg.estimateBehindAfter().toMillis(),
+            account,
+            nanoClock);
+    // The task starts on restored state: every experiment is analysed once soon (its estimate
+    // warm from the published one), then settled. An unchanged estimate is not published again.
+    long now = context.currentSystemTimeMs();
+    try (KeyValueIterator<String, ExperimentState> it = experiments.all()) {
+      it.forEachRemaining(kv -> schedule.restored(kv.key, now));
     }
-    context.schedule(cfg.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::computeDue);
+    context.schedule(cfg.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::serve);
+    context.schedule(cfg.stallCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkStalls);
   }
 
   @Override
-  public void process(Record<String, byte[]> record) {
-    RunUpdate u = RunUpdate.decode(record.value());
-    String experiment = record.key();
-    Map<String, RunUpdate> known = runsOf(experiment);
-    runs.put(StoreNames.experimentRunKey(experiment, u.run()), u);
-    known.put(u.run(), u);
-    live.put(experiment, known); // weighed again: the update replaced a smaller or larger one
+  public void process(Record<String, LossEvent> record) {
     long now = ctx.currentSystemTimeMs();
-    Waiting w = dirty.computeIfAbsent(experiment, e -> new Waiting(now));
-    w.oldestTimestamp = Math.min(w.oldestTimestamp, u.oldestEventTimestamp());
-    unsettled.put(experiment, now);
-    ExperimentState s = load(experiment);
-    // Recomputed right away only when no other experiment of this task has waited longer, nor long
-    // in another task of
-    // the thread: the inline path must not starve the queues the punctuations serve oldest first.
-    if ((s == null || now - s.lastComputeWallMs >= estimateMinIntervalMs)
-        && dirty.keySet().iterator().next().equals(experiment)
-        && w.sinceMs <= turns.limit(now)
-        && budget.available()) {
-      turns.served(w.sinceMs, now);
-      compute(experiment, now, false);
+    metrics.inputDelay(System.currentTimeMillis() - record.timestamp());
+    LossEvent e = record.value();
+    Experiment x = load(e.experiment());
+    RunState s = x == null ? null : x.runs.get(e.run());
+    boolean newRun = s == null;
+    if (newRun) {
+      s = RunState.of(e.experiment(), e.run());
     }
-  }
-
-  private void computeDue(long now) {
-    long gap = estimateMinIntervalMs;
-    List<String> due = new ArrayList<>();
-    for (String experiment : dirty.keySet()) {
-      ExperimentState s = load(experiment);
-      if (s == null || now - s.lastComputeWallMs >= gap) {
-        due.add(experiment);
-      }
+    RunSummary.Absorption a;
+    Long changeBefore = s.summary().ratioChangeTokens();
+    try {
+      a = s.summary().absorb(e);
+    } catch (IllegalArgumentException ex) {
+      // The summary rejects what it cannot hold (a loss beyond its fixed-point range); nothing was
+      // changed.
+      throw new RejectedRecordException("loss_out_of_range", ex.getMessage());
     }
-    // Oldest first, until the budget is spent or another task of the thread has an experiment that
-    // has waited much
-    // longer (see Turns); then this task reports its oldest due experiment left.
-    long limit = turns.limit(now);
-    for (String e : due) {
-      long since = dirty.get(e).sinceMs;
-      if (since > limit || !budget.available()) {
-        turns.waiting(since, now);
-        return;
-      }
-      compute(e, now, false);
-    }
-    turns.waiting(Long.MAX_VALUE, now);
-    long settle = cfg.estimateSettleAfter().toMillis();
-    List<String> quiet = new ArrayList<>();
-    for (Map.Entry<String, Long> e : unsettled.entrySet()) {
-      if (!dirty.containsKey(e.getKey()) && now - e.getValue() >= settle) {
-        quiet.add(e.getKey());
-      }
-    }
-    for (String experiment : quiet) {
-      if (!budget.available()) {
-        return;
-      }
-      unsettled.remove(experiment);
-      compute(experiment, now, true);
-    }
-  }
-
-  /**
-   * The runs' latest updates of {@code experiment} by run id (in run-id order): kept decoded in
-   * memory for the experiments this task saw last, read from the store otherwise.
-   */
-  private Map<String, RunUpdate> runsOf(String experiment) {
-    Map<String, RunUpdate> known = live.get(experiment);
-    if (known == null) {
-      known = new TreeMap<>();
-      try (KeyValueIterator<String, RunUpdate> it =
-          runs.prefixScan(StoreNames.experimentPrefix(experiment), new StringSerializer())) {
-        while (it.hasNext()) {
-          RunUpdate u = it.next().value;
-          known.put(u.run(), u);
-        }
-      }
-      live.put(experiment, known);
-    }
-    return known;
-  }
-
-  private static long heapBytesEstimate(Map<String, RunUpdate> updates) {
-    long bytes = 256;
-    for (RunUpdate u : updates.values()) {
-      bytes += 64 + u.heapBytesEstimate();
-    }
-    return bytes;
-  }
-
-  private void compute(String experiment, long now, boolean cold) {
-    Waiting waiting = dirty.remove(experiment);
-    ExperimentState s = load(experiment);
-    if (s == null) {
-      s = new ExperimentState(experiment);
-    }
-    owned.add(experiment);
-    List<RunUpdate> updates = new ArrayList<>(runsOf(experiment).values());
-    if (updates.isEmpty()) {
+    metrics.eventProcessed();
+    if (a == RunSummary.Absorption.DUPLICATE) {
+      metrics.duplicateEvent();
       return;
     }
-    long t0 = System.nanoTime();
-    ExperimentSettings st = settings.resolve(experiment, settingsCarrier(updates));
-    // The CMR law over budgets is most of a recompute's work and moves slowly: refitted at most
-    // once per its interval.
-    boolean keepLaw = !cold && now - s.lastLawWallMs < estimateLawIntervalMs;
-    CoreAnalyst.EstimateResult result =
-        analyst.estimate(
-            experiment,
-            updates,
-            st,
-            cold,
-            keepLaw,
-            s.latest,
-            s.latestCore,
-            Instant.ofEpochMilli(now));
-    if (!keepLaw) {
-      s.lastLawWallMs = now;
+    if (x == null) {
+      x = new Experiment(new ExperimentState(e.experiment()));
     }
-    CmrEstimate e = result.estimate();
-    metrics.refit("experiment", System.nanoTime() - t0);
-    if (waiting != null && waiting.oldestTimestamp != Long.MAX_VALUE) {
-      metrics.estimateLatency(now - waiting.oldestTimestamp);
+    if (newRun) {
+      x.runs.put(e.run(), s);
+      x.state.addRun(e.run());
+      experiments.put(x.id(), x.state);
+      runIndex.put(StoreNames.runIndexKey(e.run(), e.experiment()), new byte[0]);
     }
-    s.latest = e;
-    s.latestCore = result.core();
-    s.lastComputeWallMs = now;
-    if (e.differsFrom(s.published, estimateMinChange)) {
-      byte[] json = e.toBytes();
-      history.put(
-          StoreNames.historyKey(experiment, s.publish(e, json)),
-          ExperimentState.HistoryPoint.of(e));
-      trimHistory(s);
-      metrics.estimatePublished();
-      ctx.forward(new Record<>(experiment, new Emitted(Emitted.Kind.ESTIMATE, json), now));
+    // What the store must rewrite: the bin the event fell into, or every bin when a ratio change
+    // dropped some.
+    if (a == RunSummary.Absorption.ABSORBED) {
+      s.markBin(RunSummaryCodec.binIndex(e.tokens()));
     }
-    judgeRatios(s, updates, now);
-    save(s);
+    if (!Objects.equals(changeBefore, s.summary().ratioChangeTokens())) {
+      s.markAllBins();
+    }
+    if (e.tokens() >= s.latestRatioTokens) {
+      s.latestRatio = e.ratio();
+      s.latestRatioTokens = e.tokens();
+    }
+    s.lastEventWallMs = now;
+    s.changedSinceAnalysis = true;
+    String key = StoreNames.runKey(e.experiment(), e.run());
+    lastSeen.put(key, now);
+    stalled.remove(key);
+    ExperimentSettings st = settings.resolve(e.experiment(), s.summary());
+    emit(
+        alerts.onEvent(
+            s.firing,
+            s.summary(),
+            e,
+            a == RunSummary.Absorption.ABSORBED,
+            s.fit,
+            st.epsilon(),
+            st.tokenUnit(),
+            now),
+        now);
+    runs.put(key, s);
+    cache.put(x.id(), x);
+    schedule.event(x.id(), now, record.timestamp(), now - record.timestamp());
+  }
+
+  /** The punctuation: the analyses due, oldest first, as long as the schedule lets them start. */
+  private void serve(long now) {
+    for (AnalysisSchedule.Turn t : schedule.due(now)) {
+      if (!schedule.mayStart()) {
+        break;
+      }
+      long t0 = nanoClock.getAsLong();
+      analyse(t, now);
+      schedule.done(t, now, nanoClock.getAsLong() - t0);
+    }
+    schedule.served();
+  }
+
+  private void analyse(AnalysisSchedule.Turn turn, long now) {
+    Experiment x = load(turn.experiment());
+    if (x == null || x.runs.isEmpty()) {
+      return;
+    }
+    owned.add(x.id());
+    ExperimentSettings st = settings.resolve(x.id(), x.settingsCarrier());
+    ExperimentEstimate previous =
+        turn.cold() ? null : x.latest != null ? x.latest : x.state.published();
+    int refitted = 0;
+    for (RunState s : x.runs.values()) {
+      refitted += s.changedSinceAnalysis ? 1 : 0;
+    }
+    long t0 = nanoClock.getAsLong();
+    ExperimentEstimate e;
+    try {
+      e = analyzers.of(st).analyze(x.id(), x.summaries(), previous);
+      errors.remove(x.id());
+    } catch (RuntimeException ex) {
+      e = analysisError(x.id(), st, ex);
+    }
+    metrics.analysis(nanoClock.getAsLong() - t0, refitted);
+    if (turn.oldestEventTimestamp() != Long.MAX_VALUE) {
+      metrics.estimateLatency(now - turn.oldestEventTimestamp());
+    }
+    x.latest = e;
+    boolean settling = turn.cold();
+    for (RunEstimate r : e.runs()) {
+      RunState s = x.runs.get(r.run());
+      if (s == null) {
+        continue;
+      }
+      s.fit = r;
+      s.changedSinceAnalysis = false;
+      boolean changed = emit(alerts.onFit(s.firing, s.summary(), r, e, now), now);
+      if (throttle.runFit(r, s.publishedFit(), s.publishedFitWallMs(), now, settling)) {
+        s.publish(r, now);
+        ctx.forward(new Record<>(r.run(), RunFitRecord.of(e, r), now));
+        changed = true;
+      }
+      if (changed) {
+        runs.put(StoreNames.runKey(x.id(), r.run()), s);
+      }
+    }
+    if (throttle.estimate(e, x.state.published(), settling)) {
+      publish(x, e, now);
+    }
+    judgeRatios(x, now);
+    report(x, e);
+    cache.put(x.id(), x);
+  }
+
+  private void publish(Experiment x, ExperimentEstimate e, long now) {
+    long seq = x.state.publish(e, EstimateJson.bytes(e), now);
+    history.put(StoreNames.historyKey(x.id(), seq), HistoryPoint.of(e, Instant.ofEpochMilli(now)));
+    for (long gone : x.state.trimHistory(historySize)) {
+      history.delete(StoreNames.historyKey(x.id(), gone));
+    }
+    experiments.put(x.id(), x.state);
+    metrics.estimatePublished();
+    ctx.forward(new Record<>(x.id(), e, now));
+  }
+
+  /** Every run's ratio against the published estimate: the ratio alert and advice. */
+  private void judgeRatios(Experiment x, long now) {
+    ExperimentEstimate published = x.state.published();
+    for (RunState s : x.runs.values()) {
+      double ratio = Double.isFinite(s.latestRatio) ? s.latestRatio : s.summary().ratio();
+      Alert a = alerts.onEstimate(s.firing, s.summary(), ratio, published, now);
+      boolean changed = emit(a == null ? List.of() : List.of(a), now);
+      AdvicePolicy.Decision d = advice.advise(ratio, published, s.advisedRatio);
+      if (d.send()) {
+        ctx.forward(
+            new Record<>(
+                s.summary().run(),
+                new RatioAdviceMessage(
+                    1,
+                    x.id(),
+                    s.summary().run(),
+                    ratio,
+                    d.advisedRatio(),
+                    d.reason(),
+                    published.cmr(),
+                    published.cmrLow(),
+                    published.cmrHigh(),
+                    Instant.ofEpochMilli(now).toString()),
+                now));
+      }
+      if (Double.compare(d.advisedRatio(), s.advisedRatio) != 0) {
+        s.advisedRatio = d.advisedRatio();
+        changed = true;
+      }
+      if (changed) {
+        runs.put(StoreNames.runKey(x.id(), s.summary().run()), s);
+      }
+    }
+  }
+
+  /** The estimate of an analysis that failed: its status says so, and the stream goes on. */
+  private ExperimentEstimate analysisError(
+      String experiment, ExperimentSettings st, RuntimeException ex) {
+    String message = "the analysis failed: " + ex;
+    if (!message.equals(errors.put(experiment, message))) {
+      LOG.warn("analysis of experiment {} failed", experiment, ex);
+    }
+    return new ExperimentEstimate(
+        ExperimentEstimate.SCHEMA,
+        experiment,
+        st.hasBudget() ? st.budgetTokens() : null,
+        "analysis_error",
+        message,
+        null,
+        null,
+        null,
+        null,
+        null,
+        st.epsilon(),
+        st.lambda(),
+        st.tokenUnit(),
+        0,
+        null,
+        List.of());
+  }
+
+  private void checkStalls(long now) {
+    for (Map.Entry<String, Long> e : Map.copyOf(lastSeen).entrySet()) {
+      String key = e.getKey();
+      if (!alerts.silent(e.getValue(), now) || stalled.contains(key)) {
+        continue;
+      }
+      int sep = key.indexOf(StoreNames.SEPARATOR);
+      Experiment x = load(key.substring(0, sep));
+      RunState s = x == null ? null : x.runs.get(key.substring(sep + 1));
+      if (s == null) {
+        lastSeen.remove(key);
+        continue;
+      }
+      stalled.add(key);
+      Alert a = alerts.onSilence(s.firing, s.summary(), s.lastEventWallMs, now);
+      if (a != null && emit(List.of(a), now)) {
+        runs.put(key, s);
+      }
+    }
+  }
+
+  /** Publishes alert transitions and reports them; returns whether there were any. */
+  private boolean emit(List<Alert> transitions, long now) {
+    for (Alert a : transitions) {
+      metrics.alert(a.kind(), a.state());
+      StreamsMetrics.RunGauges g = metrics.run(a.experiment(), a.run());
+      if (g != null) {
+        g.alert(a.kind(), a.firing());
+      }
+      ctx.forward(new Record<>(a.run(), a, now));
+    }
+    return !transitions.isEmpty();
+  }
+
+  /** The experiment's and its runs' gauges after an analysis. */
+  private void report(Experiment x, ExperimentEstimate e) {
     metrics
-        .experiment(experiment)
+        .experiment(x.id())
         .update(
             e.status(),
             e.ok(),
-            e.cmr(),
-            e.cmrLow(),
-            e.cmrHigh(),
-            e.runsUsed(),
-            e.pointsUsed(),
-            e.budgetTokens() > 0 ? e.budgetTokens() : Double.NaN);
-    budget.spend(System.nanoTime() - t0);
-  }
-
-  /** The summary whose event-carried settings count: the one of the run with the latest tokens. */
-  private static RunSummary settingsCarrier(List<RunUpdate> updates) {
-    RunSummary best = null;
-    for (RunUpdate u : updates) {
-      if (best == null || u.summary().latestTokens() > best.latestTokens()) {
-        best = u.summary();
+            orNaN(e.cmr()),
+            orNaN(e.cmrLow()),
+            orNaN(e.cmrHigh()),
+            e.usableRuns(),
+            HistoryPoint.pointsUsed(e),
+            e.budgetTokens() == null ? Double.NaN : e.budgetTokens());
+    for (RunState s : x.runs.values()) {
+      RunSummary sum = s.summary();
+      StreamsMetrics.RunGauges g = metrics.run(x.id(), sum.run());
+      if (g == null) {
+        continue;
+      }
+      g.observed(
+          s.latestRatio,
+          sum.latestTokens(),
+          sum.latestGeneralLossIncrease(),
+          -sum.latestDomainLossChange(),
+          s.lastEventWallMs);
+      RunEstimate f = s.fit;
+      if (f != null) {
+        g.fitted(
+            e.epsilon(),
+            e.budgetTokens() == null ? Double.NaN : e.budgetTokens(),
+            f.t0Tokens() != null
+                ? f.t0Tokens()
+                : Boolean.FALSE.equals(f.turnedOver()) ? Double.POSITIVE_INFINITY : Double.NaN,
+            f.feasible() == null ? Double.NaN : f.feasible() ? 1 : 0,
+            orNaN(f.generalLossIncreaseAtBudget()),
+            f.domainLaw() == null || e.budgetTokens() == null
+                ? Double.NaN
+                : -FittedLaw.value(
+                    LawForm.DOMAIN, f.domainLaw(), e.budgetTokens() / e.tokenUnit()));
+      }
+      for (AlertKind k : AlertKind.values()) {
+        g.alert(k.code(), s.firing.containsKey(k));
       }
     }
-    return best;
   }
 
-  /** Ratio alerts and advice for every run of the experiment against the published estimate. */
-  private void judgeRatios(ExperimentState s, List<RunUpdate> updates, long now) {
-    CmrEstimate e = s.published;
-    if (e == null || !e.ok()) {
-      return;
-    }
-    for (RunUpdate u : updates) {
-      String run = u.run();
-      double ratio = Double.isFinite(u.latestRatio()) ? u.latestRatio() : u.ratio();
-      boolean above = ratio > e.cmrHigh();
-      boolean on = s.ratioAbove.containsKey(run);
-      if (above && !on) {
-        s.ratioAbove.put(run, now);
-        emitAlert(
-            e,
-            run,
-            true,
-            now,
-            String.format(
-                "run %s: ratio %.4f is above the CMR interval [%.4f, %.4f]; its general-loss bump will not turn over "
-                    + "within the budget",
-                run, ratio, e.cmrLow(), e.cmrHigh()),
-            ratio);
-      } else if (!above && on) {
-        s.ratioAbove.remove(run);
-        emitAlert(
-            e,
-            run,
-            false,
-            now,
-            String.format(
-                "run %s: ratio %.4f is no longer above the CMR interval [%.4f, %.4f]",
-                run, ratio, e.cmrLow(), e.cmrHigh()),
-            ratio);
-      }
-      advise(s, e, run, ratio, now);
-    }
+  private static double orNaN(Double v) {
+    return v == null ? Double.NaN : v;
   }
 
-  /**
-   * Advice for a run outside [cmrLow, cmrHigh]: move to cmrLow, the largest ratio that the estimate
-   * says is feasible with 95 % confidence (one-sided). Sent again only when the advised ratio moves
-   * by more than the estimate's minimum change.
-   */
-  private void advise(ExperimentState s, CmrEstimate e, String run, double ratio, long now) {
-    String reason;
-    if (ratio > e.cmrHigh()) {
-      reason = "ratio_above_cmr_interval";
-    } else if (ratio < e.cmrLow()) {
-      reason = "ratio_below_cmr_interval";
-    } else {
-      s.advised.remove(run);
-      return;
+  /** The experiment, from the cache or the stores; null when it has no state yet. */
+  private Experiment load(String experiment) {
+    Experiment x = cache.get(experiment);
+    if (x != null) {
+      return x;
     }
-    double advised = e.cmrLow();
-    Double last = s.advised.get(run);
-    if (last != null && Math.abs(last - advised) <= estimateMinChange) {
-      return;
+    ExperimentState st = experiments.get(experiment);
+    if (st == null) {
+      return null;
     }
-    s.advised.put(run, advised);
-    RatioAdvice advice =
-        new RatioAdvice(
-            RatioAdvice.SCHEMA,
-            e.experiment(),
-            run,
-            ratio,
-            advised,
-            reason,
-            e.cmr(),
-            e.cmrLow(),
-            e.cmrHigh(),
-            Instant.ofEpochMilli(now));
-    ctx.forward(new Record<>(run, new Emitted(Emitted.Kind.ADVICE, advice.toJson()), now));
-  }
-
-  private void emitAlert(
-      CmrEstimate e, String run, boolean firing, long now, String message, double ratio) {
-    // The numbers behind it, built only for an alert that fires or resolves (a recompute judges
-    // every run).
-    Alert a =
-        new Alert(
-            AlertKind.RATIO_ABOVE_CMR,
-            firing,
-            e.experiment(),
-            run,
-            Instant.ofEpochMilli(now),
-            message,
-            Alert.values(
-                "ratio", ratio, "cmr", e.cmr(), "cmrLow", e.cmrLow(), "cmrHigh", e.cmrHigh()));
-    metrics.alert(AlertKind.RATIO_ABOVE_CMR.code(), a.state());
-    StreamsMetrics.RunGauges g = metrics.run(e.experiment(), run);
-    if (g != null) {
-      g.alert(AlertKind.RATIO_ABOVE_CMR.code(), firing);
-    }
-    ctx.forward(new Record<>(run, new Emitted(Emitted.Kind.ALERT, a.toBytes()), now));
-  }
-
-  private ExperimentState load(String experiment) {
-    ExperimentState s = cache.get(experiment);
-    if (s == null) {
-      s = states.get(experiment);
+    x = new Experiment(st);
+    for (String run : st.runs()) {
+      String key = StoreNames.runKey(experiment, run);
+      RunState s = runs.get(key);
       if (s != null) {
-        cache.put(experiment, s);
-        if (!s.legacyHistory.isEmpty()) {
-          // Written by a version that kept the history inside the state: its points move to the
-          // history store.
-          for (ExperimentState.HistoryPoint h : s.legacyHistory) {
-            history.put(StoreNames.historyKey(experiment, s.historyNext++), h);
-          }
-          s.legacyHistory.clear();
-          trimHistory(s);
-          save(s);
+        x.runs.put(run, s);
+        lastSeen.putIfAbsent(key, s.lastEventWallMs);
+        if (s.firing.containsKey(AlertKind.RUN_STALLED)) {
+          stalled.add(key);
         }
       }
     }
-    return s;
-  }
-
-  /** Drops the oldest history points beyond {@code cmrwatch.history.size}. */
-  private void trimHistory(ExperimentState s) {
-    while (s.historyNext - s.historyFirst > historySize) {
-      history.delete(StoreNames.historyKey(s.experiment, s.historyFirst++));
-    }
-  }
-
-  private void save(ExperimentState s) {
-    cache.put(s.experiment, s);
-    states.put(s.experiment, s);
+    cache.put(experiment, x);
+    return x;
   }
 
   @Override
   public void close() {
+    // The task moved away or the app stops: this instance no longer exports these experiments.
     owned.forEach(metrics::forgetExperiment);
     owned.clear();
     cache.clear();
-    live.clear();
-    turns.close();
+    account.close();
   }
 }

@@ -2,65 +2,64 @@ package io.cmrwatch.streams.topology;
 
 import java.util.Locale;
 
-/** Names of the topology's state stores (also the names interactive queries use). */
+/**
+ * Names of the topology's state stores (also the names interactive queries use) and their keys.
+ * Every store is keyed within an experiment's partition: the experiment id, or a key that starts
+ * with it.
+ */
 public final class StoreNames {
 
-  /**
-   * Per-run state, key {@code run + '\0' + experiment} (a run id may recur in several experiments;
-   * the Kafka key, and so the partition, is the run id alone).
-   */
-  public static final String RUN_STATE = "run-state";
+  /** Each run's state ({@code RunState}), key {@link #runKey}: experiment, then run. */
+  public static final String RUNS = "runs";
 
-  /** Per-experiment state, key experiment id. */
-  public static final String EXPERIMENT_STATE = "experiment-state";
-
-  /** Latest update of each run at the experiment level, key {@code experiment + '\0' + run}. */
-  public static final String EXPERIMENT_RUNS = "experiment-runs";
+  /** Each experiment's state ({@code ExperimentState}), key experiment id. */
+  public static final String EXPERIMENTS = "experiments";
 
   /**
    * Published estimates of each experiment, oldest first, for {@code GET /experiments/{id}}: key
-   * {@code experiment + '\0' + sequence number} (zero-padded, so that a prefix scan returns them in
-   * order).
+   * {@link #historyKey} (experiment, then a zero-padded sequence number, so that a prefix scan
+   * returns them in order).
    */
-  public static final String EXPERIMENT_HISTORY = "experiment-history";
+  public static final String HISTORY = "estimate-history";
+
+  /**
+   * The experiments each run id occurs in, key {@link #runIndexKey} (run, then experiment): {@code
+   * GET /runs/{id}} without an experiment finds the run here.
+   */
+  public static final String RUN_INDEX = "run-index";
 
   /** Global, in-memory: the {@code cpt.experiments} settings, key experiment id. */
   public static final String EXPERIMENT_SETTINGS = "experiment-settings";
 
   /**
-   * Separator of the composite keys of {@link #EXPERIMENT_RUNS} and {@link #EXPERIMENT_HISTORY};
-   * ids cannot contain control characters.
+   * A store of the first streams topology (one step per run, one per experiment): its changelog
+   * under an application id says that id holds that topology's state.
    */
+  public static final String FIRST_TOPOLOGY_STORE = "experiment-runs";
+
+  /** Separator of composite keys; ids cannot contain control characters. */
   public static final char SEPARATOR = '\u0000';
 
   private StoreNames() {}
 
-  /** The key of a run's state in {@link #RUN_STATE}. */
-  public static String runKey(String run, String experiment) {
-    return run + SEPARATOR + experiment;
-  }
-
-  /** The prefix of every state of run id {@code run} in {@link #RUN_STATE}. */
-  public static String runPrefix(String run) {
-    return run + SEPARATOR;
-  }
-
-  /** The composite key of a run at the experiment level. */
-  public static String experimentRunKey(String experiment, String run) {
+  /** The key of a run's state in {@link #RUNS}. */
+  public static String runKey(String experiment, String run) {
     return experiment + SEPARATOR + run;
   }
 
-  /**
-   * The key of history point {@code sequence} of {@code experiment} in {@link #EXPERIMENT_HISTORY}.
-   */
-  public static String historyKey(String experiment, long sequence) {
-    return experiment
-        + SEPARATOR
-        + String.format(Locale.ROOT, "%019d", sequence); // ASCII digits in any locale
+  /** The key of a run in {@link #RUN_INDEX}. */
+  public static String runIndexKey(String run, String experiment) {
+    return run + SEPARATOR + experiment;
   }
 
-  /** The prefix of every run key and history key of {@code experiment}. */
-  public static String experimentPrefix(String experiment) {
-    return experiment + SEPARATOR;
+  /** The key of history point {@code sequence} of {@code experiment} in {@link #HISTORY}. */
+  public static String historyKey(String experiment, long sequence) {
+    // ASCII digits in any locale.
+    return experiment + SEPARATOR + String.format(Locale.ROOT, "%019d", sequence);
+  }
+
+  /** The prefix of every composite key that starts with {@code id}. */
+  public static String prefix(String id) {
+    return id + SEPARATOR;
   }
 }

@@ -59,6 +59,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void shouldSayWhatBecameOfAKeyOfAnEarlierVersion() throws Exception {
+    Path file = dir.resolve("earlier.properties");
+    Files.writeString(file, "cmrwatch.bootstrap=x:1\ncmrwatch.refit.max-busy=0.25\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cmrwatch.refit.max-busy was removed")
+        .hasMessageContaining("cmrwatch.estimate.backlog-share")
+        .hasMessageContaining("remove it");
+  }
+
+  @Test
   void shouldRejectForeignKeysInTheFile() throws Exception {
     Path file = dir.resolve("foreign.properties");
     Files.writeString(file, "cmrwatch.bootstrap=x:1\nbootstrap.servers=y:2\n");

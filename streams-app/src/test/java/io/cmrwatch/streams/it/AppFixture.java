@@ -48,8 +48,8 @@ final class AppFixture {
     m.put("cmrwatch.topics.partitions", "4");
     m.put("cmrwatch.commit-interval-ms", "100");
     m.put("cmrwatch.cache-max-bytes", "0");
-    m.put("cmrwatch.refit.min-interval-ms", "50");
     m.put("cmrwatch.estimate.min-interval-ms", "50");
+    m.put("cmrwatch.run-fit.min-interval-ms", "50");
     m.put("cmrwatch.punctuate-interval-ms", "50");
     m.put("cmrwatch.kafka.session.timeout.ms", "10000");
     m.put("cmrwatch.kafka.heartbeat.interval.ms", "1000");
@@ -61,7 +61,16 @@ final class AppFixture {
     return kafka.producer(new StringSerializer(), new ByteArraySerializer());
   }
 
+  /** Sends the events keyed by their experiment id, as producers do. */
   static void send(KafkaProducer<String, byte[]> p, String topic, List<LossEvent> events) {
+    for (LossEvent e : events) {
+      p.send(new ProducerRecord<>(topic, e.experiment(), LossEventCodec.encode(e)));
+    }
+    p.flush();
+  }
+
+  /** Sends the events keyed by their run id, as producers did before the experiment key. */
+  static void sendRunKeyed(KafkaProducer<String, byte[]> p, String topic, List<LossEvent> events) {
     for (LossEvent e : events) {
       p.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encode(e)));
     }

@@ -2,6 +2,8 @@ package io.cmrwatch.streams.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cmrwatch.core.cmr.ExperimentAnalyzer;
+import io.cmrwatch.core.cmr.RunEstimate;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.summary.RunSummary;
 import io.cmrwatch.core.summary.RunSummaryCodec;
@@ -185,21 +187,31 @@ class RunStateStoreTest {
   }
 
   @Test
-  void shouldReadAWholeStateOfTheEarlierLayoutAndReplaceItByParts() {
-    RunState s = RunState.of("exp", "old");
-    for (int i = 1; i <= 10; i++) {
-      absorb(s, event("old", i));
+  void shouldWriteThePublishedFitOnlyWhenItIsPublishedAndReadItBack() {
+    RunState s = RunState.of("exp", "run-f");
+    for (int i = 1; i <= 20; i++) {
+      absorb(s, event("run-f", i));
     }
-    parts.put("old\u0000exp", s.encode()); // as the earlier store wrote it
-    RunState read = store.get("old\u0000exp");
-    assertThat(RunSummaryCodec.encode(read.summary()))
-        .isEqualTo(RunSummaryCodec.encode(s.summary()));
-    store.put("old\u0000exp", read);
+    store.put("exp\u0000run-f", s);
     store.flushCache();
-    assertThat(partKeys()).doesNotContain("old\u0000exp").contains("old\u0000exp\u0001h");
-    RunState again = store.get("old\u0000exp");
-    assertThat(RunSummaryCodec.encode(again.summary()))
-        .isEqualTo(RunSummaryCodec.encode(s.summary()));
+    assertThat(partKeys()).doesNotContain("exp\u0000run-f\u0001f");
+    // core's result for the run (a real one, whatever its status)
+    RunEstimate fit = new ExperimentAnalyzer().analyze("exp", List.of(s.summary())).runs().get(0);
+    s.publish(fit, 1234L);
+    store.put("exp\u0000run-f", s);
+    store.flushCache();
+    Map<String, byte[]> published = snapshot();
+    assertThat(published).containsKey("exp\u0000run-f\u0001f");
+    absorb(s, event("run-f", 21));
+    store.put("exp\u0000run-f", s);
+    store.flushCache();
+    assertThat(snapshot().get("exp\u0000run-f\u0001f"))
+        .as("the fit is not rewritten with every event")
+        .isSameAs(published.get("exp\u0000run-f\u0001f"));
+    RunState back = CompletableFuture.supplyAsync(() -> store.get("exp\u0000run-f")).join();
+    assertThat(back.publishedFit()).isEqualTo(fit);
+    assertThat(back.fit).as("the latest fit until the next analysis").isEqualTo(fit);
+    assertThat(back.publishedFitWallMs()).isEqualTo(1234L);
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.law.Law;
 import io.cmrwatch.core.law.LawForm;
+import io.cmrwatch.streams.publish.RunFitRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +28,9 @@ class AlertTopologyTest {
     return new Harness(
         dir,
         Map.of(
-            "cmrwatch.refit.min-interval-ms",
-            "0",
             "cmrwatch.estimate.min-interval-ms",
+            "0",
+            "cmrwatch.run-fit.min-interval-ms",
             "0",
             "cmrwatch.alert.stall-after-ms",
             "60000",
@@ -54,6 +55,12 @@ class AlertTopologyTest {
         .build();
   }
 
+  /** Sends one event and lets the punctuation that follows it analyse the experiment. */
+  static void send(Harness h, LossEvent e) {
+    h.send(e);
+    h.advance(Duration.ofMillis(30));
+  }
+
   static List<JsonNode> alertsOf(List<JsonNode> all, String kind) {
     return all.stream().filter(a -> a.get("kind").asText().equals(kind)).toList();
   }
@@ -69,7 +76,7 @@ class AlertTopologyTest {
     Law bump = Law.of(LawForm.GENERAL, 0.1, 0.5, -0.05, 0.8, 0);
     try (Harness h = harness()) {
       for (double t = 0.1; t <= 8.0; t += 0.1) {
-        h.send(event("exp-a", "a", t, bump, 0, null));
+        send(h, event("exp-a", "a", t, bump, 0, null));
       }
       List<JsonNode> observed = alertsOf(Harness.json(h.alerts), "forgetting_observed");
       assertThat(states(observed)).containsExactly("firing", "resolved");
@@ -87,12 +94,12 @@ class AlertTopologyTest {
     Law flat = Law.of(LawForm.GENERAL, 0.003, 0.5, 0, 0.5, 0);
     try (Harness h = harness()) {
       for (int i = 1; i <= 15; i++) {
-        h.send(event("exp-b", "b", 0.2 * i, flat, 0, BUDGET));
+        send(h, event("exp-b", "b", 0.2 * i, flat, 0, BUDGET));
       }
       assertThat(Harness.json(h.alerts)).isEmpty();
-      h.send(event("exp-b", "b", 3.1, flat, 0.5, BUDGET));
-      h.send(event("exp-b", "b", 3.2, flat, 0, BUDGET));
-      h.send(event("exp-b", "b", 3.3, flat, 0, BUDGET));
+      send(h, event("exp-b", "b", 3.1, flat, 0.5, BUDGET));
+      send(h, event("exp-b", "b", 3.2, flat, 0, BUDGET));
+      send(h, event("exp-b", "b", 3.3, flat, 0, BUDGET));
       List<JsonNode> all = Harness.json(h.alerts);
       assertThat(states(alertsOf(all, "loss_spike"))).containsExactly("firing", "resolved");
       assertThat(alertsOf(all, "loss_spike").get(0).get("values").get("generalResidual").asDouble())
@@ -107,7 +114,7 @@ class AlertTopologyTest {
     Law rising = Law.of(LawForm.GENERAL, 0.03, 0.5, 0, 0.5, 0);
     try (Harness h = harness()) {
       for (double t = 0.1; t <= 2.0; t += 0.1) {
-        h.send(event("exp-c", "c", t, rising, 0, BUDGET));
+        send(h, event("exp-c", "c", t, rising, 0, BUDGET));
       }
       List<JsonNode> first = alertsOf(Harness.json(h.alerts), "forgetting_predicted");
       assertThat(states(first)).containsExactly("firing");
@@ -117,13 +124,20 @@ class AlertTopologyTest {
       // next refit resolves.
       h.experiments.pipeInput(
           "exp-c", "{\"schema\":1,\"epsilon\":0.5}".getBytes(StandardCharsets.UTF_8));
-      h.send(event("exp-c", "c", 2.1, rising, 0, BUDGET));
-      h.send(event("exp-c", "c", 2.2, rising, 0, BUDGET));
+      send(h, event("exp-c", "c", 2.1, rising, 0, BUDGET));
+      send(h, event("exp-c", "c", 2.2, rising, 0, BUDGET));
       List<JsonNode> later = Harness.json(h.alerts);
       assertThat(states(alertsOf(later, "forgetting_predicted"))).containsExactly("resolved");
       assertThat(alertsOf(later, "forgetting_observed")).isEmpty();
-      JsonNode fit = Harness.parse(h.runFits.readValuesToList().get(0));
-      assertThat(fit.get("schema").asInt()).isEqualTo(1);
+      // The run's fit on cpt.run-fits: core's result for the run, with its experiment's settings.
+      List<String> fits = h.runFits.readValuesToList();
+      JsonNode fit = Harness.parse(fits.get(fits.size() - 1));
+      assertThat(fit.get("schema").asInt()).isEqualTo(RunFitRecord.SCHEMA);
+      assertThat(fit.get("experiment").asText()).isEqualTo("exp-c");
+      assertThat(fit.get("epsilon").asDouble()).isEqualTo(0.5);
+      assertThat(fit.get("fit").get("run").asText()).isEqualTo("c");
+      assertThat(fit.get("fit").get("generalLossIncreaseAtBudget").asDouble())
+          .isBetween(0.25, 0.35);
     }
   }
 
@@ -131,7 +145,7 @@ class AlertTopologyTest {
   void shouldDetectAStalledRunByWallClockTimeOnceAndResolveWhenItReportsAgain() {
     Law flat = Law.of(LawForm.GENERAL, 0.01, 0.5, 0, 0.5, 0);
     try (Harness h = harness()) {
-      h.send(event("exp-d", "d", 0.1, flat, 0, null));
+      send(h, event("exp-d", "d", 0.1, flat, 0, null));
       h.advance(Duration.ofSeconds(30));
       assertThat(alertsOf(Harness.json(h.alerts), "run_stalled")).isEmpty();
       h.advance(Duration.ofSeconds(31));
@@ -144,7 +158,7 @@ class AlertTopologyTest {
           .contains(
               "cmrwatch_run_alert_active{application=\"cmrwatch-streams\","
                   + "experiment=\"exp-d\",kind=\"run_stalled\",run=\"d\"} 1.0");
-      h.send(event("exp-d", "d", 0.2, flat, 0, null));
+      send(h, event("exp-d", "d", 0.2, flat, 0, null));
       assertThat(states(alertsOf(Harness.json(h.alerts), "run_stalled")))
           .containsExactly("resolved");
       assertThat(h.metrics.scrape())

@@ -1,6 +1,7 @@
 package io.cmrwatch.streams.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.event.LossEventCodec;
 import io.cmrwatch.kafka.topic.TopicNames;
@@ -8,6 +9,7 @@ import io.cmrwatch.streams.StreamsApp;
 import io.cmrwatch.streams.config.AppConfig;
 import io.cmrwatch.streams.json.Json;
 import io.cmrwatch.streams.metrics.StreamsMetrics;
+import io.cmrwatch.streams.state.ExperimentState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 
 /** A TopologyTestDriver around {@link CmrTopology#build}, with readers for every output topic. */
@@ -51,8 +54,8 @@ final class Harness implements AutoCloseable {
     // exactly-once (its
     // mock producer's transaction handling); the embedded-broker ITs cover exactly-once for real.
     all.put("cmrwatch.processing-guarantee", "at_least_once");
-    // The mock wall clock races ahead of real time: no real-time budget on recomputes here.
-    all.put("cmrwatch.refit.max-busy", "1");
+    // The mock wall clock races ahead of real time: analyses are not held to a share of it here.
+    all.put("cmrwatch.estimate.backlog-share", "1");
     all.putAll(settings);
     cfg = AppConfig.of(all);
     metrics = new StreamsMetrics(cfg.metricsMaxRuns());
@@ -81,8 +84,9 @@ final class Harness implements AutoCloseable {
             n.lossEventsDlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
+  /** Sends {@code e} keyed by its experiment id, as producers do. */
   void send(LossEvent e) {
-    events.pipeInput(e.run(), LossEventCodec.encode(e));
+    events.pipeInput(e.experiment(), LossEventCodec.encode(e));
   }
 
   void send(List<LossEvent> list) {
@@ -98,24 +102,26 @@ final class Harness implements AutoCloseable {
   }
 
   /**
-   * Advances the wall clock in punctuation-sized steps until nothing is pending (refits and
-   * estimates flushed).
+   * Advances the wall clock in steps of an analysis interval past the settling time: every
+   * experiment is analysed with all its events, then settled.
    */
   void settle() {
-    for (int i = 0; i < 20; i++) {
-      driver.advanceWallClockTime(
-          Duration.ofMillis(
-              Math.max(cfg.refitMinInterval().toMillis(), cfg.estimateMinInterval().toMillis())
-                  + cfg.punctuateInterval().toMillis()));
+    long step = cfg.estimateMinInterval().toMillis() + cfg.punctuateInterval().toMillis();
+    long until = cfg.estimateSettleAfter().toMillis() + 2 * step;
+    for (long t = 0; t <= until; t += step) {
+      driver.advanceWallClockTime(Duration.ofMillis(step));
     }
   }
 
-  /** The single experiment state in the store (tests with one experiment). */
-  @SuppressWarnings("unchecked")
-  <T> T store() {
-    try (var it = driver.<String, Object>getKeyValueStore(StoreNames.EXPERIMENT_STATE).all()) {
-      return (T) it.next().value;
-    }
+  /** The experiment's state in the store. */
+  ExperimentState state(String experiment) {
+    KeyValueStore<String, ExperimentState> store = driver.getKeyValueStore(StoreNames.EXPERIMENTS);
+    return store.get(experiment);
+  }
+
+  /** The estimate of {@code experiment} last published. */
+  ExperimentEstimate published(String experiment) {
+    return state(experiment).published();
   }
 
   static List<JsonNode> json(TestOutputTopic<String, String> topic) {
