@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Produces loss events to the loss-event topic, keyed by run id, with an idempotent {@code
+ * Produces loss events to the loss-event topic, keyed by experiment id, with an idempotent {@code
  * acks=all} producer, and reports success only once Kafka has acknowledged every event of a batch.
  * Bounds the events in flight so that a slow broker turns into a quick "backed up" answer instead
  * of an ever-growing queue. Thread-safe.
@@ -97,9 +97,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
   }
 
   /**
-   * A producer with {@code config}: key the run id as UTF-8, value the event's JSON bytes (already
-   * validated and encoded by the caller, so that a request's own bytes can be passed through
-   * without a second encoding).
+   * A producer with {@code config}: key the experiment id as UTF-8, value the event's JSON bytes
+   * (already validated and encoded by the caller, so that a request's own bytes can be passed
+   * through without a second encoding).
    */
   public static Producer<String, byte[]> createProducer(Map<String, Object> config) {
     return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
@@ -119,8 +119,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
   }
 
   /**
-   * Sends {@code events}, whose JSON encodings are {@code json} (same order), keyed by run id, and
-   * waits until Kafka has acknowledged all of them.
+   * Sends {@code events}, whose JSON encodings are {@code json} (same order), keyed by experiment
+   * id, and waits until Kafka has acknowledged all of them.
    *
    * @throws PublishException when too much is in flight ({@link PublishException.Kind#BACKED_UP}),
    *     the broker does not acknowledge in time ({@link PublishException.Kind#UNAVAILABLE}) or a
@@ -153,7 +153,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     try {
       for (int i = 0; i < n; i++) {
         producer.send(
-            new ProducerRecord<>(topic.name(), events.get(i).run(), json.get(i)),
+            new ProducerRecord<>(topic.name(), events.get(i).experiment(), json.get(i)),
             (metadata, error) -> {
               inFlight.release();
               if (error != null) {

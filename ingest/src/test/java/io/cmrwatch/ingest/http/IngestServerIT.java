@@ -152,7 +152,7 @@ class IngestServerIT {
         .singleElement()
         .satisfies(
             rec -> {
-              assertThat(rec.key()).isEqualTo("run-s");
+              assertThat(rec.key()).isEqualTo("single");
               assertThat(rec.value().tokens()).isEqualTo(100);
             });
   }
@@ -170,7 +170,8 @@ class IngestServerIT {
     assertThat(JSON.readTree(r.body()).get("rejected")).isEmpty();
     List<ConsumerRecord<String, LossEvent>> records = onTopic("batch");
     assertThat(records).hasSize(150);
-    assertThat(records).allSatisfy(rec -> assertThat(rec.key()).isEqualTo(rec.value().run()));
+    assertThat(records)
+        .allSatisfy(rec -> assertThat(rec.key()).isEqualTo(rec.value().experiment()));
   }
 
   @Test

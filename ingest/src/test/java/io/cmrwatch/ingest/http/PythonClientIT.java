@@ -98,7 +98,7 @@ class PythonClientIT {
           .allSatisfy(
               r -> {
                 assertThat(r.value().experiment()).isEqualTo("py-exp");
-                assertThat(r.key()).isEqualTo("py-r1");
+                assertThat(r.key()).isEqualTo("py-exp");
               });
     }
   }

@@ -168,7 +168,7 @@ class TailIT {
               .sorted()
               .toList();
       assertThat(steps).containsExactlyElementsOf(LongStream.rangeClosed(1, 20).boxed().toList());
-      assertThat(all).allSatisfy(rec -> assertThat(rec.key()).isEqualTo("t1"));
+      assertThat(all).allSatisfy(rec -> assertThat(rec.key()).isEqualTo("tail-exp"));
     }
   }
 }

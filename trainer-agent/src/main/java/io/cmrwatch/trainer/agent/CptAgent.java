@@ -180,7 +180,7 @@ public final class CptAgent {
             step,
             mixer.ratio());
         if (publisher != null) {
-          onTopic = publisher.publishedEventIds(o.run);
+          onTopic = publisher.publishedEventIds(o.experiment, o.run);
         }
         // An evaluation checkpointed but not acknowledged (or written) before the stop is published
         // now; the others are there.

@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Publishes a run's loss events to the loss-event topic, keyed by run id, with an idempotent
+ * Publishes a run's loss events to the loss-event topic, keyed by experiment id, with an idempotent
  * producer and acks=all; each send waits for its acknowledgement (evaluations are rare), so that a
  * checkpoint written afterwards never runs ahead of the topic. Also reads back which evaluations of
  * a run the topic already holds, for a resumed run.
@@ -58,7 +58,7 @@ public final class EventPublisher implements AutoCloseable {
    */
   public void publish(LossEvent event) throws InterruptedException {
     try {
-      producer.send(topic.record(event.run(), event)).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      producer.send(topic.record(event.experiment(), event)).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new PublishException(
@@ -76,10 +76,12 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   /**
-   * Event ids of {@code run}'s evaluations already on the topic. Reads the one partition the run's
-   * key maps to, from the beginning to its current end.
+   * Event ids of {@code run}'s evaluations already on the topic. Reads the one partition its
+   * experiment's key maps to, from the beginning to its current end (evaluations published keyed by
+   * run id, before the key was the experiment, are not found: sent again, they are duplicates the
+   * streams app ignores).
    */
-  public Set<String> publishedEventIds(String run) {
+  public Set<String> publishedEventIds(String experiment, String run) {
     Set<String> ids = new HashSet<>();
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -91,7 +93,7 @@ public final class EventPublisher implements AutoCloseable {
       if (partitions == null || partitions.isEmpty()) {
         return ids;
       }
-      byte[] key = topic.keySerde().serializer().serialize(topic.name(), run);
+      byte[] key = topic.keySerde().serializer().serialize(topic.name(), experiment);
       int partition = BuiltInPartitioner.partitionForKey(key, partitions.size());
       TopicPartition tp = new TopicPartition(topic.name(), partition);
       consumer.assign(List.of(tp));
@@ -104,9 +106,12 @@ public final class EventPublisher implements AutoCloseable {
               "timed out reading " + tp + " to find the run's published evaluations", null);
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          if (run.equals(r.key()) && r.value() != null) {
+          if (experiment.equals(r.key()) && r.value() != null) {
             try {
-              ids.add(topic.decodeValue(r.value()).eventId());
+              LossEvent e = topic.decodeValue(r.value());
+              if (e.run().equals(run)) {
+                ids.add(e.eventId());
+              }
             } catch (RuntimeException bad) {
               // Not ours to judge here: a malformed record is the dead-letter path's business.
             }

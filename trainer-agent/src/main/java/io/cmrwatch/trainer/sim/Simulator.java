@@ -89,8 +89,8 @@ public final class Simulator {
       }
       for (List<LossEvent> run : byRun.values()) {
         for (LossEvent e : thin(run, o.evalsPerRun())) {
-          // Run ids such as r100 repeat across experiments; the run id is the Kafka key, so make it
-          // unique.
+          // Run ids such as r100 repeat across experiments: make them unique, so that each is one
+          // run wherever it is shown.
           String runId = x.experiment() + "-" + e.run();
           all.add(e.toBuilder().run(runId).eventId(x.experiment() + "-" + e.eventId()).build());
         }
@@ -145,7 +145,7 @@ public final class Simulator {
         }
         LossEvent e = events.get(i);
         producer.send(
-            topic.record(e.run(), e),
+            topic.record(e.experiment(), e),
             (meta, error) -> {
               if (error == null) {
                 published.incrementAndGet();

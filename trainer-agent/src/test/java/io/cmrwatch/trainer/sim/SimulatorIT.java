@@ -41,9 +41,12 @@ class SimulatorIT {
             new StringDeserializer(),
             new LossEventSerde().deserializer(),
             IsolationLevel.READ_COMMITTED);
-    assertThat(records).hasSize(36).allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().run()));
+    assertThat(records)
+        .hasSize(36)
+        .allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().experiment()));
     Map<String, Long> perRun =
-        records.stream().collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+        records.stream()
+            .collect(Collectors.groupingBy(r -> r.value().run(), Collectors.counting()));
     assertThat(perRun).hasSize(6).allSatisfy((run, n) -> assertThat(n).isEqualTo(6));
     assertThat(records).extracting(r -> r.value().eventId()).doesNotHaveDuplicates();
   }
