@@ -54,9 +54,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>Latency: fresh runs at a steady RATE events/s for SECONDS; p50/p99 of the app's {@code
  *       cmrwatch_estimate_latency_seconds} histogram over the phase (record timestamp of the oldest
  *       event not yet in an estimate → the recomputed estimate), and of {@code
- *       cmrwatch_input_delay_seconds} (record timestamp → processed by the run step); the CPU the
- *       app and the broker took meanwhile, how busy the whole machine was ({@code /proc/stat}), and
- *       the bytes per second the app wrote to each topic (its producers' metrics).
+ *       cmrwatch_input_delay_seconds} (record timestamp → processed by the app); the CPU the app
+ *       and the broker took meanwhile, how busy the whole machine was ({@code /proc/stat}), and the
+ *       bytes per second the app wrote to each topic (its producers' metrics).
  *   <li>RSS of the app's process after each phase ({@code /proc/PID/status}).
  * </ol>
  */
@@ -100,7 +100,7 @@ public final class StreamsLoad {
     Instant start = Instant.now();
     try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
       for (LossEvent e : events) {
-        producer.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encode(e)));
+        producer.send(new ProducerRecord<>(topic, e.experiment(), LossEventCodec.encode(e)));
       }
       producer.flush();
     }
@@ -336,7 +336,7 @@ public final class StreamsLoad {
       long due = Math.min(to, (long) ((System.nanoTime() - startNanos) / 1e9 * rate));
       while (sent < due) {
         LossEvent e = events.get(sent++);
-        producer.send(new ProducerRecord<>(topic, e.run(), LossEventCodec.encode(e)));
+        producer.send(new ProducerRecord<>(topic, e.experiment(), LossEventCodec.encode(e)));
       }
       Thread.sleep(2);
     }
@@ -439,7 +439,7 @@ public final class StreamsLoad {
     TreeMap<Double, Double> input = minus(buckets(app, INPUT_DELAY), inputBefore);
     System.out.printf(
         Locale.ROOT,
-        "steady load, the app's input delay (record timestamp → processed by the run step): "
+        "steady load, the app's input delay (record timestamp → processed by the app): "
             + "p50 %.0f ms, p99 %.0f ms%n",
         1000 * quantile(input, 0.5),
         1000 * quantile(input, 0.99));
@@ -536,22 +536,25 @@ public final class StreamsLoad {
   }
 
   /**
-   * Run refits, their seconds, CMR recomputes and theirs, from the app's refit-duration histogram.
+   * Run refits and CMR analyses ({@code cmrwatch_refits_total} by level) and their seconds ({@code
+   * cmrwatch_refit_duration_seconds_sum} by level; runs are refitted inside their experiment's
+   * analysis, which times them together: NaN for the run level then).
    */
   private static double[] refitTotals(String app) throws Exception {
-    double[] t = new double[4];
-    String family = "cmrwatch_refit_duration_seconds";
-    for (String line : scrape(app, family).lines().toList()) {
-      int level =
-          line.contains("level=\"run\"") ? 0 : line.contains("level=\"experiment\"") ? 2 : -1;
-      if (level < 0) {
-        continue;
-      }
-      double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      if (line.startsWith(family + "_count{")) {
-        t[level] = v;
-      } else if (line.startsWith(family + "_sum{")) {
-        t[level + 1] = v;
+    double[] t = {0, Double.NaN, 0, Double.NaN};
+    for (String family : List.of("cmrwatch_refits_total", "cmrwatch_refit_duration_seconds")) {
+      for (String line : scrape(app, family).lines().toList()) {
+        int level =
+            line.contains("level=\"run\"") ? 0 : line.contains("level=\"experiment\"") ? 2 : -1;
+        if (level < 0 || line.startsWith("#")) {
+          continue;
+        }
+        double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        if (line.startsWith("cmrwatch_refits_total{")) {
+          t[level] = v;
+        } else if (line.startsWith("cmrwatch_refit_duration_seconds_sum{")) {
+          t[level + 1] = v;
+        }
       }
     }
     return t;
