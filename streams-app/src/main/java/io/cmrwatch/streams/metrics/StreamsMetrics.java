@@ -35,7 +35,11 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
   /** The common tag value of {@code application}. */
   public static final String APPLICATION = "cmrwatch-streams";
 
+  // The pipeline's own meters, few and polled often (a benchmark reads its counters every 20 ms),
+  // apart from the many series of experiments, runs and Kafka's clients: a scrape of some of the
+  // former need not collect all of the latter.
   private final PrometheusMeterRegistry registry;
+  private final PrometheusMeterRegistry detail;
   private final int maxRuns;
   private final Counter processed;
   private final Counter duplicates;
@@ -50,8 +54,10 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
 
   public StreamsMetrics(int maxRuns) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.detail = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Common tags first: meters registered before this call would not carry them.
     registry.config().commonTags("application", APPLICATION);
+    detail.config().commonTags("application", APPLICATION);
     this.maxRuns = maxRuns;
     this.processed =
         Counter.builder("cmrwatch.events.processed")
@@ -102,11 +108,6 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
         .register(registry);
   }
 
-  /** The registry (for the HTTP endpoint and tests). */
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
-
   /** Content type of the Prometheus text exposition format this app serves. */
   public static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -115,7 +116,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
 
   /** The Prometheus text exposition. */
   public String scrape() {
-    return registry.scrape();
+    return registry.scrape() + detail.scrape();
   }
 
   /**
@@ -124,19 +125,27 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
    */
   public String scrape(Set<String> names) {
     if (names == null) {
-      return registry.scrape();
+      return scrape();
     }
+    Set<String> own = new HashSet<>();
+    registry.getPrometheusRegistry().scrape().forEach(m -> own.add(m.getMetadata().getName()));
     // Families are registered under their base name; accept the exposed sample names too (x_total,
     // x_bucket, ...).
     Set<String> families = new HashSet<>(names);
+    boolean ownOnly = true;
     for (String n : names) {
+      boolean mine = own.contains(n);
       for (String suffix : SAMPLE_SUFFIXES) {
         if (n.endsWith(suffix)) {
-          families.add(n.substring(0, n.length() - suffix.length()));
+          String base = n.substring(0, n.length() - suffix.length());
+          families.add(base);
+          mine |= own.contains(base);
         }
       }
+      ownOnly &= mine;
     }
-    return registry.scrape(TEXT_FORMAT, families);
+    String text = registry.scrape(TEXT_FORMAT, families);
+    return ownOnly ? text : text + detail.scrape(TEXT_FORMAT, families);
   }
 
   /** Binds Kafka Streams' own client metrics (consumer lag, producer, stream threads). */
@@ -145,7 +154,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
       streamsBinder.close();
     }
     streamsBinder = new KafkaStreamsMetrics(streams);
-    streamsBinder.bindTo(registry);
+    streamsBinder.bindTo(detail);
   }
 
   /**
@@ -232,7 +241,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
 
   /** The gauges of {@code experiment}, created on first use. */
   public ExperimentGauges experiment(String experiment) {
-    return experiments.computeIfAbsent(experiment, e -> new ExperimentGauges(registry, e));
+    return experiments.computeIfAbsent(experiment, e -> new ExperimentGauges(detail, e));
   }
 
   /**
@@ -249,7 +258,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
       if (runs.size() >= maxRuns) {
         return runs.get(key);
       }
-      return runs.computeIfAbsent(key, k -> new RunGauges(registry, experiment, run));
+      return runs.computeIfAbsent(key, k -> new RunGauges(detail, experiment, run));
     }
   }
 
@@ -297,6 +306,7 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
       streamsBinder = null;
     }
     registry.close();
+    detail.close();
   }
 
   /**

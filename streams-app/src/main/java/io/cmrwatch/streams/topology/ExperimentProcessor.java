@@ -200,7 +200,11 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
             now),
         now);
     runs.put(key, s);
-    cache.put(x.id(), x);
+    if (newRun) {
+      // Weighed again as it grows by a run; otherwise at its next analysis (weighing it per event
+      // would cost more than the event).
+      cache.put(x.id(), x);
+    }
     schedule.event(x.id(), now, record.timestamp(), now - record.timestamp());
   }
 
@@ -415,9 +419,6 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
                 : -FittedLaw.value(
                     LawForm.DOMAIN, f.domainLaw(), e.budgetTokens() / e.tokenUnit()));
       }
-      for (AlertKind k : AlertKind.values()) {
-        g.alert(k.code(), s.firing.containsKey(k));
-      }
     }
   }
 
@@ -444,6 +445,14 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
         lastSeen.putIfAbsent(key, s.lastEventWallMs);
         if (s.firing.containsKey(AlertKind.RUN_STALLED)) {
           stalled.add(key);
+        }
+        // Alerts that fired before this task held the run (a restart, a rebalance) are reported
+        // as firing here too.
+        if (!s.firing.isEmpty()) {
+          StreamsMetrics.RunGauges g = metrics.run(experiment, run);
+          if (g != null) {
+            s.firing.keySet().forEach(k -> g.alert(k.code(), true));
+          }
         }
       }
     }

@@ -1,7 +1,5 @@
 package io.cmrwatch.streams.topology;
 
-import java.util.Locale;
-
 /**
  * Names of the topology's state stores (also the names interactive queries use) and their keys.
  * Every store is keyed within an experiment's partition: the experiment id, or a key that starts
@@ -54,8 +52,8 @@ public final class StoreNames {
 
   /** The key of history point {@code sequence} of {@code experiment} in {@link #HISTORY}. */
   public static String historyKey(String experiment, long sequence) {
-    // ASCII digits in any locale.
-    return experiment + SEPARATOR + String.format(Locale.ROOT, "%019d", sequence);
+    String digits = Long.toString(sequence); // ASCII digits in any locale
+    return experiment + SEPARATOR + "0".repeat(19 - digits.length()) + digits;
   }
 
   /** The prefix of every composite key that starts with {@code id}. */
