@@ -105,6 +105,43 @@ class CmrTopologyTest {
     }
   }
 
+  /**
+   * A minimum change so large that the live analyses publish the first estimate only: the settling
+   * analysis still publishes core's answer, so the topic and the API (which serves the published
+   * estimate) end on exactly what core computes, not on a stale estimate.
+   */
+  @Test
+  void shouldPublishTheSettledEstimateWhateverTheMinimumChange() {
+    SyntheticExperiment exp = new SyntheticGenerator().generate(5);
+    ExperimentEstimate offline = offline(exp.events());
+    Map<String, String> coarse = new HashMap<>(settings());
+    coarse.put("cmrwatch.estimate.min-change", "0.9");
+    try (Harness h = new Harness(dir.resolve("coarse"), coarse)) {
+      // The runs a tenth of the budget at a time, an analysis interval apart.
+      for (int tenth = 1; tenth <= 10; tenth++) {
+        double from = (tenth - 1) / 10.0;
+        double to = tenth / 10.0;
+        boolean last = tenth == 10;
+        h.send(
+            exp.events().stream()
+                .filter(
+                    e ->
+                        e.tokens() >= from * exp.budgetTokens()
+                            && (e.tokens() < to * exp.budgetTokens() || last))
+                .toList());
+        h.advance(java.time.Duration.ofMillis(1100));
+      }
+      List<String> live = h.estimates.readValuesToList();
+      h.settle();
+      List<String> settled = h.estimates.readValuesToList();
+      assertThat(settled).hasSize(1);
+      assertThat(EstimateJson.read(settled.get(0))).isEqualTo(offline);
+      assertThat(h.published(exp.experiment())).isEqualTo(offline);
+      // What was published before the settling analysis was not core's answer for all the events.
+      assertThat(EstimateJson.read(live.get(live.size() - 1))).isNotEqualTo(offline);
+    }
+  }
+
   @Test
   void shouldGiveTheSameCmrForShuffledDuplicatedAndRunKeyedInput() {
     SyntheticExperiment exp = new SyntheticGenerator().generate(9);
