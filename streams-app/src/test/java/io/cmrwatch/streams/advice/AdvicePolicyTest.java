@@ -3,7 +3,7 @@ package io.cmrwatch.streams.advice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cmrwatch.core.cmr.ExperimentEstimate;
-import java.util.List;
+import io.cmrwatch.streams.fixture.CoreRecords;
 import org.junit.jupiter.api.Test;
 
 /** Runs outside the CMR interval are advised to move to its lower end, once per meaningful move. */
@@ -12,8 +12,7 @@ class AdvicePolicyTest {
   private final AdvicePolicy policy = new AdvicePolicy(0.001);
 
   private static ExperimentEstimate ok(double low, double cmr, double high) {
-    return new ExperimentEstimate(
-        1, "exp", 100L, "ok", "", cmr, low, high, null, null, 0.05, 1000, 1, 2, null, List.of());
+    return CoreRecords.estimate("status", "ok", "cmr", cmr, "cmrLow", low, "cmrHigh", high);
   }
 
   @Test
@@ -38,24 +37,7 @@ class AdvicePolicyTest {
     AdvicePolicy.Decision inside = policy.advise(0.25, ok(0.2, 0.25, 0.3), 0.2);
     assertThat(inside.send()).isFalse();
     assertThat(inside.advisedRatio()).isNaN();
-    ExperimentEstimate none =
-        new ExperimentEstimate(
-            1,
-            "exp",
-            100L,
-            "no_feasible_ratio",
-            "",
-            null,
-            null,
-            null,
-            null,
-            null,
-            0.05,
-            1000,
-            1,
-            2,
-            null,
-            List.of());
+    ExperimentEstimate none = CoreRecords.estimate("status", "no_feasible_ratio");
     assertThat(policy.advise(0.5, none, 0.2))
         .isEqualTo(new AdvicePolicy.Decision(false, 0.2, null));
     assertThat(policy.advise(0.5, null, Double.NaN).send()).isFalse();

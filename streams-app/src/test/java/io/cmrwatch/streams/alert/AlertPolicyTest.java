@@ -6,6 +6,7 @@ import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.core.cmr.RunEstimate;
 import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.summary.RunSummary;
+import io.cmrwatch.streams.fixture.CoreRecords;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -43,39 +44,44 @@ class AlertPolicyTest {
   /** A fit with flat laws: dGen = g, dDom = d; noise rmse; dGen at the budget {@code atBudget}. */
   private static RunEstimate fit(
       String status, int points, double g, double d, double rmse, Double atBudget) {
-    return new RunEstimate(
+    return CoreRecords.run(
+        "run",
         "r1",
-        0.3,
+        "status",
         status,
-        "",
+        "points",
         points,
-        points,
-        1_000_000L,
-        5e6,
-        4e6,
-        6e6,
-        true,
-        true,
+        "generalLossIncreaseAtBudget",
         atBudget,
-        null,
-        null,
+        "maxTokens",
         1_000_000L,
-        0.0,
-        false,
-        null,
+        "domainLaw",
         Map.of("a1", 0.0, "s1", 0.5, "b1", d),
+        "generalLaw",
         Map.of("a2", 0.0, "s2", 0.5, "a3", 0.0, "s3", 1.0, "b2", g),
-        new RunEstimate.FitQuality(rmse, null, true, ""),
-        new RunEstimate.FitQuality(rmse, null, true, ""),
-        new RunEstimate.RunExtrapolation(false, false),
-        1_000_000L);
+        "domainFit",
+        Map.of("rmse", rmse, "converged", true),
+        "generalFit",
+        Map.of("rmse", rmse, "converged", true));
   }
 
   private static ExperimentEstimate estimate(
       String status, Double cmr, Double low, Double high, Long budget) {
-    return new ExperimentEstimate(
-        1, "exp", budget, status, "", cmr, low, high, null, null, EPS, 1000, UNIT, 2, null,
-        List.of());
+    return CoreRecords.estimate(
+        "status",
+        status,
+        "cmr",
+        cmr,
+        "cmrLow",
+        low,
+        "cmrHigh",
+        high,
+        "budgetTokens",
+        budget,
+        "epsilon",
+        EPS,
+        "tokenUnit",
+        UNIT);
   }
 
   private List<String> kinds(List<Alert> alerts) {

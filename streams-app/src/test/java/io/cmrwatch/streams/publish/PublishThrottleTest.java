@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.core.cmr.RunEstimate;
-import java.util.List;
+import io.cmrwatch.streams.fixture.CoreRecords;
 import org.junit.jupiter.api.Test;
 
 /** What is published: meaningful changes while runs report, any difference once settled. */
@@ -13,29 +13,33 @@ class PublishThrottleTest {
   private final PublishThrottle throttle = new PublishThrottle(0.001, 1000);
 
   private static ExperimentEstimate estimate(String status, Double cmr, int usable, String msg) {
-    return new ExperimentEstimate(
-        1,
-        "exp",
-        100L,
+    return CoreRecords.estimate(
+        "status",
         status,
+        "message",
         msg,
+        "cmr",
         cmr,
+        "cmrLow",
         cmr == null ? null : cmr - 0.05,
+        "cmrHigh",
         cmr == null ? null : cmr + 0.05,
-        null,
-        null,
-        0.05,
-        1000,
-        1,
-        usable,
-        null,
-        List.of());
+        "usableRuns",
+        usable);
   }
 
   private static RunEstimate run(String status, long events, Boolean feasible, Double t0) {
-    return new RunEstimate(
-        "r", 0.3, status, "", 10, events, 10L, t0, null, null, true, feasible, null, null, null,
-        10L, 0.0, false, null, null, null, null, null, null, null);
+    return CoreRecords.run(
+        "status",
+        status,
+        "events",
+        events,
+        "t0Tokens",
+        t0,
+        "turnedOver",
+        true,
+        "feasible",
+        feasible);
   }
 
   @Test
