@@ -17,9 +17,10 @@ import java.util.function.LongSupplier;
  * <p>Analyses share the stream thread with the input, which waits while they run. While the input
  * keeps up, a round starts no analysis after {@value #SLICE_MS} ms, so that the thread takes its
  * input again soon; the queue carries the rest to the next round, and under load each analysis
- * covers more events. While the input is behind — an event taken since the last round had waited
- * more than {@code behindAfterMs} since its record timestamp — analyses draw on the task's {@link
- * BacklogShare.Account} instead: a small share of the thread, the rest goes to the backlog.
+ * covers more events. While the input is behind — a task of the instance took an event that had
+ * waited more than {@code behindAfterMs} since its record timestamp ({@link BacklogShare#behind}) —
+ * analyses draw on the task's {@link BacklogShare.Account} instead: a small share of the thread,
+ * the rest goes to the backlog.
  *
  * <p>Plain Java; wall-clock times come from the caller (the processor's clock), durations from the
  * given monotonic clock. Owned by one stream thread.
@@ -46,7 +47,8 @@ public final class AnalysisSchedule {
   private final long minIntervalMs;
   private final long settleAfterMs;
   private final long behindAfterMs;
-  private final BacklogShare.Account share;
+  private final BacklogShare share;
+  private final BacklogShare.Account account;
   private final LongSupplier nanoClock;
   // Experiments with events not yet analysed, in the order they began waiting.
   private final LinkedHashMap<String, Waiting> waiting = new LinkedHashMap<>();
@@ -54,28 +56,27 @@ public final class AnalysisSchedule {
   private final Map<String, Long> lastAnalysis = new HashMap<>();
   // Experiments not analysed cold since their last event: the wall-clock ms of that event.
   private final Map<String, Long> unsettled = new HashMap<>();
-  // The longest an event taken since the last round had waited, and whether any was taken.
-  private long maxInputDelayMs;
-  private boolean inputSinceRound;
   private long roundStartNanos;
 
   /**
    * @param minIntervalMs an experiment is analysed at most once per this
    * @param settleAfterMs an experiment quiet for this long is analysed once cold
    * @param behindAfterMs the input is behind while events wait longer than this
-   * @param share this task's part of the analysis time while the input is behind
+   * @param share the instance's analysis time while the input is behind; this task's account is
+   *     opened here and closed by {@link #close()}
    * @param nanoClock a monotonic clock (System::nanoTime)
    */
   public AnalysisSchedule(
       long minIntervalMs,
       long settleAfterMs,
       long behindAfterMs,
-      BacklogShare.Account share,
+      BacklogShare share,
       LongSupplier nanoClock) {
     this.minIntervalMs = minIntervalMs;
     this.settleAfterMs = settleAfterMs;
     this.behindAfterMs = behindAfterMs;
     this.share = share;
+    this.account = share.open();
     this.nanoClock = nanoClock;
   }
 
@@ -87,8 +88,9 @@ public final class AnalysisSchedule {
     Waiting w = waiting.computeIfAbsent(experiment, e -> new Waiting());
     w.oldestEventTimestamp = Math.min(w.oldestEventTimestamp, timestampMs);
     unsettled.put(experiment, nowMs);
-    maxInputDelayMs = inputSinceRound ? Math.max(maxInputDelayMs, delayMs) : delayMs;
-    inputSinceRound = true;
+    if (delayMs > behindAfterMs) {
+      share.late();
+    }
   }
 
   /**
@@ -100,15 +102,10 @@ public final class AnalysisSchedule {
     unsettled.putIfAbsent(experiment, nowMs);
   }
 
-  /** Whether the input is behind: an event taken since the last round waited too long. */
-  public boolean behind() {
-    return inputSinceRound && maxInputDelayMs > behindAfterMs;
-  }
-
   /**
    * Starts a round: the analyses due at {@code nowMs}, waiting experiments oldest first, then quiet
-   * ones to settle. Serve them in order while {@link #mayStart()}, report each with {@link #done},
-   * and end the round with {@link #served()}.
+   * ones to settle. Serve them in order while {@link #mayStart()}, and report each with {@link
+   * #done}.
    */
   public List<Turn> due(long nowMs) {
     roundStartNanos = nanoClock.getAsLong();
@@ -132,15 +129,15 @@ public final class AnalysisSchedule {
    * #SLICE_MS} ms while the input keeps up, on the task's share while it is behind.
    */
   public boolean mayStart() {
-    return behind()
-        ? share.available()
+    return share.behind()
+        ? account.available()
         : nanoClock.getAsLong() - roundStartNanos < SLICE_MS * 1_000_000L;
   }
 
   /** {@code turn} was analysed at {@code nowMs}, taking {@code nanos}. */
   public void done(Turn turn, long nowMs, long nanos) {
-    if (behind()) {
-      share.charge(nanos);
+    if (share.behind()) {
+      account.charge(nanos);
     }
     lastAnalysis.put(turn.experiment(), nowMs);
     waiting.remove(turn.experiment());
@@ -149,8 +146,8 @@ public final class AnalysisSchedule {
     }
   }
 
-  /** Ends a round: the input taken so far is accounted for. */
-  public void served() {
-    inputSinceRound = false;
+  /** Closes this task's account (the task closes). */
+  public void close() {
+    account.close();
   }
 }

@@ -84,7 +84,6 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
   private KeyValueStore<String, HistoryPoint> history;
   private KeyValueStore<String, byte[]> runIndex;
   private SettingsResolver settings;
-  private BacklogShare.Account account;
   private AnalysisSchedule schedule;
 
   ExperimentProcessor(
@@ -118,13 +117,12 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
     ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> global =
         context.getStateStore(StoreNames.EXPERIMENT_SETTINGS);
     this.settings = new SettingsResolver(ExperimentSettings.defaults(cfg), global);
-    this.account = share.open();
     this.schedule =
         new AnalysisSchedule(
             cfg.estimateMinInterval().toMillis(),
             cfg.estimateSettleAfter().toMillis(),
             cfg.estimateBehindAfter().toMillis(),
-            account,
+            share,
             nanoClock);
     // The task starts on restored state: every experiment is analysed once soon (its estimate
     // warm from the published one), then settled. An unchanged estimate is not published again.
@@ -218,7 +216,6 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
       analyse(t, now);
       schedule.done(t, now, nanoClock.getAsLong() - t0);
     }
-    schedule.served();
   }
 
   private void analyse(AnalysisSchedule.Turn turn, long now) {
@@ -466,6 +463,6 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
     owned.forEach(metrics::forgetExperiment);
     owned.clear();
     cache.clear();
-    account.close();
+    schedule.close();
   }
 }

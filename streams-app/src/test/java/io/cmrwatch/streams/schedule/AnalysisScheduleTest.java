@@ -23,7 +23,7 @@ class AnalysisScheduleTest {
   void open() {
     share = new BacklogShare(0.25, 1, nanos::get);
     // Analysed at most every 100 ms, settled after 1 s quiet, behind when events wait over 500 ms.
-    schedule = new AnalysisSchedule(100, 1000, 500, share.open(), nanos::get);
+    schedule = new AnalysisSchedule(100, 1000, 500, share, nanos::get);
   }
 
   private static List<String> names(List<AnalysisSchedule.Turn> turns) {
@@ -42,7 +42,6 @@ class AnalysisScheduleTest {
       assertThat(schedule.mayStart()).isTrue();
       schedule.done(t, 1010, MS);
     }
-    schedule.served();
     assertThat(schedule.due(1011)).isEmpty();
   }
 
@@ -86,40 +85,41 @@ class AnalysisScheduleTest {
     schedule.event("a", 1000, 900, 100);
     schedule.event("b", 1000, 900, 100);
     List<AnalysisSchedule.Turn> due = schedule.due(1000);
-    assertThat(schedule.behind()).isFalse();
+    assertThat(share.behind()).isFalse();
     assertThat(schedule.mayStart()).isTrue();
     nanos.addAndGet(9 * MS);
     schedule.done(due.get(0), 1000, 9 * MS);
     assertThat(schedule.mayStart()).isTrue();
     nanos.addAndGet(AnalysisSchedule.SLICE_MS * MS);
     assertThat(schedule.mayStart()).as("past the slice: the input goes first").isFalse();
-    schedule.served();
     // The next round serves what is left.
     assertThat(names(schedule.due(1025))).containsExactly("b");
     assertThat(schedule.mayStart()).isTrue();
   }
 
   @Test
-  void shouldHoldAnalysesToTheBacklogShareWhileTheInputIsBehind() {
-    // The newest event is fresh, but one taken in the same round waited 1 s: behind.
+  void shouldHoldAnalysesToTheBacklogShareWhileAnyTaskIsBehindAndForASecondAfter() {
+    // Another task of the instance took an event that had waited 1 s: behind, for this task too.
+    AnalysisSchedule other = new AnalysisSchedule(100, 1000, 500, share, nanos::get);
     nanos.addAndGet(1000 * MS);
-    schedule.event("b", 2000, 1000, 1000);
+    other.event("x", 2000, 1000, 1000);
     schedule.event("b", 2000, 1990, 10);
-    assertThat(schedule.behind()).isTrue();
+    assertThat(share.behind()).isTrue();
     List<AnalysisSchedule.Turn> due = schedule.due(2000);
-    // The account's credit (a quarter of the elapsed time, at most 50 ms saved) is spent first;
-    // then an analysis 40 ms over it waits 160 ms of wall-clock time for the next.
+    // The account's credit (its half of a quarter of the elapsed time, at most 25 ms saved) is
+    // spent first; then an analysis 40 ms over it waits 320 ms of wall-clock time for the next.
     assertThat(schedule.mayStart()).isTrue();
-    schedule.done(due.get(0), 2000, 90 * MS);
-    assertThat(schedule.mayStart()).as("50 ms of credit spent by 90 ms").isFalse();
-    nanos.addAndGet(159 * MS);
+    schedule.done(due.get(0), 2000, 65 * MS);
+    assertThat(schedule.mayStart()).as("25 ms of credit spent by 65 ms").isFalse();
+    nanos.addAndGet(319 * MS);
     assertThat(schedule.mayStart()).isFalse();
     nanos.addAndGet(2 * MS);
     assertThat(schedule.mayStart()).isTrue();
-    // Input caught up (nothing taken since the last round): the slice again.
-    schedule.served();
-    assertThat(schedule.behind()).isFalse();
-    schedule.due(2200);
+    // A second after the last late event the input counts as caught up: the slice again.
+    nanos.addAndGet(680 * MS);
+    assertThat(share.behind()).isFalse();
+    schedule.due(3000);
     assertThat(schedule.mayStart()).isTrue();
+    other.close();
   }
 }

@@ -60,6 +60,21 @@ class BacklogShareTest {
   }
 
   @Test
+  void shouldBeBehindForASecondAfterTheLastLateEvent() {
+    AtomicLong nanos = new AtomicLong(5_000 * MS);
+    BacklogShare share = new BacklogShare(0.25, 1, nanos::get);
+    assertThat(share.behind()).isFalse();
+    share.late();
+    nanos.addAndGet(999 * MS);
+    assertThat(share.behind()).isTrue();
+    share.late();
+    nanos.addAndGet(999 * MS);
+    assertThat(share.behind()).isTrue();
+    nanos.addAndGet(1 * MS);
+    assertThat(share.behind()).isFalse();
+  }
+
+  @Test
   void shouldRejectAShareOutsideZeroToOne() {
     assertThatThrownBy(() -> new BacklogShare(0, 1, System::nanoTime))
         .isInstanceOf(IllegalArgumentException.class);
