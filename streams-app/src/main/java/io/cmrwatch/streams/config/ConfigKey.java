@@ -94,7 +94,7 @@ public enum ConfigKey {
           + "processing); analyses then take at most the backlog share of the thread"),
   ESTIMATE_BACKLOG_SHARE(
       "cmrwatch.estimate.backlog-share",
-      "0.25",
+      "0.1",
       "share of a stream thread that analyses may take while the input is behind (1 = no limit)"),
   RUN_FIT_MIN_INTERVAL_MS(
       "cmrwatch.run-fit.min-interval-ms",
