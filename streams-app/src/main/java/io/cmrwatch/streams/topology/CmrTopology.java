@@ -2,8 +2,8 @@ package io.cmrwatch.streams.topology;
 
 import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.core.event.LossEvent;
+import io.cmrwatch.kafka.advice.RatioAdvice;
 import io.cmrwatch.kafka.topic.Topic;
-import io.cmrwatch.streams.advice.RatioAdviceMessage;
 import io.cmrwatch.streams.alert.Alert;
 import io.cmrwatch.streams.config.AppConfig;
 import io.cmrwatch.streams.dlq.RejectedRecordException;
@@ -66,7 +66,7 @@ public final class CmrTopology {
    * the thread while the input is behind).
    */
   public static Topology build(AppConfig cfg, StreamsMetrics metrics, LongSupplier nanoClock) {
-    Topics topics = Topics.of(cfg.topicNames());
+    AppTopics topics = AppTopics.of(cfg.topics());
     Analyzers analyzers = new Analyzers();
     DecodedCache.Budget decoded = new DecodedCache.Budget(cfg.decodedCacheBytes());
     metrics.decodedCache(decoded::usedBytes, decoded.limitBytes(), decoded::evictions);
@@ -137,7 +137,7 @@ public final class CmrTopology {
             (k, v) -> v instanceof ExperimentEstimate,
             to(topics.cmrEstimates(), ExperimentEstimate.class, "estimates"))
         .branch((k, v) -> v instanceof Alert, to(topics.alerts(), Alert.class, "alerts"))
-        .defaultBranch(to(topics.ratioAdvice(), RatioAdviceMessage.class, "advice"));
+        .defaultBranch(to(topics.ratioAdvice(), RatioAdvice.class, "advice"));
     return b.build();
   }
 

@@ -7,8 +7,8 @@ import io.cmrwatch.core.event.LossEvent;
 import io.cmrwatch.core.law.LawForm;
 import io.cmrwatch.core.summary.RunSummary;
 import io.cmrwatch.core.summary.RunSummaryCodec;
+import io.cmrwatch.kafka.advice.RatioAdvice;
 import io.cmrwatch.streams.advice.AdvicePolicy;
-import io.cmrwatch.streams.advice.RatioAdviceMessage;
 import io.cmrwatch.streams.alert.Alert;
 import io.cmrwatch.streams.alert.AlertKind;
 import io.cmrwatch.streams.alert.AlertPolicy;
@@ -293,8 +293,8 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
         ctx.forward(
             new Record<>(
                 s.summary().run(),
-                new RatioAdviceMessage(
-                    1,
+                new RatioAdvice(
+                    RatioAdvice.SCHEMA,
                     x.id(),
                     s.summary().run(),
                     ratio,
@@ -303,7 +303,7 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
                     published.cmr(),
                     published.cmrLow(),
                     published.cmrHigh(),
-                    Instant.ofEpochMilli(now).toString()),
+                    Instant.ofEpochMilli(now)),
                 now));
       }
       if (Double.compare(d.advisedRatio(), s.advisedRatio) != 0) {

@@ -58,7 +58,9 @@ public final class EventPublisher implements AutoCloseable {
    */
   public void publish(LossEvent event) throws InterruptedException {
     try {
-      producer.send(topic.record(event.experiment(), event)).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      producer
+          .send(topic.record(event.experiment(), event))
+          .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new PublishException(

@@ -3,10 +3,9 @@ package io.cmrwatch.streams.topology;
 import io.cmrwatch.core.cmr.EstimateJson;
 import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.core.event.LossEvent;
-import io.cmrwatch.kafka.serde.LossEventSerde;
+import io.cmrwatch.kafka.advice.RatioAdvice;
 import io.cmrwatch.kafka.topic.Topic;
-import io.cmrwatch.kafka.topic.TopicNames;
-import io.cmrwatch.streams.advice.RatioAdviceMessage;
+import io.cmrwatch.kafka.topic.Topics;
 import io.cmrwatch.streams.alert.Alert;
 import io.cmrwatch.streams.json.Json;
 import io.cmrwatch.streams.publish.RunFitRecord;
@@ -17,8 +16,9 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Every topic the streams app reads or writes, each with its key and value types: the one place
- * that names them (under the configured prefix) and states their wire format.
+ * Every topic the streams app reads or writes, each with the key and value types the app uses: the
+ * shared descriptors of {@link Topics} for the loss events, their dead letters and the ratio advice
+ * (the agents read the same types), and the app's own records for the documents it writes.
  *
  * @param lossEvents the input: loss events, key the experiment id
  * @param lossEventsDlq the dead-letter topic: records as received, with the reason in headers
@@ -28,13 +28,13 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param ratioAdvice ratio advice, key the run id
  * @param experiments optional per-experiment settings (compacted), key the experiment id
  */
-public record Topics(
+public record AppTopics(
     Topic<String, LossEvent> lossEvents,
     Topic<byte[], byte[]> lossEventsDlq,
     Topic<String, RunFitRecord> runFits,
     Topic<String, ExperimentEstimate> cmrEstimates,
     Topic<String, Alert> alerts,
-    Topic<String, RatioAdviceMessage> ratioAdvice,
+    Topic<String, RatioAdvice> ratioAdvice,
     Topic<String, byte[]> experiments) {
 
   /** Core's estimates as {@code cmrwatch fit} prints them ({@link EstimateJson}). */
@@ -45,15 +45,16 @@ public record Topics(
               (t, b) ->
                   b == null ? null : EstimateJson.read(new String(b, StandardCharsets.UTF_8)));
 
-  /** The topics under {@code names}' prefix. */
-  public static Topics of(TopicNames names) {
-    return new Topics(
-        new Topic<>(names.lossEvents(), Serdes.String(), new LossEventSerde()),
-        new Topic<>(names.lossEventsDlq(), Serdes.ByteArray(), Serdes.ByteArray()),
+  /** The app's view of {@code shared}, under the same prefix. */
+  public static AppTopics of(Topics shared) {
+    var names = shared.names();
+    return new AppTopics(
+        shared.lossEvents(),
+        shared.lossEventsDlq(),
         new Topic<>(names.runFits(), Serdes.String(), Json.serde(RunFitRecord.class)),
         new Topic<>(names.cmrEstimates(), Serdes.String(), ESTIMATES),
         new Topic<>(names.alerts(), Serdes.String(), Json.serde(Alert.class)),
-        new Topic<>(names.ratioAdvice(), Serdes.String(), Json.serde(RatioAdviceMessage.class)),
+        shared.ratioAdvice(),
         new Topic<>(names.experiments(), Serdes.String(), Serdes.ByteArray()));
   }
 }
