@@ -49,6 +49,7 @@ class PrometheusRulesTest {
             "CmrwatchForgettingObserved",
             "CmrwatchForgettingPredicted",
             "CmrwatchRatioAboveCmr",
+            "CmrwatchRunPredictedInfeasible",
             "CmrwatchRunStalled",
             "CmrwatchCmrEstimateUnstable",
             "CmrwatchDlqRecordsArriving",

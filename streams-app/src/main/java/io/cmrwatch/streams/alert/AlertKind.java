@@ -11,6 +11,12 @@ public enum AlertKind {
   FORGETTING_PREDICTED("forgetting_predicted", "warning"),
   /** The run's ratio lies above the CMR interval: its bump will not turn over within the budget. */
   RATIO_ABOVE_CMR("ratio_above_cmr", "warning"),
+  /**
+   * The estimator is at least 90 % confident that the run will not be feasible at its budget (its
+   * objective will not turn over, or its general-loss increase will exceed ε): a run that can be
+   * stopped early.
+   */
+  RUN_PREDICTED_INFEASIBLE("run_predicted_infeasible", "warning"),
   /** A loss far outside the run's recent noise around its fitted trend. */
   LOSS_SPIKE("loss_spike", "warning"),
   /** No event from the run for the configured wall-clock time. */

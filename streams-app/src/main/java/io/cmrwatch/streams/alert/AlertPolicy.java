@@ -33,6 +33,18 @@ public final class AlertPolicy {
    */
   static final double MIN_NOISE = 5e-3;
 
+  /**
+   * A run is predicted infeasible when the estimator's probability that it is feasible at the
+   * budget is at most this (≥ 90 % confidence that it is not).
+   */
+  static final double INFEASIBLE_PROBABILITY = 0.10;
+
+  /**
+   * The prediction resolves once that probability is above this, so that an estimate wavering
+   * around the threshold does not flap the alert.
+   */
+  static final double INFEASIBLE_RESOLVE_PROBABILITY = 0.20;
+
   private final double spikeSigma;
   private final int spikeMinPoints;
   private final long stallAfterMs;
@@ -196,7 +208,9 @@ public final class AlertPolicy {
 
   /**
    * What an analysis of the run changes: its fitted general-loss increase at the budget crosses ε
-   * ({@code forgetting_predicted}).
+   * ({@code forgetting_predicted}); the estimator's probability that the run is feasible at the
+   * budget falls to {@value #INFEASIBLE_PROBABILITY} or below, or rises back above {@value
+   * #INFEASIBLE_RESOLVE_PROBABILITY} ({@code run_predicted_infeasible}).
    *
    * @param estimate the analysis the fit belongs to (its ε and budget)
    */
@@ -206,18 +220,30 @@ public final class AlertPolicy {
       RunEstimate fit,
       ExperimentEstimate estimate,
       long nowMs) {
-    Double predicted = fit.generalLossIncreaseAtBudget();
-    if (!fit.ok()
-        || estimate.budgetTokens() == null
-        || predicted == null
-        || !Double.isFinite(predicted)) {
+    if (!fit.ok() || estimate.budgetTokens() == null) {
       return List.of();
+    }
+    List<Alert> out = List.of();
+    out = add(out, predictedForgetting(firing, summary, fit, estimate, nowMs));
+    out = add(out, predictedInfeasible(firing, summary, fit, estimate, nowMs));
+    return out;
+  }
+
+  private Alert predictedForgetting(
+      Map<AlertKind, Long> firing,
+      RunSummary summary,
+      RunEstimate fit,
+      ExperimentEstimate estimate,
+      long nowMs) {
+    Double predicted = fit.generalLossIncreaseAtBudget();
+    if (predicted == null || !Double.isFinite(predicted)) {
+      return null;
     }
     double epsilon = estimate.epsilon();
     boolean over = predicted > epsilon;
     boolean on = firing.containsKey(AlertKind.FORGETTING_PREDICTED);
     if (over == on) {
-      return List.of();
+      return null;
     }
     Map<String, Double> values =
         Alert.values(
@@ -231,28 +257,77 @@ public final class AlertPolicy {
             fit.ratio(),
             "fitTokens",
             fit.maxTokens());
-    return List.of(
-        over
-            ? fire(
-                firing,
-                AlertKind.FORGETTING_PREDICTED,
-                summary,
-                nowMs,
-                format(
-                    "run %s: the fitted general loss is %.4f above the base at the budget, "
-                        + "more than ε = %.4f",
-                    summary.run(), predicted, epsilon),
-                values)
-            : resolve(
-                firing,
-                AlertKind.FORGETTING_PREDICTED,
-                summary,
-                nowMs,
-                format(
-                    "run %s: the fitted general-loss increase at the budget, %.4f, is within "
-                        + "ε = %.4f",
-                    summary.run(), predicted, epsilon),
-                values));
+    return over
+        ? fire(
+            firing,
+            AlertKind.FORGETTING_PREDICTED,
+            summary,
+            nowMs,
+            format(
+                "run %s: the fitted general loss is %.4f above the base at the budget, "
+                    + "more than ε = %.4f",
+                summary.run(), predicted, epsilon),
+            values)
+        : resolve(
+            firing,
+            AlertKind.FORGETTING_PREDICTED,
+            summary,
+            nowMs,
+            format(
+                "run %s: the fitted general-loss increase at the budget, %.4f, is within "
+                    + "ε = %.4f",
+                summary.run(), predicted, epsilon),
+            values);
+  }
+
+  private Alert predictedInfeasible(
+      Map<AlertKind, Long> firing,
+      RunSummary summary,
+      RunEstimate fit,
+      ExperimentEstimate estimate,
+      long nowMs) {
+    Double p = fit.feasibleProbability();
+    if (p == null || !Double.isFinite(p)) {
+      return null;
+    }
+    boolean on = firing.containsKey(AlertKind.RUN_PREDICTED_INFEASIBLE);
+    boolean fire = !on && p <= INFEASIBLE_PROBABILITY;
+    boolean resolve = on && p > INFEASIBLE_RESOLVE_PROBABILITY;
+    if (!fire && !resolve) {
+      return null;
+    }
+    Map<String, Double> values =
+        Alert.values(
+            "feasibleProbability",
+            p,
+            "turnOverProbability",
+            fit.turnOverProbability(),
+            "budgetTokens",
+            estimate.budgetTokens(),
+            "ratio",
+            fit.ratio(),
+            "fitTokens",
+            fit.maxTokens());
+    return fire
+        ? fire(
+            firing,
+            AlertKind.RUN_PREDICTED_INFEASIBLE,
+            summary,
+            nowMs,
+            format(
+                "run %s: %.0f %% likely infeasible at the budget (its objective does not turn "
+                    + "over in time or its general loss ends more than ε up); it can be stopped",
+                summary.run(), 100 * (1 - p)),
+            values)
+        : resolve(
+            firing,
+            AlertKind.RUN_PREDICTED_INFEASIBLE,
+            summary,
+            nowMs,
+            format(
+                "run %s: feasible at the budget with probability %.0f %% again",
+                summary.run(), 100 * p),
+            values);
   }
 
   /**

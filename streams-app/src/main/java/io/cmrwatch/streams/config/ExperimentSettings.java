@@ -2,6 +2,7 @@ package io.cmrwatch.streams.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cmrwatch.core.cmr.CmrSettings;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -46,6 +47,12 @@ public record ExperimentSettings(
   /** Whether a budget is known. */
   public boolean hasBudget() {
     return budgetTokens > 0;
+  }
+
+  /** Core's settings for an analysis under these settings. */
+  public CmrSettings cmrSettings() {
+    return CmrSettings.defaults()
+        .withOverrides(epsilon, lambda, tokenUnit, hasBudget() ? budgetTokens : null);
   }
 
   /** These settings with {@code o}'s values laid over them. */

@@ -29,6 +29,9 @@ public final class HttpApi implements AutoCloseable {
    */
   public static final String FORWARDED_HEADER = "X-Cmrwatch-Forwarded";
 
+  /** The planning endpoint's suffix: {@code /experiments/{id}/plan}. */
+  private static final String PLAN = "/plan";
+
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final Map<String, String> TYPES =
       Map.of(
@@ -129,6 +132,16 @@ public final class HttpApi implements AutoCloseable {
           StreamsMetrics.TEXT_FORMAT);
     } else if (path.equals("/experiments") || path.equals("/experiments/")) {
       send(call, queries.experiments(local), "application/json");
+    } else if (path.startsWith("/experiments/") && path.endsWith(PLAN)) {
+      String id = id(path.substring(0, path.length() - PLAN.length()), "/experiments/");
+      PlanQuestion q;
+      try {
+        q = PlanQuestion.parse(call.query("budget"), call.query("ratio"));
+      } catch (IllegalArgumentException e) {
+        send(call, Reply.error(400, e.getMessage()), "application/json");
+        return;
+      }
+      send(call, queries.plan(id, q, local), "application/json");
     } else if (path.startsWith("/experiments/")) {
       send(call, queries.experiment(id(path, "/experiments/"), local), "application/json");
     } else if (path.startsWith("/runs/")) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import io.cmrwatch.core.cmr.ExperimentAnalyzer;
 import io.cmrwatch.core.cmr.ExperimentEstimate;
 import io.cmrwatch.core.summary.CurvePoints;
 import io.cmrwatch.core.summary.RunSummary;
@@ -248,15 +249,7 @@ public final class InteractiveQueries implements StateQueries {
     RunSummary sum = s.summary();
     ExperimentState exp =
         this.<ExperimentState>store(ks, StoreNames.EXPERIMENTS).get(sum.experiment());
-    ExperimentEstimate published = exp == null ? null : exp.published();
-    ExperimentSettings st =
-        published != null
-            ? new ExperimentSettings(
-                published.budgetTokens() == null ? 0 : published.budgetTokens(),
-                published.epsilon(),
-                published.lambda(),
-                published.tokenUnit())
-            : defaults.override(sum.budgetTokens(), sum.epsilon(), sum.lambda(), sum.tokenUnit());
+    ExperimentSettings st = settings(exp == null ? null : exp.published(), sum);
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("run", sum.run());
     n.put("experiment", sum.experiment());
@@ -301,6 +294,78 @@ public final class InteractiveQueries implements StateQueries {
       o.put("since", Instant.ofEpochMilli(e.getValue()).toString());
     }
     return n;
+  }
+
+  /**
+   * The settings an experiment is analysed with: those of its published estimate (which the
+   * topology resolved from {@code cpt.experiments}, the events and the defaults), or before the
+   * first estimate the defaults under what {@code run} carries.
+   */
+  private ExperimentSettings settings(ExperimentEstimate published, RunSummary run) {
+    if (published != null) {
+      return new ExperimentSettings(
+          published.budgetTokens() == null ? 0 : published.budgetTokens(),
+          published.epsilon(),
+          published.lambda(),
+          published.tokenUnit());
+    }
+    return run == null
+        ? defaults
+        : defaults.override(run.budgetTokens(), run.epsilon(), run.lambda(), run.tokenUnit());
+  }
+
+  @Override
+  public Reply plan(String id, PlanQuestion q, boolean localOnly) {
+    return byKey(
+        id,
+        "/experiments/" + encode(id) + "/plan?" + q.query(),
+        localOnly,
+        ks -> {
+          ExperimentState s = this.<ExperimentState>store(ks, StoreNames.EXPERIMENTS).get(id);
+          if (s == null) {
+            return Reply.error(404, "no experiment " + id);
+          }
+          ReadOnlyKeyValueStore<String, RunState> states = store(ks, StoreNames.RUNS);
+          List<RunSummary> runs = new ArrayList<>();
+          for (String run : s.runs()) {
+            RunState r = states.get(StoreNames.runKey(id, run));
+            if (r != null) {
+              runs.add(r.summary());
+            }
+          }
+          ExperimentEstimate published = s.published();
+          ExperimentSettings st = settings(published, runs.isEmpty() ? null : runs.get(0));
+          // An analyzer of its own: a plan is a cold analysis on the caller's thread, never on
+          // the stream threads' analyzers.
+          ExperimentAnalyzer analyzer = new ExperimentAnalyzer(st.cmrSettings());
+          ObjectNode n = Json.MAPPER.createObjectNode();
+          n.put("experiment", id);
+          try {
+            if (q.budgetTokens() != null) {
+              n.set(
+                  "cmrAtBudget",
+                  Json.MAPPER.valueToTree(
+                      analyzer.cmrAtBudget(id, runs, published, q.budgetTokens())));
+            } else {
+              n.set(
+                  "budgetForRatio",
+                  Json.MAPPER.valueToTree(analyzer.budgetForRatio(id, runs, published, q.ratio())));
+            }
+          } catch (RuntimeException e) {
+            LOG.warn("planning {} for experiment {} failed", q.query(), id, e);
+            return Reply.error(500, "planning failed: " + e);
+          }
+          if (st.hasBudget()) {
+            n.put("budgetTokens", st.budgetTokens());
+          } else {
+            n.putNull("budgetTokens");
+          }
+          num(n, "cmr", s.cmr());
+          num(n, "cmrLow", s.cmrLow());
+          num(n, "cmrHigh", s.cmrHigh());
+          n.put("runs", runs.size());
+          return Reply.ok(Json.bytes(n));
+        });
   }
 
   private static String encode(String s) {

@@ -19,6 +19,12 @@ public interface StateQueries {
    */
   Reply run(String id, String experiment, boolean localOnly);
 
+  /**
+   * {@code GET /experiments/{id}/plan?budget=TOKENS|ratio=R}: the CMR at another budget, or the
+   * budget at which a share becomes feasible, from the experiment's data as they stand.
+   */
+  Reply plan(String experiment, PlanQuestion question, boolean localOnly);
+
   /** {@code GET /health}: 200 when RUNNING, 503 otherwise. */
   Reply health();
 }

@@ -421,6 +421,8 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
     private volatile double t0Tokens = Double.NaN;
     private volatile double budgetTokens = Double.NaN;
     private volatile double feasible = Double.NaN;
+    private volatile double feasibleProbability = Double.NaN;
+    private volatile double turnOverProbability = Double.NaN;
     private volatile double tokens = Double.NaN;
     private volatile long lastEventWallMillis = -1;
 
@@ -451,6 +453,14 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
           "cmrwatch.run.feasible",
           g -> g.feasible,
           "1 when the run's ratio is feasible at the budget");
+      gauge(
+          "cmrwatch.run.feasible.probability",
+          g -> g.feasibleProbability,
+          "the estimator's probability that the run is feasible at the budget");
+      gauge(
+          "cmrwatch.run.turn.over.probability",
+          g -> g.turnOverProbability,
+          "the estimator's probability that the run's objective turns over by the budget");
       gauge("cmrwatch.run.tokens", g -> g.tokens, "latest tokens seen");
       gauge(
           "cmrwatch.run.seconds.since.last.event",
@@ -489,8 +499,12 @@ public final class StreamsMetrics implements DeadLetterListener, AutoCloseable {
         double budgetTokens,
         double t0Tokens,
         double feasible,
+        double feasibleProbability,
+        double turnOverProbability,
         double predictedGeneralIncrease,
         double predictedDomainDecrease) {
+      this.feasibleProbability = feasibleProbability;
+      this.turnOverProbability = turnOverProbability;
       this.epsilon = epsilon;
       this.budgetTokens = budgetTokens;
       this.t0Tokens = t0Tokens;

@@ -1,6 +1,5 @@
 package io.cmrwatch.streams.topology;
 
-import io.cmrwatch.core.cmr.CmrSettings;
 import io.cmrwatch.core.cmr.ExperimentAnalyzer;
 import io.cmrwatch.streams.config.ExperimentSettings;
 import java.util.Map;
@@ -25,17 +24,7 @@ final class Analyzers {
       if (analyzers.size() >= MAX_ANALYZERS) {
         analyzers.clear();
       }
-      a =
-          analyzers.computeIfAbsent(
-              st,
-              k ->
-                  new ExperimentAnalyzer(
-                      CmrSettings.defaults()
-                          .withOverrides(
-                              k.epsilon(),
-                              k.lambda(),
-                              k.tokenUnit(),
-                              k.hasBudget() ? k.budgetTokens() : null)));
+      a = analyzers.computeIfAbsent(st, k -> new ExperimentAnalyzer(k.cmrSettings()));
     }
     return a;
   }

@@ -410,6 +410,8 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
                 ? f.t0Tokens()
                 : Boolean.FALSE.equals(f.turnedOver()) ? Double.POSITIVE_INFINITY : Double.NaN,
             f.feasible() == null ? Double.NaN : f.feasible() ? 1 : 0,
+            orNaN(f.feasibleProbability()),
+            orNaN(f.turnOverProbability()),
             orNaN(f.generalLossIncreaseAtBudget()),
             f.domainLaw() == null || e.budgetTokens() == null
                 ? Double.NaN

@@ -166,6 +166,45 @@ class AlertPolicyTest {
   }
 
   @Test
+  void shouldPredictADoomedRunAtNinetyPercentConfidenceAndResolveOnlyWellAboveIt() {
+    ExperimentEstimate e = estimate("ok", 0.3, 0.25, 0.35, 100_000_000L);
+    // 85 % likely infeasible: not confident enough.
+    assertThat(policy.onFit(firing, summary, doomed(0.15, 0.2), e, 1)).isEmpty();
+    List<Alert> fired = policy.onFit(firing, summary, doomed(0.08, 0.1), e, 2);
+    assertThat(kinds(fired)).containsExactly("run_predicted_infeasible:firing");
+    assertThat(fired.get(0).values())
+        .containsEntry("feasibleProbability", 0.08)
+        .containsEntry("turnOverProbability", 0.1)
+        .containsEntry("budgetTokens", 1e8);
+    assertThat(fired.get(0).message()).contains("92 % likely infeasible");
+    // Wavering between 10 % and 20 % neither fires again nor resolves.
+    assertThat(policy.onFit(firing, summary, doomed(0.05, 0.1), e, 3)).isEmpty();
+    assertThat(policy.onFit(firing, summary, doomed(0.18, 0.3), e, 4)).isEmpty();
+    // An analysis without the probability (a run the joint model left out) says nothing.
+    assertThat(policy.onFit(firing, summary, doomed(null, null), e, 5)).isEmpty();
+    assertThat(kinds(policy.onFit(firing, summary, doomed(0.35, 0.6), e, 6)))
+        .containsExactly("run_predicted_infeasible:resolved");
+    assertThat(firing).doesNotContainKey(AlertKind.RUN_PREDICTED_INFEASIBLE);
+  }
+
+  /** An ok fit whose feasibility at the budget the estimator puts at {@code feasible}. */
+  private static RunEstimate doomed(Double feasible, Double turnOver) {
+    return CoreRecords.run(
+        "run",
+        "r1",
+        "status",
+        "ok",
+        "points",
+        20,
+        "maxTokens",
+        1_000_000L,
+        "feasibleProbability",
+        feasible,
+        "turnOverProbability",
+        turnOver);
+  }
+
+  @Test
   void shouldFireRatioAboveCmrAgainstThePublishedIntervalAndResolveWhenItMoves() {
     ExperimentEstimate narrow = estimate("ok", 0.25, 0.2, 0.28, 100_000_000L);
     ExperimentEstimate wide = estimate("ok", 0.3, 0.25, 0.35, 100_000_000L);

@@ -55,6 +55,12 @@ class HttpApiTest {
           }
 
           @Override
+          public Reply plan(String experiment, PlanQuestion question, boolean localOnly) {
+            asked.add("plan " + experiment + " " + question.query());
+            return Reply.ok("{}".getBytes(StandardCharsets.UTF_8));
+          }
+
+          @Override
           public Reply health() {
             return Reply.ok("{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8));
           }
@@ -109,6 +115,31 @@ class HttpApiTest {
     assertThat(get("/metrics?name[]=a&name[]=b").body()).isEqualTo("# families [a, b]\n");
     assertThat(raw("GET /runs/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
         .startsWith("HTTP/1.1 400");
+  }
+
+  @Test
+  void shouldRoutePlanningQuestionsAndRefuseMalformedOnesWithTheirReason() throws Exception {
+    assertThat(get("/experiments/team%2Fa/plan?budget=2e9").statusCode()).isEqualTo(200);
+    assertThat(get("/experiments/e/plan?ratio=0.25").statusCode()).isEqualTo(200);
+    assertThat(asked).containsExactly("plan team/a budget=2000000000", "plan e ratio=0.25");
+    for (String bad :
+        List.of(
+            "",
+            "?budget=1e9&ratio=0.2",
+            "?budget=abc",
+            "?budget=-5",
+            "?budget=Infinity",
+            "?ratio=0",
+            "?ratio=1.5",
+            "?ratio=NaN")) {
+      HttpResponse<String> r = get("/experiments/e/plan" + bad);
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(r.body()).as(bad).contains("\"error\"");
+    }
+    assertThat(get("/experiments/e/plan?budget=" + "9".repeat(200)).body())
+        .contains("budget")
+        .hasSizeLessThan(300);
+    assertThat(asked).hasSize(2);
   }
 
   @Test

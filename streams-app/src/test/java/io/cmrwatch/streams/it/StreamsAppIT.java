@@ -1,9 +1,18 @@
 package io.cmrwatch.streams.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cmrwatch.core.cmr.BudgetPlan;
+import io.cmrwatch.core.cmr.CmrSettings;
+import io.cmrwatch.core.cmr.EstimateJson;
+import io.cmrwatch.core.cmr.ExperimentAnalyzer;
+import io.cmrwatch.core.cmr.ExperimentEstimate;
+import io.cmrwatch.core.cmr.RatioPlan;
+import io.cmrwatch.core.event.LossEvent;
+import io.cmrwatch.core.summary.RunSummary;
 import io.cmrwatch.core.synth.SyntheticExperiment;
 import io.cmrwatch.core.synth.SyntheticGenerator;
 import io.cmrwatch.streams.StreamsApp;
@@ -17,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -123,6 +133,57 @@ class StreamsAppIT {
               Duration.ofSeconds(30));
       assertThat(estimates.get(0).key()).isEqualTo(exp.experiment());
 
+      // Planning: the CMR at twice the budget and the budget at which a share becomes feasible, as
+      // core computes them from the same runs and the published estimate.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                String id = exp.experiment();
+                JsonNode body =
+                    Json.MAPPER.readTree(AppFixture.get(app, "/experiments/" + id).body());
+                ExperimentEstimate published = EstimateJson.read(body.get("estimate").toString());
+                assertThat(published.status()).isEqualTo("ok");
+                ExperimentAnalyzer offline =
+                    new ExperimentAnalyzer(
+                        CmrSettings.defaults()
+                            .withOverrides(
+                                published.epsilon(),
+                                published.lambda(),
+                                published.tokenUnit(),
+                                published.budgetTokens()));
+                List<RunSummary> runs = summaries(exp.events());
+                long twice = 2 * published.budgetTokens();
+                HttpResponse<String> r =
+                    AppFixture.get(app, "/experiments/" + id + "/plan?budget=" + twice);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                JsonNode plan = Json.MAPPER.readTree(r.body()).get("cmrAtBudget");
+                BudgetPlan expected = offline.cmrAtBudget(id, runs, published, twice);
+                assertThat(plan.get("status").asText()).isEqualTo(expected.status());
+                assertThat(plan.get("budgetTokens").asLong()).isEqualTo(twice);
+                assertThat(plan.get("cmr").asDouble()).isCloseTo(expected.cmr(), within(1e-9));
+                assertThat(plan.get("cmrLow").asDouble())
+                    .isCloseTo(expected.cmrLow(), within(1e-9));
+                assertThat(plan.get("cmrHigh").asDouble())
+                    .isCloseTo(expected.cmrHigh(), within(1e-9));
+                double share = published.cmr();
+                JsonNode byRatio =
+                    Json.MAPPER
+                        .readTree(
+                            AppFixture.get(app, "/experiments/" + id + "/plan?ratio=" + share)
+                                .body())
+                        .get("budgetForRatio");
+                RatioPlan ratioExpected = offline.budgetForRatio(id, runs, published, share);
+                assertThat(byRatio.get("status").asText()).isEqualTo(ratioExpected.status());
+                if (ratioExpected.budgetTokens() != null) {
+                  assertThat(byRatio.get("budgetTokens").asDouble())
+                      .isCloseTo(ratioExpected.budgetTokens(), within(1e-6));
+                }
+              });
+      assertThat(AppFixture.get(app, "/experiments/nope/plan?budget=1000").statusCode())
+          .isEqualTo(404);
+      assertThat(AppFixture.get(app, "/experiments/x/plan?ratio=2").statusCode()).isEqualTo(400);
+
       HttpResponse<String> list = AppFixture.get(app, "/experiments");
       assertThat(list.statusCode()).isEqualTo(200);
       assertThat(Json.MAPPER.readTree(list.body()).get(0).get("experiment").asText())
@@ -164,5 +225,14 @@ class StreamsAppIT {
           .doesNotContain("cmrwatch_refits_total")
           .doesNotContain("kafka_consumer");
     }
+  }
+
+  /** Each run's summary of {@code events}, absorbed in order (duplicates counted once). */
+  private static List<RunSummary> summaries(List<LossEvent> events) {
+    Map<String, RunSummary> runs = new LinkedHashMap<>();
+    for (LossEvent e : events) {
+      runs.computeIfAbsent(e.run(), r -> new RunSummary(e.experiment(), r)).absorb(e);
+    }
+    return List.copyOf(runs.values());
   }
 }
