@@ -9,9 +9,11 @@
   const CURVE_SAMPLES = 48;
 
   const el = (id) => document.getElementById(id);
+  const PLAN_EVERY_TICKS = 10;
   const state = {
     experiment: null, // selected experiment id
     charts: {}, // id -> {plot, signature, extra}
+    plan: {experiment: null, ticks: 0, budget: null, ratio: null}, // the planning questions asked
   };
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -179,6 +181,7 @@
     const history = Array.isArray(exp.history) ? exp.history : [];
     renderEstimate(summary, estimate, exp.time, history, runs);
     renderTable(runs);
+    renderPlan(estimate);
     renderTokenChart('chart-general', runs, 'general');
     renderTokenChart('chart-domain', runs, 'domain');
     renderCmrChart(history);
@@ -262,12 +265,121 @@
       if (fit.feasible === true) cell('yes', 'yes');
       else if (fit.feasible === false) cell('no', 'no');
       else cell(r.fit ? '—' : 'no fit yet', 'pending');
+      cell(typeof fit.feasibleProbability === 'number' ? fmtPct(fit.feasibleProbability, 0) : '—', 'num',
+          typeof fit.turnOverProbability === 'number'
+            ? 'turns over by the budget with probability ' + fmtPct(fit.turnOverProbability, 0) : '');
       const firing = (Array.isArray(r.alerts) ? r.alerts : []).filter((a) => a.state !== 'resolved')
           .map((a) => String(a.kind).replace(/_/g, ' '));
       cell(firing.join(', '), firing.length ? 'alert' : '');
       return tr;
     }));
   }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Planning: where to train next (in the estimate), and the questions of GET /experiments/{id}/plan. A plan is a
+  // fresh analysis on the server, so it is asked when the user asks, when the experiment changes and every
+  // PLAN_EVERY_TICKS polls, not at every poll.
+  function renderPlan(estimate) {
+    const ok = estimate.status === 'ok';
+    const next = [];
+    if (ok && typeof estimate.nextRatio === 'number') {
+      next.push('a run at ' + fmtPct(estimate.nextRatio)
+          + (typeof estimate.nextRatioExpectedWidth === 'number'
+            ? ' (interval width then ≈ ' + fmtPct(estimate.nextRatioExpectedWidth) + ')' : ''));
+    }
+    if (ok && estimate.denserRun) {
+      next.push('evaluate run ' + estimate.denserRun + ' more often'
+          + (typeof estimate.denserRunExpectedWidth === 'number'
+            ? ' (≈ ' + fmtPct(estimate.denserRunExpectedWidth) + ')' : ''));
+    }
+    el('plan-next').textContent = next.length ? next.join(' · ') : '—';
+    el('plan-bound').textContent = ok && typeof estimate.cmrHalfWidthBound === 'number'
+      ? 'the data at hand cannot pin the CMR closer than ± ' + fmtPct(estimate.cmrHalfWidthBound)
+        + ' (Cramér–Rao bound)' : '';
+    const p = state.plan;
+    if (p.experiment !== state.experiment) {
+      p.experiment = state.experiment;
+      p.ticks = 0;
+      p.budget = null;
+      p.ratio = null;
+      el('plan-budget-answer').textContent = '—';
+      el('plan-ratio-answer').textContent = '—';
+    }
+    if (!ok) return;
+    if (p.budget == null && typeof estimate.budgetTokens === 'number') {
+      p.budget = 2 * estimate.budgetTokens;
+      el('plan-budget').value = fmtTokens(p.budget);
+    }
+    if (p.ticks++ % PLAN_EVERY_TICKS === 0) askPlans();
+  }
+
+  function parseTokens(text) {
+    const m = /^\s*([0-9.eE+]+)\s*([KMBT]?)\s*$/i.exec(String(text));
+    if (!m) return NaN;
+    const scale = {'': 1, K: 1e3, M: 1e6, B: 1e9, T: 1e12}[m[2].toUpperCase()];
+    return Number(m[1]) * scale;
+  }
+
+  async function askPlan(query, answerId, show) {
+    const out = el(answerId);
+    const id = state.experiment;
+    if (id == null) return;
+    try {
+      const res = await fetch('/experiments/' + encodeURIComponent(id) + '/plan?' + query,
+          {cache: 'no-store', headers: {Accept: 'application/json'}});
+      const body = await res.json();
+      if (id !== state.experiment) return;
+      const answer = body.cmrAtBudget || body.budgetForRatio;
+      if (!res.ok || answer == null) {
+        out.dataset.status = 'reason';
+        out.textContent = body.error || ('no answer (' + res.status + ')');
+      } else if (answer.status !== 'ok') {
+        out.dataset.status = 'reason';
+        out.textContent = humanStatus(answer.status) + (answer.message ? ' — ' + answer.message : '');
+      } else {
+        out.dataset.status = 'ok';
+        out.textContent = show(answer);
+      }
+    } catch (err) {
+      out.dataset.status = 'reason';
+      out.textContent = 'no answer (' + (err && err.message ? err.message : err) + ')';
+    }
+  }
+
+  function askPlans() {
+    const p = state.plan;
+    if (p.budget != null && isFinite(p.budget) && p.budget >= 1) {
+      askPlan('budget=' + Math.round(p.budget), 'plan-budget-answer', (a) => 'CMR ' + fmtPct(a.cmr)
+          + ' (' + fmtPct(a.cmrLow) + ' – ' + fmtPct(a.cmrHigh) + ')' + (a.extrapolated ? ', extrapolated' : ''));
+    }
+    if (p.ratio != null && p.ratio > 0 && p.ratio <= 1) {
+      askPlan('ratio=' + p.ratio, 'plan-ratio-answer', (a) => fmtTokens(a.budgetTokens) + ' tokens ('
+          + fmtTokens(a.budgetLow) + ' – ' + fmtTokens(a.budgetHigh) + ')');
+    }
+  }
+
+  el('plan-budget-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const v = parseTokens(el('plan-budget').value);
+    if (!(v >= 1)) {
+      el('plan-budget-answer').dataset.status = 'reason';
+      el('plan-budget-answer').textContent = 'a budget in tokens, e.g. 4e9 or 4B';
+      return;
+    }
+    state.plan.budget = v;
+    askPlans();
+  });
+  el('plan-ratio-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const v = Number(el('plan-ratio').value) / 100;
+    if (!(v > 0 && v <= 1)) {
+      el('plan-ratio-answer').dataset.status = 'reason';
+      el('plan-ratio-answer').textContent = 'a share in percent, above 0 and at most 100';
+      return;
+    }
+    state.plan.ratio = v;
+    askPlans();
+  });
 
   // ---------------------------------------------------------------------------------------------------------------
   // Charts.

@@ -60,6 +60,17 @@ class DemoPageIT {
                         && v.cmrPoints() > first.cmrPoints()
                         && !v.cmrPixels().equals(first.cmrPixels()));
         assertThat(later.showsCmr()).isTrue();
+        // Planning: the page asks for the CMR at twice the budget by itself, and answers a share
+        // typed into its form (a budget, or why there is none).
+        page.await(
+            Duration.ofMinutes(1),
+            "the CMR at twice the budget",
+            v -> v.budgetPlanText().matches("CMR \\d.*"));
+        page.askRatio("20");
+        page.await(
+            Duration.ofSeconds(30),
+            "an answer for a 20 % share",
+            v -> !v.ratioPlanText().equals("—") && !v.ratioPlanText().startsWith("no answer"));
 
         DemoSummary summary = finished.get(6, TimeUnit.MINUTES);
         assertThat(summary.hasEstimate()).as("summary %s", summary).isTrue();

