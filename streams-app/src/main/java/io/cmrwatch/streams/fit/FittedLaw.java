@@ -1,5 +1,6 @@
 package io.cmrwatch.streams.fit;
 
+import io.cmrwatch.core.law.Law;
 import io.cmrwatch.core.law.LawForm;
 import java.util.Map;
 
@@ -9,18 +10,11 @@ public final class FittedLaw {
   private FittedLaw() {}
 
   /**
-   * The value at {@code x} (token units) of {@code form} with the named parameters; NaN when one is
-   * missing.
+   * The value at {@code x} (token units) of {@code form} with the named parameters ({@link
+   * Law#fromNamed}); NaN when the laws are missing or one parameter is.
    */
   public static double value(LawForm form, Map<String, Double> named, double x) {
-    double[] p = new double[form.parameterCount()];
-    for (int i = 0; i < p.length; i++) {
-      Double v = named.get(form.parameterNames().get(i));
-      if (v == null) {
-        return Double.NaN;
-      }
-      p[i] = v;
-    }
-    return form.value(x, p);
+    Law law = Law.fromNamed(form, named);
+    return law == null ? Double.NaN : law.value(x);
   }
 }
