@@ -45,6 +45,14 @@ public final class AlertPolicy {
    */
   static final double INFEASIBLE_RESOLVE_PROBABILITY = 0.20;
 
+  /**
+   * Analyses in a row that must agree before the prediction fires or resolves: a run's probability
+   * can jump for one analysis (a cold refit reading the turn-over differently) and come back at the
+   * next, and an alert that a team acts on by stopping a run must not follow such a jump ({@code
+   * io.cmrwatch.bench.DoomedRuns} measures both on seven law families; docs/benchmarks.md).
+   */
+  static final int INFEASIBLE_ANALYSES = 3;
+
   private final double spikeSigma;
   private final int spikeMinPoints;
   private final long stallAfterMs;
@@ -209,13 +217,17 @@ public final class AlertPolicy {
   /**
    * What an analysis of the run changes: its fitted general-loss increase at the budget crosses ε
    * ({@code forgetting_predicted}); the estimator's probability that the run is feasible at the
-   * budget falls to {@value #INFEASIBLE_PROBABILITY} or below, or rises back above {@value
-   * #INFEASIBLE_RESOLVE_PROBABILITY} ({@code run_predicted_infeasible}).
+   * budget has been {@value #INFEASIBLE_PROBABILITY} or below, or above {@value
+   * #INFEASIBLE_RESOLVE_PROBABILITY} once firing, for {@value #INFEASIBLE_ANALYSES} analyses in a
+   * row ({@code run_predicted_infeasible}).
    *
+   * @param pending per kind, the analyses in a row whose condition points to the alert's next
+   *     transition (kept with the run's state, updated here)
    * @param estimate the analysis the fit belongs to (its ε and budget)
    */
   public List<Alert> onFit(
       Map<AlertKind, Long> firing,
+      Map<AlertKind, Integer> pending,
       RunSummary summary,
       RunEstimate fit,
       ExperimentEstimate estimate,
@@ -225,7 +237,7 @@ public final class AlertPolicy {
     }
     List<Alert> out = List.of();
     out = add(out, predictedForgetting(firing, summary, fit, estimate, nowMs));
-    out = add(out, predictedInfeasible(firing, summary, fit, estimate, nowMs));
+    out = add(out, predictedInfeasible(firing, pending, summary, fit, estimate, nowMs));
     return out;
   }
 
@@ -282,6 +294,7 @@ public final class AlertPolicy {
 
   private Alert predictedInfeasible(
       Map<AlertKind, Long> firing,
+      Map<AlertKind, Integer> pending,
       RunSummary summary,
       RunEstimate fit,
       ExperimentEstimate estimate,
@@ -290,12 +303,20 @@ public final class AlertPolicy {
     if (p == null || !Double.isFinite(p)) {
       return null;
     }
-    boolean on = firing.containsKey(AlertKind.RUN_PREDICTED_INFEASIBLE);
-    boolean fire = !on && p <= INFEASIBLE_PROBABILITY;
-    boolean resolve = on && p > INFEASIBLE_RESOLVE_PROBABILITY;
-    if (!fire && !resolve) {
+    AlertKind kind = AlertKind.RUN_PREDICTED_INFEASIBLE;
+    boolean on = firing.containsKey(kind);
+    boolean toward = on ? p > INFEASIBLE_RESOLVE_PROBABILITY : p <= INFEASIBLE_PROBABILITY;
+    int inRow = toward ? pending.getOrDefault(kind, 0) + 1 : 0;
+    if (inRow < INFEASIBLE_ANALYSES) {
+      if (inRow == 0) {
+        pending.remove(kind);
+      } else {
+        pending.put(kind, inRow);
+      }
       return null;
     }
+    pending.remove(kind);
+    boolean fire = !on;
     Map<String, Double> values =
         Alert.values(
             "feasibleProbability",

@@ -46,6 +46,12 @@ public final class RunState {
   public final Map<AlertKind, Long> firing = new EnumMap<>(AlertKind.class);
 
   /**
+   * Per alert kind, the analyses in a row whose condition points to its next transition (for the
+   * kinds that wait for several, {@link io.cmrwatch.streams.alert.AlertPolicy#onFit}).
+   */
+  public final Map<AlertKind, Integer> pending = new EnumMap<>(AlertKind.class);
+
+  /**
    * The run's fit as last published on {@code cpt.run-fits}, or null; set through {@link #publish}.
    */
   private RunEstimate publishedFit;
@@ -196,6 +202,12 @@ public final class RunState {
         out.writeUTF(e.getKey().code());
         out.writeLong(e.getValue());
       }
+      // Added after the firing alerts: a head written before has none, and reads as none.
+      out.writeByte(pending.size());
+      for (Map.Entry<AlertKind, Integer> e : pending.entrySet()) {
+        out.writeUTF(e.getKey().code());
+        out.writeInt(e.getValue());
+      }
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -223,6 +235,10 @@ public final class RunState {
       int n = in.readUnsignedByte();
       for (int i = 0; i < n; i++) {
         st.firing.put(AlertKind.byCode(in.readUTF()), in.readLong());
+      }
+      int p = in.available() > 0 ? in.readUnsignedByte() : 0;
+      for (int i = 0; i < p; i++) {
+        st.pending.put(AlertKind.byCode(in.readUTF()), in.readInt());
       }
       if (fit != null) {
         st.publishedFit = Json.MAPPER.readValue(fit, RunEstimate.class);

@@ -252,7 +252,10 @@ final class ExperimentProcessor implements Processor<String, LossEvent, String, 
       }
       s.fit = r;
       s.changedSinceAnalysis = false;
-      boolean changed = emit(alerts.onFit(s.firing, s.summary(), r, e, now), now);
+      Map<AlertKind, Integer> pendingBefore = Map.copyOf(s.pending);
+      boolean changed =
+          emit(alerts.onFit(s.firing, s.pending, s.summary(), r, e, now), now)
+              || !s.pending.equals(pendingBefore);
       if (throttle.runFit(r, s.publishedFit(), s.publishedFitWallMs(), now, settling)) {
         s.publish(r, now);
         ctx.forward(new Record<>(r.run(), RunFitRecord.of(e, r), now));

@@ -20,6 +20,7 @@ class AlertPolicyTest {
 
   private final AlertPolicy policy = new AlertPolicy(6, 8, 60_000);
   private final Map<AlertKind, Long> firing = new EnumMap<>(AlertKind.class);
+  private final Map<AlertKind, Integer> pending = new EnumMap<>(AlertKind.class);
   private final RunSummary summary = new RunSummary("exp", "r1");
   private int n;
 
@@ -145,46 +146,62 @@ class AlertPolicyTest {
   @Test
   void shouldFirePredictedForgettingOnceAndResolveItWhenTheFitComesBackWithinEpsilon() {
     ExperimentEstimate e = estimate("too_few_usable_runs", null, null, null, 100_000_000L);
-    assertThat(kinds(policy.onFit(firing, summary, fit("ok", 20, 0, 0, 0.01, 0.08), e, 1)))
+    assertThat(kinds(policy.onFit(firing, pending, summary, fit("ok", 20, 0, 0, 0.01, 0.08), e, 1)))
         .containsExactly("forgetting_predicted:firing");
-    assertThat(policy.onFit(firing, summary, fit("ok", 20, 0, 0, 0.01, 0.09), e, 2)).isEmpty();
+    assertThat(policy.onFit(firing, pending, summary, fit("ok", 20, 0, 0, 0.01, 0.09), e, 2))
+        .isEmpty();
     // A fit that is not ok, or no budget, says nothing either way.
-    assertThat(policy.onFit(firing, summary, fit("fit_failed", 20, 0, 0, 0.01, 0.01), e, 3))
+    assertThat(
+            policy.onFit(firing, pending, summary, fit("fit_failed", 20, 0, 0, 0.01, 0.01), e, 3))
         .isEmpty();
     assertThat(
             policy.onFit(
                 firing,
+                pending,
                 summary,
                 fit("ok", 20, 0, 0, 0.01, 0.01),
                 estimate("no_budget", null, null, null, null),
                 4))
         .isEmpty();
-    List<Alert> resolved = policy.onFit(firing, summary, fit("ok", 20, 0, 0, 0.01, 0.04), e, 5);
+    List<Alert> resolved =
+        policy.onFit(firing, pending, summary, fit("ok", 20, 0, 0, 0.01, 0.04), e, 5);
     assertThat(kinds(resolved)).containsExactly("forgetting_predicted:resolved");
     assertThat(resolved.get(0).values().get("predictedGeneralLossIncrease"))
         .isCloseTo(0.04, within());
   }
 
   @Test
-  void shouldPredictADoomedRunAtNinetyPercentConfidenceAndResolveOnlyWellAboveIt() {
+  void shouldPredictADoomedRunAfterThreeConfidentAnalysesAndResolveOnlyAfterThreeWellAboveIt() {
     ExperimentEstimate e = estimate("ok", 0.3, 0.25, 0.35, 100_000_000L);
     // 85 % likely infeasible: not confident enough.
-    assertThat(policy.onFit(firing, summary, doomed(0.15, 0.2), e, 1)).isEmpty();
-    List<Alert> fired = policy.onFit(firing, summary, doomed(0.08, 0.1), e, 2);
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.15, 0.2), e, 1)).isEmpty();
+    // Two confident analyses, then one that is not: the count starts again.
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.05, 0.1), e, 2)).isEmpty();
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.02, 0.1), e, 3)).isEmpty();
+    assertThat(pending).containsEntry(AlertKind.RUN_PREDICTED_INFEASIBLE, 2);
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.61, 0.7), e, 4)).isEmpty();
+    assertThat(pending).isEmpty();
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.08, 0.1), e, 5)).isEmpty();
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.01, 0.1), e, 6)).isEmpty();
+    List<Alert> fired = policy.onFit(firing, pending, summary, doomed(0.08, 0.1), e, 7);
     assertThat(kinds(fired)).containsExactly("run_predicted_infeasible:firing");
     assertThat(fired.get(0).values())
         .containsEntry("feasibleProbability", 0.08)
         .containsEntry("turnOverProbability", 0.1)
         .containsEntry("budgetTokens", 1e8);
     assertThat(fired.get(0).message()).contains("92 % likely infeasible");
-    // Wavering between 10 % and 20 % neither fires again nor resolves.
-    assertThat(policy.onFit(firing, summary, doomed(0.05, 0.1), e, 3)).isEmpty();
-    assertThat(policy.onFit(firing, summary, doomed(0.18, 0.3), e, 4)).isEmpty();
-    // An analysis without the probability (a run the joint model left out) says nothing.
-    assertThat(policy.onFit(firing, summary, doomed(null, null), e, 5)).isEmpty();
-    assertThat(kinds(policy.onFit(firing, summary, doomed(0.35, 0.6), e, 6)))
+    // Between 10 % and 20 % neither fires again nor counts towards resolving; one analysis above
+    // 20 % (a jump) does not resolve it; an analysis without the probability says nothing.
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.18, 0.3), e, 8)).isEmpty();
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.7, 0.8), e, 9)).isEmpty();
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.0, 0.0), e, 10)).isEmpty();
+    assertThat(policy.onFit(firing, pending, summary, doomed(null, null), e, 11)).isEmpty();
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.35, 0.6), e, 12)).isEmpty();
+    assertThat(policy.onFit(firing, pending, summary, doomed(0.4, 0.6), e, 13)).isEmpty();
+    assertThat(kinds(policy.onFit(firing, pending, summary, doomed(0.5, 0.6), e, 14)))
         .containsExactly("run_predicted_infeasible:resolved");
     assertThat(firing).doesNotContainKey(AlertKind.RUN_PREDICTED_INFEASIBLE);
+    assertThat(pending).isEmpty();
   }
 
   /** An ok fit whose feasibility at the budget the estimator puts at {@code feasible}. */

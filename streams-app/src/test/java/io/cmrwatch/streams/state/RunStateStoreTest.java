@@ -90,6 +90,7 @@ class RunStateStoreTest {
       absorb(s, event("run-1", i));
     }
     s.firing.put(AlertKind.LOSS_SPIKE, 42L);
+    s.pending.put(AlertKind.RUN_PREDICTED_INFEASIBLE, 2);
     store.put("run-1\u0000exp", s);
     assertThat(parts.approximateNumEntries()).isZero(); // nothing written before the commit
     assertThat(store.get("run-1\u0000exp")).isSameAs(s); // the writing thread sees its object
@@ -121,6 +122,7 @@ class RunStateStoreTest {
     assertThat(RunSummaryCodec.encode(back.summary()))
         .isEqualTo(RunSummaryCodec.encode(s.summary()));
     assertThat(back.firing).containsEntry(AlertKind.LOSS_SPIKE, 42L);
+    assertThat(back.pending).containsEntry(AlertKind.RUN_PREDICTED_INFEASIBLE, 2);
     assertThat(back.lastEventWallMs).isEqualTo(61_000_000L);
   }
 
