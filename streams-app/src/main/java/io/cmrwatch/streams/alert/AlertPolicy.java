@@ -128,25 +128,20 @@ public final class AlertPolicy {
             s.latestTokens(),
             "ratio",
             s.ratio());
-    return fire
-        ? fire(
-            firing,
-            AlertKind.FORGETTING_OBSERVED,
-            s,
-            nowMs,
-            format(
+    return transition(
+        firing,
+        AlertKind.FORGETTING_OBSERVED,
+        s,
+        nowMs,
+        fire,
+        fire
+            ? format(
                 "run %s: general loss is up %.4f over the base model, more than ε = %.4f",
-                s.run(), inc, epsilon),
-            values)
-        : resolve(
-            firing,
-            AlertKind.FORGETTING_OBSERVED,
-            s,
-            nowMs,
-            format(
+                s.run(), inc, epsilon)
+            : format(
                 "run %s: general-loss increase %.4f is back within ε = %.4f",
                 s.run(), inc, epsilon),
-            values);
+        values);
   }
 
   private Alert spike(
@@ -190,23 +185,18 @@ public final class AlertPolicy {
             nd,
             "sigma",
             spikeSigma);
-    return spike
-        ? fire(
-            firing,
-            AlertKind.LOSS_SPIKE,
-            s,
-            nowMs,
-            format(
+    return transition(
+        firing,
+        AlertKind.LOSS_SPIKE,
+        s,
+        nowMs,
+        spike,
+        spike
+            ? format(
                 "run %s: loss at %d tokens is %.1f noise deviations off the fitted trend",
-                s.run(), e.tokens(), Math.max(zg, zd)),
-            values)
-        : resolve(
-            firing,
-            AlertKind.LOSS_SPIKE,
-            s,
-            nowMs,
-            "run " + s.run() + ": losses are back on the fitted trend",
-            values);
+                s.run(), e.tokens(), Math.max(zg, zd))
+            : "run " + s.run() + ": losses are back on the fitted trend",
+        values);
   }
 
   private static double noise(RunEstimate.FitQuality q) {
@@ -269,27 +259,22 @@ public final class AlertPolicy {
             fit.ratio(),
             "fitTokens",
             fit.maxTokens());
-    return over
-        ? fire(
-            firing,
-            AlertKind.FORGETTING_PREDICTED,
-            summary,
-            nowMs,
-            format(
+    return transition(
+        firing,
+        AlertKind.FORGETTING_PREDICTED,
+        summary,
+        nowMs,
+        over,
+        over
+            ? format(
                 "run %s: the fitted general loss is %.4f above the base at the budget, "
                     + "more than ε = %.4f",
-                summary.run(), predicted, epsilon),
-            values)
-        : resolve(
-            firing,
-            AlertKind.FORGETTING_PREDICTED,
-            summary,
-            nowMs,
-            format(
+                summary.run(), predicted, epsilon)
+            : format(
                 "run %s: the fitted general-loss increase at the budget, %.4f, is within "
                     + "ε = %.4f",
                 summary.run(), predicted, epsilon),
-            values);
+        values);
   }
 
   private Alert predictedInfeasible(
@@ -329,26 +314,21 @@ public final class AlertPolicy {
             fit.ratio(),
             "fitTokens",
             fit.maxTokens());
-    return fire
-        ? fire(
-            firing,
-            AlertKind.RUN_PREDICTED_INFEASIBLE,
-            summary,
-            nowMs,
-            format(
+    return transition(
+        firing,
+        AlertKind.RUN_PREDICTED_INFEASIBLE,
+        summary,
+        nowMs,
+        fire,
+        fire
+            ? format(
                 "run %s: %.0f %% likely infeasible at the budget (its objective does not turn "
                     + "over in time or its general loss ends more than ε up); it can be stopped",
-                summary.run(), 100 * (1 - p)),
-            values)
-        : resolve(
-            firing,
-            AlertKind.RUN_PREDICTED_INFEASIBLE,
-            summary,
-            nowMs,
-            format(
+                summary.run(), 100 * (1 - p))
+            : format(
                 "run %s: feasible at the budget with probability %.0f %% again",
                 summary.run(), 100 * p),
-            values);
+        values);
   }
 
   /**
@@ -376,26 +356,21 @@ public final class AlertPolicy {
     }
     Map<String, Double> values =
         Alert.values("ratio", ratio, "cmr", published.cmr(), "cmrLow", low, "cmrHigh", high);
-    return above
-        ? fire(
-            firing,
-            AlertKind.RATIO_ABOVE_CMR,
-            summary,
-            nowMs,
-            format(
+    return transition(
+        firing,
+        AlertKind.RATIO_ABOVE_CMR,
+        summary,
+        nowMs,
+        above,
+        above
+            ? format(
                 "run %s: ratio %.4f is above the CMR interval [%.4f, %.4f]; its general-loss "
                     + "bump will not turn over within the budget",
-                summary.run(), ratio, low, high),
-            values)
-        : resolve(
-            firing,
-            AlertKind.RATIO_ABOVE_CMR,
-            summary,
-            nowMs,
-            format(
+                summary.run(), ratio, low, high)
+            : format(
                 "run %s: ratio %.4f is no longer above the CMR interval [%.4f, %.4f]",
                 summary.run(), ratio, low, high),
-            values);
+        values);
   }
 
   /**
@@ -426,6 +401,20 @@ public final class AlertPolicy {
   /** Whether a run that last reported at {@code lastEventWallMs} is due for a stall check. */
   public boolean silent(long lastEventWallMs, long nowMs) {
     return nowMs - lastEventWallMs >= stallAfterMs;
+  }
+
+  /** {@code fire}s or {@code resolve}s {@code kind}, with the message of that transition. */
+  private static Alert transition(
+      Map<AlertKind, Long> firing,
+      AlertKind kind,
+      RunSummary s,
+      long nowMs,
+      boolean fire,
+      String message,
+      Map<String, Double> values) {
+    return fire
+        ? fire(firing, kind, s, nowMs, message, values)
+        : resolve(firing, kind, s, nowMs, message, values);
   }
 
   private static Alert fire(
