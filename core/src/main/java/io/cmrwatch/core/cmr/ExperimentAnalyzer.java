@@ -155,8 +155,26 @@ public final class ExperimentAnalyzer {
     JointUncertainty u = c.uncertainty();
     double point = u.solve(c.across, x, dom).cmr();
     double sd = u.cmrSd(c.across, x, dom, c.domainSdAt(x));
-    double low = Double.isFinite(sd) ? Math.max(0, point - Z90 * sd) : 0;
-    double high = Double.isFinite(sd) ? Math.min(1, point + Z90 * sd) : 1;
+    // As at the budget: the disagreement of parameter and constraint interpolation across ratios.
+    double other =
+        JointUncertainty.cmrAt(
+            new AcrossRatios(
+                c.joint.model.z, c.zShift, c.resolved.epsilon(), c.resolved.lambda(), true),
+            x,
+            c.joint.fit.theta(),
+            dom);
+    if (Double.isFinite(other)) {
+      sd = Math.sqrt(sd * sd + (other - point) * (other - point));
+    }
+    double half = Double.isFinite(sd) ? Z90 * sd : Double.POSITIVE_INFINITY;
+    // A longer budget is read further from the data than the budget itself: never more certain
+    // than the estimate at the budget (whose interval also carries the constraint band and the
+    // Cramér–Rao bound).
+    if (x >= 1 && current != null && current.ok() && current.cmrLow() != null) {
+      half = Math.max(half, 0.5 * (current.cmrHigh() - current.cmrLow()));
+    }
+    double low = Math.max(0, point - half);
+    double high = Math.min(1, point + half);
     boolean extrapolated = x > c.maxObservedShare() * EXTRAPOLATION_SLACK;
     return new BudgetPlan(
         "ok",

@@ -98,6 +98,13 @@ class PlanningTest {
     // A longer budget than observed is answered, and flagged as extrapolation.
     BudgetPlan longer = analyzer.cmrAtBudget(x.experiment(), runs, e, x.budgetTokens() * 3);
     assertThat(longer.extrapolated()).isTrue();
+    // ... and neither it nor the budget itself is read more certainly than the estimate at the
+    // budget.
+    double halfE = 0.5 * (e.cmrHigh() - e.cmrLow());
+    for (BudgetPlan p : List.of(same, longer)) {
+      assertThat(p.cmrHigh()).isGreaterThanOrEqualTo(Math.min(1, p.cmr() + halfE) - 1e-12);
+      assertThat(p.cmrLow()).isLessThanOrEqualTo(Math.max(0, p.cmr() - halfE) + 1e-12);
+    }
     assertThatThrownBy(() -> analyzer.cmrAtBudget(x.experiment(), runs, e, 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
