@@ -219,6 +219,21 @@ public final class ExperimentAnalyzer {
     double zr = Math.log(ratio) - c.zShift;
     double point = JointUncertainty.budgetFor(c.across, zr, xs, dom, u.theta());
     double sd = Double.isFinite(point) ? u.logBudgetSd(c.across, zr, xs, dom) : Double.NaN;
+    // As for the CMR: the disagreement of parameter and constraint interpolation across ratios.
+    double other =
+        Double.isFinite(point)
+            ? JointUncertainty.budgetFor(
+                new AcrossRatios(
+                    c.joint.model.z, c.zShift, c.resolved.epsilon(), c.resolved.lambda(), true),
+                zr,
+                xs,
+                dom,
+                u.theta())
+            : Double.NaN;
+    if (Double.isFinite(sd) && Double.isFinite(other) && other > 0) {
+      double gap = Math.log(other / point);
+      sd = Math.sqrt(sd * sd + gap * gap);
+    }
     Double tokens = Double.isFinite(point) ? point * tb : null;
     Double low = tokens != null && Double.isFinite(sd) ? tokens * Math.exp(-Z90 * sd) : null;
     Double high = tokens != null && Double.isFinite(sd) ? tokens * Math.exp(Z90 * sd) : null;
